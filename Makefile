@@ -1,0 +1,30 @@
+# Two commands set everything up on a fresh machine:
+#   make run    installs what the kiosk needs and starts it (full screen)
+#   make test   installs what the tests need and runs them all
+.PHONY: run test setup setup-test validate eval bench shots clean
+
+export SDL_VIDEODRIVER ?= offscreen
+KIOSK = .venv/bin/kiosk
+
+run:
+	scripts/setup.sh ui,voice
+	env -u SDL_VIDEODRIVER $(KIOSK) run
+
+test:
+	scripts/setup.sh ui,voice,test
+	KIVY_NO_ARGS=1 KIVY_NO_CONSOLELOG=1 .venv/bin/python -m pytest
+
+validate:
+	$(KIOSK) validate guides
+
+eval:
+	$(KIOSK) eval tests/data/dev_queries.tsv
+
+bench:
+	$(KIOSK) bench
+
+shots:
+	$(KIOSK) shots shots
+
+clean:
+	rm -rf .venv build *.egg-info .pytest_cache

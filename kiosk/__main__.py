@@ -1,0 +1,7 @@
+"""``kiosk`` command line; ``python -m kiosk`` works the same."""
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

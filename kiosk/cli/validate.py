@@ -1,0 +1,30 @@
+"""kiosk validate: check every guide file and report all problems at once."""
+from __future__ import annotations
+
+import argparse
+
+from .common import config_of, guides_dir
+from .env import Environment
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("validate", help="检查指南文件 / check the guide files",
+                       description="Load every guide and print each problem as path:line: message. "
+                                   "Exit 0 when there are no errors, 1 otherwise.")
+    p.add_argument("directory", nargs="?", help="guide folder (default: guides_dir in config)")
+    p.add_argument("--quiet", "-q", action="store_true", help="errors only, no warnings")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, env: Environment) -> int:
+    from ..knowledge import load_directory
+
+    config = config_of(args, env)
+    directory = guides_dir(args, config)
+    kb, problems = load_directory(directory, config.centre)
+    errors = [p for p in problems if p.is_error]
+    warnings = [p for p in problems if not p.is_error]
+    for p in errors + ([] if args.quiet else warnings):
+        env.out(str(p))
+    env.err(f"共 {len(kb)} 个指南可用；{len(errors)} 个错误，{len(warnings)} 个警告。")
+    return 1 if errors else 0

@@ -1,0 +1,84 @@
+"""Configuration: built-in defaults deep-merged with a deployment file."""
+from __future__ import annotations
+
+import copy
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from .knowledge.model import Centre
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent
+DEFAULT_CONFIG = PACKAGE_DIR / "data" / "default_config.yaml"
+ENV_VAR = "KIOSK_CONFIG"
+
+
+class ConfigError(Exception):
+    """A deployment config file that cannot be used."""
+
+
+def _merge(base: dict, override: Mapping) -> dict:
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+@dataclass(frozen=True)
+class Config:
+    data: Mapping[str, Any]
+    base_dir: Path  # relative paths in the deployment file are relative to this
+
+    def get(self, dotted: str, default: Any = None) -> Any:
+        node: Any = self.data
+        for part in dotted.split("."):
+            if not isinstance(node, Mapping) or part not in node:
+                return default
+            node = node[part]
+        return node
+
+    def path(self, dotted: str) -> Path | None:
+        value = self.get(dotted)
+        if value in (None, ""):
+            return None
+        p = Path(os.path.expanduser(str(value)))
+        return p if p.is_absolute() else (self.base_dir / p)
+
+    @property
+    def centre(self) -> Centre:
+        c = self.get("centre", {})
+        return Centre(str(c["name"]), str(c["address"]), str(c["hours"]), str(c["phone"]))
+
+    def with_overrides(self, override: Mapping[str, Any]) -> "Config":
+        return Config(_merge(dict(self.data), override), self.base_dir)
+
+
+def load_config(path: str | os.PathLike | None = None, env: Mapping[str, str] | None = None) -> Config:
+    """Defaults, then the file named by path or $KIOSK_CONFIG on top."""
+    env = os.environ if env is None else env
+    data = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
+    path = path or env.get(ENV_VAR) or None
+    if not path:
+        return Config(data, PROJECT_DIR)
+    p = Path(path)
+    try:
+        override = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise ConfigError(f"无法读取配置文件 {p}：{exc.strerror or exc}") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{p}:{mark.line + 1}" if mark else str(p)
+        raise ConfigError(f"{where}: 配置文件格式错误") from exc
+    if not isinstance(override, Mapping):
+        raise ConfigError(f"{p}:1: 配置文件应该是“字段: 内容”的形式")
+    unknown = sorted(set(override) - set(data))
+    if unknown:
+        raise ConfigError(f"{p}:1: 未知配置项 {'、'.join(map(str, unknown))}")
+    return Config(_merge(data, override), p.resolve().parent)

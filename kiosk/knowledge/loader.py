@@ -1,0 +1,550 @@
+"""Load and validate the guide directory.
+
+One loader serves both ``kiosk validate`` and the running kiosk: it never raises on bad content.
+Every problem is collected as a :class:`Problem` (``path:line: message``, in Chinese for staff),
+guides with errors are left out, and the rest are loaded.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import difflib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import yaml
+
+from .model import (
+    CENTRE_DEFAULT,
+    FAQ,
+    MATERIAL_FORMS,
+    SCOPES,
+    Category,
+    Centre,
+    Guide,
+    KnowledgeBase,
+    Material,
+)
+from .problems import ERROR, WARNING, Problem
+
+CATEGORIES_FILE = "categories.yaml"
+CATALOGUE_FILE = "catalogue.tsv"
+MIN_ALIASES = 6
+MIN_QUESTIONS = 4
+
+# key -> (kind, required)
+GUIDE_FIELDS: dict[str, tuple[str, bool]] = {
+    "id": ("str", True),
+    "title": ("str", True),
+    "category": ("str", True),
+    "department": ("str", True),
+    "summary": ("str", True),
+    "aliases": ("strlist", True),
+    "questions": ("strlist", True),
+    "conditions": ("strlist", True),
+    "materials": ("materials", True),
+    "steps": ("strlist", True),
+    "time_limit": ("str", True),
+    "fees": ("str", True),
+    "scope": ("str", True),
+    "location": ("str", True),
+    "hours": ("str", True),
+    "contact": ("str", True),
+    "basis": ("strlist", True),
+    "updated": ("date", True),
+    "notes": ("strlist", False),
+    "faq": ("faq", False),
+    "shared_with": ("strlist", False),
+}
+MATERIAL_FIELDS = ("name", "form", "count", "note")
+FAQ_FIELDS = ("q", "a")
+CATEGORY_FIELDS = ("id", "name", "order", "icon")
+
+_PLACEHOLDER = re.compile(r"待补充|待完善|待填写|待定|TODO|TBD|FIXME|XXX|x{3,}|……|\.\.\.|^\s*[略同上]+\s*$|^\s*-+\s*$", re.I)
+_ID = re.compile(r"^[a-z]+-\d{2,}$")
+
+
+class _Node:
+    """A YAML value with the line it starts on (1-based)."""
+
+    __slots__ = ("value", "line")
+
+    def __init__(self, value: Any, line: int) -> None:
+        self.value = value
+        self.line = line
+
+
+@dataclass
+class _Ctx:
+    path: str
+    problems: list[Problem]
+
+    def error(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.path, line, message, ERROR))
+
+    def warn(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.path, line, message, WARNING))
+
+
+def _parse_yaml(text: str, ctx: _Ctx) -> _Node | None:
+    """Parse text into _Node trees; report syntax errors and duplicate keys."""
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            ctx.error(1, "文件是空的")
+            return None
+        return _convert(root, loader, ctx)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        ctx.error(line, f"YAML 格式错误：{_yaml_reason(exc)}")
+        return None
+    except yaml.YAMLError as exc:
+        ctx.error(1, f"YAML 格式错误：{exc}")
+        return None
+    finally:
+        loader.dispose()
+
+
+def _yaml_reason(exc: yaml.MarkedYAMLError) -> str:
+    reason = (exc.problem or exc.context or "无法解析").strip()
+    hints = {
+        "could not find expected ':'": "缺少冒号“:”（注意要用英文冒号）",
+        "mapping values are not allowed here": "这里不能出现冒号，文字中含冒号时请整段加引号",
+        "found character '\\t' that cannot start any token": "不能用 Tab 缩进，请用空格",
+        "expected <block end>, but found '-'": "列表项缩进不一致",
+        "found undefined alias": "不能以 * 开头，请整段加引号",
+    }
+    for key, hint in hints.items():
+        if reason.startswith(key):
+            return hint
+    return reason
+
+
+def _convert(node: yaml.Node, loader: yaml.SafeLoader, ctx: _Ctx) -> _Node:
+    line = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, tuple[_Node, int]] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            key_line = key_node.start_mark.line + 1
+            if not isinstance(key, str):
+                ctx.error(key_line, f"字段名必须是文字：{key!r}")
+                continue
+            if key in out:
+                ctx.error(key_line, f"字段 {key} 重复出现（第 {out[key][1]} 行已有）")
+                continue
+            out[key] = (_convert(value_node, loader, ctx), key_line)
+        return _Node(out, line)
+    if isinstance(node, yaml.SequenceNode):
+        return _Node([_convert(item, loader, ctx) for item in node.value], line)
+    return _Node(loader.construct_object(node, deep=True), line)
+
+
+def _suggest(key: str, allowed: Iterable[str]) -> str:
+    close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
+    return f"，是不是 {close[0]}？" if close else ""
+
+
+def _check_text(value: Any, line: int, what: str, ctx: _Ctx) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        ctx.error(line, f"{what} 不能为空")
+        return None
+    if isinstance(value, (dict, list)):
+        ctx.error(line, f"{what} 应该是一段文字，不是{'列表' if isinstance(value, list) else '字段组'}")
+        return None
+    if isinstance(value, bool):
+        ctx.error(line, f"{what} 应该是一段文字，不是 {'true' if value else 'false'}（请加引号）")
+        return None
+    text = str(value).strip()
+    if _PLACEHOLDER.search(text):
+        ctx.error(line, f"{what} 含有占位文字：{text[:30]}")
+        return None
+    return text
+
+
+def _check_mapping(node: _Node, allowed: Iterable[str], what: str, ctx: _Ctx) -> dict[str, tuple[_Node, int]] | None:
+    if not isinstance(node.value, dict):
+        ctx.error(node.line, f"{what} 应该是“字段: 内容”的形式")
+        return None
+    allowed = tuple(allowed)
+    for key, (_, key_line) in node.value.items():
+        if key not in allowed:
+            ctx.error(key_line, f"未知字段 {key}{_suggest(key, allowed)}")
+    return node.value
+
+
+def _check_list(node: _Node, what: str, ctx: _Ctx) -> list[_Node] | None:
+    if node.value is None:
+        ctx.error(node.line, f"{what} 不能为空")
+        return None
+    if not isinstance(node.value, list):
+        ctx.error(node.line, f"{what} 应该是列表（每项以“- ”开头）")
+        return None
+    if not node.value:
+        ctx.error(node.line, f"{what} 至少要有一项")
+        return None
+    return node.value
+
+
+def _strlist(node: _Node, key: str, ctx: _Ctx) -> tuple[str, ...] | None:
+    items = _check_list(node, key, ctx)
+    if items is None:
+        return None
+    out = []
+    for i, item in enumerate(items, 1):
+        text = _check_text(item.value, item.line, f"{key} 第 {i} 项", ctx)
+        if text is not None:
+            out.append(text)
+    return tuple(out) if len(out) == len(items) else None
+
+
+def _materials(node: _Node, key: str, ctx: _Ctx) -> tuple[Material, ...] | None:
+    items = _check_list(node, key, ctx)
+    if items is None:
+        return None
+    out: list[Material] = []
+    ok = True
+    for i, item in enumerate(items, 1):
+        what = f"materials 第 {i} 项"
+        if isinstance(item.value, str):
+            text = _check_text(item.value, item.line, what, ctx)
+            ok &= text is not None
+            if text:
+                out.append(Material(text))
+            continue
+        fields = _check_mapping(item, MATERIAL_FIELDS, what, ctx)
+        if fields is None:
+            ok = False
+            continue
+        if "name" not in fields:
+            ctx.error(item.line, f"{what} 缺少 name（材料名称）")
+            ok = False
+            continue
+        name = _check_text(fields["name"][0].value, fields["name"][1], f"{what} 的 name", ctx)
+        form = note = None
+        count = None
+        if "form" in fields:
+            fnode, fline = fields["form"]
+            form = _check_text(fnode.value, fline, f"{what} 的 form", ctx)
+            if form is not None and form not in MATERIAL_FORMS:
+                ctx.error(fline, f"{what} 的 form 只能是 {'、'.join(MATERIAL_FORMS)} 之一，现在是 {form}")
+                form = None
+                ok = False
+        if "count" in fields:
+            cnode, cline = fields["count"]
+            if isinstance(cnode.value, bool) or not isinstance(cnode.value, int) or cnode.value < 1:
+                ctx.error(cline, f"{what} 的 count 应该是正整数，现在是 {cnode.value!r}")
+                ok = False
+            else:
+                count = cnode.value
+        if "note" in fields:
+            note = _check_text(fields["note"][0].value, fields["note"][1], f"{what} 的 note", ctx)
+            ok &= note is not None
+        if name is None:
+            ok = False
+        else:
+            out.append(Material(name, form, count, note))
+    return tuple(out) if ok and len(out) == len(items) else None
+
+
+def _faq(node: _Node, key: str, ctx: _Ctx) -> tuple[FAQ, ...] | None:
+    items = _check_list(node, key, ctx)
+    if items is None:
+        return None
+    out = []
+    for i, item in enumerate(items, 1):
+        fields = _check_mapping(item, FAQ_FIELDS, f"faq 第 {i} 项", ctx)
+        if fields is None:
+            continue
+        texts = {}
+        for k in FAQ_FIELDS:
+            if k not in fields:
+                ctx.error(item.line, f"faq 第 {i} 项缺少 {k}")
+            else:
+                texts[k] = _check_text(fields[k][0].value, fields[k][1], f"faq 第 {i} 项的 {k}", ctx)
+        if all(texts.get(k) for k in FAQ_FIELDS):
+            out.append(FAQ(texts["q"], texts["a"]))
+    return tuple(out) if len(out) == len(items) else None
+
+
+def _date(node: _Node, key: str, ctx: _Ctx, today: dt.date) -> dt.date | None:
+    value = node.value
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            value = None
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if not isinstance(value, dt.date):
+        ctx.error(node.line, f"{key} 应该是日期，格式 YYYY-MM-DD，例如 2026-01-31")
+        return None
+    if value > today:
+        ctx.error(node.line, f"{key} 是将来的日期：{value.isoformat()}")
+        return None
+    return value
+
+
+def _parse_guide(root: _Node, ctx: _Ctx, today: dt.date) -> dict[str, Any] | None:
+    fields = _check_mapping(root, GUIDE_FIELDS, "指南文件", ctx)
+    if fields is None:
+        return None
+    values: dict[str, Any] = {}
+    ok = True
+    for key, (kind, required) in GUIDE_FIELDS.items():
+        if key not in fields:
+            if required:
+                ctx.error(root.line, f"缺少必填字段 {key}")
+                ok = False
+            continue
+        node, key_line = fields[key]
+        if node.value is None:
+            ctx.error(key_line, f"{key} 不能为空")
+            ok = False
+            continue
+        if kind == "str":
+            value = _check_text(node.value, key_line, key, ctx)
+        elif kind == "strlist":
+            value = _strlist(node, key, ctx)
+        elif kind == "materials":
+            value = _materials(node, key, ctx)
+        elif kind == "faq":
+            value = _faq(node, key, ctx)
+        else:
+            value = _date(node, key, ctx, today)
+        if value is None:
+            ok = False
+        else:
+            values[key] = value
+            values[f"_line_{key}"] = key_line
+    return values if ok else None
+
+
+def _check_guide_values(values: dict[str, Any], file: Path, categories: set[str], ctx: _Ctx) -> bool:
+    ok = True
+    line = lambda key: values.get(f"_line_{key}", 1)  # noqa: E731
+    if not _ID.match(values["id"]):
+        ctx.error(line("id"), f"id {values['id']} 格式不对，应为 类别-两位编号，如 assistance-01")
+        ok = False
+    if categories and values["category"] not in categories:
+        ctx.error(line("category"), f"类别 {values['category']} 不存在{_suggest(values['category'], categories)}"
+                  f"（见 {CATEGORIES_FILE}）")
+        ok = False
+    elif file.parent.name != values["category"]:
+        ctx.error(line("category"), f"类别 {values['category']} 与所在文件夹 {file.parent.name} 不一致")
+        ok = False
+    if values["scope"] not in SCOPES:
+        ctx.error(line("scope"), f"scope 只能是 {'、'.join(SCOPES)} 之一，现在是 {values['scope']}")
+        ok = False
+    if len(values["aliases"]) < MIN_ALIASES:
+        ctx.error(line("aliases"), f"aliases 至少要 {MIN_ALIASES} 个，现在只有 {len(values['aliases'])} 个")
+        ok = False
+    if len(values["questions"]) < MIN_QUESTIONS:
+        ctx.error(line("questions"), f"questions 至少要 {MIN_QUESTIONS} 句，现在只有 {len(values['questions'])} 句")
+        ok = False
+    for key in ("aliases", "questions"):
+        seen: set[str] = set()
+        for item in values[key]:
+            if item in seen:
+                ctx.warn(line(key), f"{key} 中“{item}”重复")
+            seen.add(item)
+    n = len(values["summary"])
+    if n > 120:
+        ctx.warn(line("summary"), f"summary 有 {n} 个字，读出来太长，建议 60 字左右")
+    return ok
+
+
+def _guide_from_values(values: dict[str, Any], path: str) -> Guide:
+    kwargs = {k: v for k, v in values.items() if not k.startswith("_line_")}
+    return Guide(path=path, **kwargs)
+
+
+def load_categories(directory: Path, display: str, problems: list[Problem]) -> tuple[Category, ...]:
+    path = directory / CATEGORIES_FILE
+    ctx = _Ctx(os.path.join(display, CATEGORIES_FILE), problems)
+    if not path.is_file():
+        ctx.error(1, "找不到类别文件")
+        return ()
+    root = _parse_yaml(_read_text(path, ctx) or "", ctx)
+    if root is None:
+        return ()
+    items = _check_list(root, "类别列表", ctx)
+    out: list[Category] = []
+    seen: set[str] = set()
+    for item in items or ():
+        fields = _check_mapping(item, CATEGORY_FIELDS, "类别", ctx)
+        if fields is None:
+            continue
+        missing = [k for k in CATEGORY_FIELDS if k not in fields]
+        if missing:
+            ctx.error(item.line, f"类别缺少 {'、'.join(missing)}")
+            continue
+        cid, name, icon = (_check_text(fields[k][0].value, fields[k][1], k, ctx) for k in ("id", "name", "icon"))
+        order = fields["order"][0].value
+        if not isinstance(order, int) or isinstance(order, bool):
+            ctx.error(fields["order"][1], f"order 应该是整数，现在是 {order!r}")
+            continue
+        if cid and cid in seen:
+            ctx.error(fields["id"][1], f"类别 {cid} 重复")
+            continue
+        if cid and name and icon:
+            seen.add(cid)
+            out.append(Category(cid, name, order, icon))
+    return tuple(sorted(out, key=lambda c: c.order))
+
+
+@dataclass(frozen=True)
+class CatalogueRow:
+    id: str
+    category: str
+    title: str
+    aliases: tuple[str, ...]
+    line: int
+
+
+def read_catalogue(path: Path) -> list[CatalogueRow]:
+    rows = []
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
+        for row in reader:
+            aliases = tuple(a for a in (row.get("seed_aliases") or "").split(";") if a)
+            rows.append(CatalogueRow(row["id"], row["category"], row["title"], aliases, reader.line_num))
+    return rows
+
+
+def _read_text(path: Path, ctx: _Ctx) -> str | None:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        ctx.error(1, f"无法读取文件：{exc.strerror or exc}")
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        ctx.error(line, "文件不是 UTF-8 编码，请用 UTF-8 保存")
+        return None
+    return text.lstrip("\ufeff")
+
+
+def _check_catalogue(directory: Path, display: str, guides: dict[str, Guide], seen_ids: set[str],
+                     lines: dict[str, dict[str, int]], problems: list[Problem]) -> None:
+    path = directory / CATALOGUE_FILE
+    if not path.is_file():
+        return
+    cat_display = os.path.join(display, CATALOGUE_FILE)
+    rows = read_catalogue(path)
+    known = {r.id for r in rows}
+    for row in rows:
+        ctx = _Ctx(cat_display, problems)
+        guide = guides.get(row.id)
+        if row.id not in seen_ids:
+            ctx.error(row.line, f"缺少事项 {row.id}（{row.title}）的指南文件，应在 "
+                                f"{os.path.join(display, row.category, row.id + '.yaml')}")
+            continue
+        if guide is None:
+            continue  # the guide file itself has errors, already reported
+        gctx = _Ctx(guide.path, problems)
+        if guide.title != row.title:
+            gctx.error(lines[row.id]["title"], f"title 与目录不一致：目录中是“{row.title}”")
+        if guide.category != row.category:
+            gctx.error(lines[row.id]["category"], f"category 与目录不一致：目录中是 {row.category}")
+    for gid, guide in guides.items():
+        if gid not in known:
+            _Ctx(guide.path, problems).error(1, f"事项 {gid} 不在目录 {CATALOGUE_FILE} 中")
+
+
+def _cross_checks(guides: list[Guide], problems: list[Problem]) -> None:
+    """Warnings across guides: copied blocks and aliases that point to several guides."""
+    by_id = {g.id: g for g in guides}
+    for g in guides:
+        for other in g.shared_with:
+            if other not in by_id:
+                problems.append(Problem(g.path, 1, f"shared_with 中的 {other} 不存在", WARNING))
+    for key in ("materials", "steps"):
+        seen: dict[tuple, Guide] = {}
+        for g in guides:
+            block = getattr(g, key)
+            if len(block) < 2:
+                continue
+            first = seen.get(block)
+            if first is None:
+                seen[block] = g
+            elif first.id not in g.shared_with and g.id not in first.shared_with:
+                problems.append(Problem(g.path, 1, f"{key} 与 {first.id} 完全相同；如果是有意的，请在两个文件中写 "
+                                                   f"shared_with", WARNING))
+    owners: dict[str, list[Guide]] = {}
+    for g in guides:
+        for alias in set(g.aliases):
+            owners.setdefault(alias, []).append(g)
+    for alias, gs in sorted(owners.items()):
+        if len(gs) > 1:
+            ids = "、".join(x.id for x in gs)
+            problems.append(Problem(gs[-1].path, 1, f"别名“{alias}”同时属于 {ids}，居民说这个词时需要再问一次", WARNING))
+
+
+def load_directory(directory: str | os.PathLike, centre: Centre, *, today: dt.date | None = None,
+                   extra_checks: Iterable[Callable[[list[Guide], list[Problem]], None]] = ()
+                   ) -> tuple[KnowledgeBase, list[Problem]]:
+    """Load every guide under directory. Never raises for bad content."""
+    today = today or dt.date.today()
+    display = os.fspath(directory)
+    base = Path(directory)
+    problems: list[Problem] = []
+    if not base.is_dir():
+        problems.append(Problem(display, 0, "指南文件夹不存在"))
+        return KnowledgeBase((), (), centre), problems
+    categories = load_categories(base, display, problems)
+    category_ids = {c.id for c in categories}
+    guides: dict[str, Guide] = {}
+    lines: dict[str, dict[str, int]] = {}
+    seen_ids: dict[str, str] = {}
+    for file in sorted(base.rglob("*.y*ml")):
+        if file.name == CATEGORIES_FILE and file.parent == base:
+            continue
+        rel = os.path.join(display, os.path.relpath(file, base))
+        ctx = _Ctx(rel, problems)
+        if file.suffix not in (".yaml", ".yml"):
+            continue
+        if file.parent == base:
+            ctx.error(1, "指南文件应放在类别文件夹里，例如 assistance/assistance-01.yaml")
+            continue
+        text = _read_text(file, ctx)
+        if text is None:
+            continue
+        root = _parse_yaml(text, ctx)
+        if root is None:
+            continue
+        values = _parse_guide(root, ctx, today)
+        id_ok = True
+        if isinstance(root.value, dict) and "id" in root.value and isinstance(root.value["id"][0].value, str):
+            gid, id_line = root.value["id"][0].value.strip(), root.value["id"][1]
+            if gid != file.stem:
+                ctx.error(id_line, f"id {gid} 与文件名 {file.name} 不一致")
+                id_ok = False
+            elif gid in seen_ids:
+                ctx.error(id_line, f"id {gid} 重复，已在 {seen_ids[gid]} 中使用")
+                continue
+            else:
+                seen_ids[gid] = rel
+        if values is None or not _check_guide_values(values, file, category_ids, ctx) or not id_ok:
+            continue
+        guides[values["id"]] = _guide_from_values(values, rel)
+        lines[values["id"]] = {k[6:]: v for k, v in values.items() if k.startswith("_line_")}
+    _check_catalogue(base, display, guides, set(seen_ids), lines, problems)
+    ordered = sorted(guides.values(), key=lambda g: _sort_key(g.id))
+    _cross_checks(ordered, problems)
+    for check in extra_checks:
+        check(ordered, problems)
+    problems.sort(key=lambda p: (p.path, p.line, p.message))
+    return KnowledgeBase(tuple(ordered), categories, centre), problems
+
+
+def _sort_key(guide_id: str) -> tuple[str, int]:
+    cat, _, num = guide_id.rpartition("-")
+    return (cat, int(num) if num.isdigit() else 0)

@@ -1,0 +1,158 @@
+"""The loader/validator: every problem at once, as path:line: message, with exact text."""
+from __future__ import annotations
+
+import datetime as dt
+
+from kiosk.knowledge import load_directory
+
+
+def _lines(text: str) -> list[str]:
+    return text.splitlines()
+
+
+def _edit(path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _line_of(path, needle: str) -> int:
+    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if needle in line:
+            return i
+    raise AssertionError(needle)
+
+
+def test_good_guide_loads_with_no_problems(guide_dir, centre):
+    kb, problems = load_directory(guide_dir, centre)
+    assert problems == []
+    g = kb.get("assistance-01")
+    assert g.title == "城乡居民最低生活保障申请"
+    assert "低保" in g.aliases
+    assert g.materials[1].form == "原件及复印件"
+    assert g.updated == dt.date(2026, 11, 27)
+    assert g.resolved("hours", centre) == centre.hours
+
+
+def test_broken_copy_reports_every_problem_with_its_line(guide_dir, cli):
+    good = guide_dir / "assistance" / "assistance-01.yaml"
+    bad = guide_dir / "assistance" / "assistance-02.yaml"
+    bad.write_text(good.read_text(encoding="utf-8"), encoding="utf-8")
+    _edit(bad, "id: assistance-01", "id: assistance-03")
+    _edit(bad, "aliases:", "alias:")
+    _edit(bad, "fees: 不收费", "fees: 待补充")
+    _edit(bad, "scope: 户籍地", "scope: 哪里都行")
+    _edit(bad, "    form: 现场填写\n    count: 1\n  - name: 家庭成员的居民身份证",
+          "    form: 现场填写\n    count: 一份\n  - name: 家庭成员的居民身份证")
+    _edit(bad, "updated: 2026-11-27", "updated: 2026年11月")
+    res = cli("validate", str(guide_dir))
+    p = f"{guide_dir}/assistance/assistance-02.yaml"
+    assert res.code == 1
+    expected = sorted([
+        f"{p}:1: 缺少必填字段 aliases",
+        f"{p}:1: id assistance-03 与文件名 assistance-02.yaml 不一致",
+        f"{p}:{_line_of(bad, 'alias:')}: 未知字段 alias，是不是 aliases？",
+        f"{p}:{_line_of(bad, 'count: 一份')}: materials 第 1 项 的 count 应该是正整数，现在是 '一份'",
+        f"{p}:{_line_of(bad, 'fees:')}: fees 含有占位文字：待补充",
+        f"{p}:{_line_of(bad, 'updated:')}: updated 应该是日期，格式 YYYY-MM-DD，例如 2026-01-31",
+    ], key=lambda s: (int(s.split(":")[1]), s))
+    assert _lines(res.out) == expected
+    assert res.err == "共 1 个指南可用；6 个错误，0 个警告。\n"
+
+
+def test_second_pass_checks_run_once_the_fields_are_readable(guide_dir, cli):
+    good = guide_dir / "assistance" / "assistance-01.yaml"
+    bad = guide_dir / "assistance" / "assistance-02.yaml"
+    bad.write_text(good.read_text(encoding="utf-8"), encoding="utf-8")
+    _edit(bad, "scope: 户籍地", "scope: 哪里都行")
+    _edit(bad, "category: assistance", "category: asistance")
+    res = cli("validate", str(guide_dir))
+    p = f"{guide_dir}/assistance/assistance-02.yaml"
+    assert res.code == 1
+    assert _lines(res.out) == [
+        f"{p}:1: id assistance-01 与文件名 assistance-02.yaml 不一致",
+        f"{p}:3: 类别 asistance 不存在，是不是 assistance？（见 categories.yaml）",
+        f"{p}:{_line_of(bad, 'scope:')}: scope 只能是 全市通办、本区通办、户籍地、居住地、线上自助、其他机构 之一，现在是 哪里都行",
+    ]
+
+
+def test_yaml_syntax_error_gives_the_line(guide_dir, cli):
+    bad = guide_dir / "assistance" / "assistance-02.yaml"
+    bad.write_text("id: assistance-02\ntitle: 城乡居民最低生活保障家庭证明出具\naliases:\n  - 低保证明\n"
+                   "  bad indent: [\n", encoding="utf-8")
+    res = cli("validate", str(guide_dir))
+    assert res.code == 1
+    line = res.out.splitlines()[0]
+    assert line.startswith(f"{guide_dir}/assistance/assistance-02.yaml:")
+    assert "YAML 格式错误" in line
+    assert int(line.split(":")[1]) in (5, 6)
+
+
+def test_duplicate_ids_and_keys(guide_dir, cli):
+    good = guide_dir / "assistance" / "assistance-01.yaml"
+    (guide_dir / "elderly").mkdir()
+    dup = guide_dir / "elderly" / "assistance-01.yaml"
+    dup.write_text(good.read_text(encoding="utf-8"), encoding="utf-8")
+    _edit(good, "fees: 不收费", "fees: 不收费\nfees: 免费")
+    res = cli("validate", str(guide_dir))
+    assert res.code == 1
+    fees_line = _line_of(good, "fees: 免费")
+    assert _lines(res.out) == [
+        f"{guide_dir}/assistance/assistance-01.yaml:{fees_line}: 字段 fees 重复出现（第 {fees_line - 1} 行已有）",
+        f"{guide_dir}/elderly/assistance-01.yaml:1: id assistance-01 重复，已在 "
+        f"{guide_dir}/assistance/assistance-01.yaml 中使用",
+    ]
+
+
+def test_empty_lists_wrong_types_and_non_utf8(guide_dir, cli):
+    good = guide_dir / "assistance" / "assistance-01.yaml"
+    bad = guide_dir / "assistance" / "assistance-02.yaml"
+    bad.write_text(good.read_text(encoding="utf-8"), encoding="utf-8")
+    _edit(bad, "id: assistance-01", "id: assistance-02")
+    _edit(bad, "time_limit: 受理之日起", "time_limit:\n  - 受理之日起")
+    text = bad.read_text(encoding="utf-8")
+    start = text.index("basis:")
+    end = text.index("notes:")
+    bad.write_text(text[:start] + "basis: []\n" + text[end:], encoding="utf-8")
+    (guide_dir / "assistance" / "assistance-03.yaml").write_bytes("id: 低保\n".encode("gbk"))
+    res = cli("validate", str(guide_dir))
+    p = f"{guide_dir}/assistance"
+    assert _lines(res.out) == [
+        f"{p}/assistance-02.yaml:{_line_of(bad, 'time_limit:')}: time_limit 应该是一段文字，不是列表",
+        f"{p}/assistance-02.yaml:{_line_of(bad, 'basis: []')}: basis 至少要有一项",
+        f"{p}/assistance-03.yaml:1: 文件不是 UTF-8 编码，请用 UTF-8 保存",
+    ]
+
+
+def test_warnings_do_not_fail_but_are_listed(guide_dir, cli):
+    good = guide_dir / "assistance" / "assistance-01.yaml"
+    other = guide_dir / "assistance" / "assistance-02.yaml"
+    other.write_text(good.read_text(encoding="utf-8"), encoding="utf-8")
+    _edit(other, "id: assistance-01", "id: assistance-02")
+    res = cli("validate", str(guide_dir))
+    assert res.code == 0
+    out = _lines(res.out)
+    assert f"{guide_dir}/assistance/assistance-02.yaml:1: 警告：materials 与 assistance-01 完全相同；如果是有意的，" \
+           f"请在两个文件中写 shared_with" in out
+    assert any("警告：别名“低保”同时属于 assistance-01、assistance-02" in line for line in out)
+    assert _lines(cli("validate", "-q", str(guide_dir)).out) == []
+
+
+def test_missing_directory_is_one_clear_error(tmp_path, cli):
+    res = cli("validate", str(tmp_path / "nowhere"))
+    assert res.code == 1
+    assert res.out == f"{tmp_path / 'nowhere'}:0: 指南文件夹不存在\n"
+
+
+def test_catalogue_coverage(guide_dir, cli):
+    (guide_dir / "catalogue.tsv").write_text(
+        "id\tcategory\tcategory_name\ttitle\tseed_aliases\n"
+        "assistance-01\tassistance\t社会救助\t城乡居民最低生活保障申请\t低保\n"
+        "assistance-02\tassistance\t社会救助\t城乡居民最低生活保障家庭证明出具\t低保证明\n",
+        encoding="utf-8")
+    res = cli("validate", str(guide_dir))
+    assert res.code == 1
+    assert _lines(res.out) == [
+        f"{guide_dir}/catalogue.tsv:3: 缺少事项 assistance-02（城乡居民最低生活保障家庭证明出具）的指南文件，"
+        f"应在 {guide_dir}/assistance/assistance-02.yaml",
+    ]
