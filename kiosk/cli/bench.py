@@ -1,0 +1,35 @@
+"""kiosk bench: print speed and memory figures against their targets."""
+from __future__ import annotations
+
+import argparse
+import importlib
+
+from .common import config_of, guides_dir
+from .env import Environment
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    from ..benchmarks import BENCHMARKS
+
+    p = sub.add_parser("bench", help="测量速度和内存 / print latency and memory benchmarks")
+    p.add_argument("--only", choices=BENCHMARKS, action="append", help="run only this benchmark (repeatable)")
+    p.add_argument("--quick", action="store_true", help="fewer repetitions, for a smoke run")
+    p.add_argument("--guides", metavar="DIR", help="guide folder (default: guides_dir in config)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, env: Environment) -> int:
+    from pathlib import Path
+
+    from ..benchmarks import BENCHMARKS, Context, rss_mb
+
+    config = config_of(args, env)
+    ctx = Context(Path(guides_dir(args, config)), config, quick=args.quick)
+    for name in args.only or BENCHMARKS:
+        module = importlib.import_module(f"kiosk.benchmarks.{name}")
+        env.out(f"{module.TITLE}")
+        for row in module.run(ctx):
+            env.out(row.render())
+        env.stdout.flush()
+    env.out(f"peak memory of this process: {rss_mb():.0f} MB")
+    return 0
