@@ -64,3 +64,7 @@ class Matcher:
 
     def match(self, query: str, top: int = 3) -> Match:
         return self.ranker.match(query, top=top)
+
+    def pick(self, query: str, ids: list[str]) -> str | None:
+        """Which of the guides ids the query names, when it clearly names one (used while clarifying)."""
+        return self.ranker.pick(query, ids)

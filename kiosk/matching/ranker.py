@@ -133,14 +133,14 @@ class Ranker:
         ranked = sorted(acc, key=acc.__getitem__, reverse=True)
         return ranked[: self.settings.shortlist]
 
-    def score_all(self, core: str) -> list[tuple[float, int]]:
-        """(score 0-100, entry index) for the shortlisted entries, best first."""
+    def score_all(self, core: str, only: Sequence[int] | None = None) -> list[tuple[float, int]]:
+        """(score 0-100, entry index) for the shortlisted entries (or just ``only``), best first."""
         qc = code(core)
         if not qc:
             return []
         qgrams = _grams(qc)
         total = sum(self.idf(g) for g in qgrams)
-        short = self._shortlist(qgrams)
+        short = list(only) if only is not None else self._shortlist(qgrams)
         if not short:
             return []
         codes: list[str] = []
@@ -166,6 +166,24 @@ class Ranker:
         ]
         scored.sort(key=lambda t: (-t[0], t[1]))
         return scored
+
+    def index_of(self, entry_id: str) -> int | None:
+        if not hasattr(self, "_index"):
+            self._index = {e.id: i for i, e in enumerate(self.entries)}
+        return self._index.get(entry_id)
+
+    def pick(self, query: str, ids: Sequence[str], min_score: float = 45.0, margin: float = 10.0) -> str | None:
+        """Which of ids the query names (e.g. part of a title while choosing), or None if unclear."""
+        norm = normalize(query if isinstance(query, str) else "")
+        if not norm:
+            return None
+        only = [i for i in (self.index_of(x) for x in ids) if i is not None]
+        scored = self.score_all(strip_section_words(norm), only)
+        if not scored or scored[0][0] < min_score:
+            return None
+        if len(scored) > 1 and scored[0][0] - scored[1][0] < margin:
+            return None
+        return self.entries[scored[0][1]].id
 
     # -- decision ---------------------------------------------------------------------------------
     def match(self, query: str, top: int = 3) -> Match:

@@ -1,0 +1,273 @@
+"""The conversation as a pure state machine: events in, actions out, the clock passed in.
+
+No Kivy, no threads, no audio: the UI turns touches and recognised speech into events, calls
+:meth:`Dialogue.handle` with the current time, and carries out the actions it gets back.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Sequence, Union
+
+from .answer import ASK_AGAIN, NOT_FOUND, Reply, answer_guide, compose
+from .knowledge.model import SECTIONS, Guide, KnowledgeBase
+from .matching import ANSWER, CLARIFY, NONE, Match, Matcher
+from .matching.sections import detect_section, strip_section_words
+from .matching.text import normalize
+
+HOME, GUIDE, CHOICES, NOT_FOUND_MODE = "home", "guide", "choices", "not_found"
+DEFAULT_IDLE_SECONDS = 60.0
+
+
+# -- events --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Heard:
+    """A question, spoken (with the recogniser's alternatives) or typed."""
+
+    text: str
+    alternatives: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TappedGuide:
+    guide_id: str
+
+
+@dataclass(frozen=True)
+class TappedChoice:
+    index: int  # 0-based position in the choices shown
+
+
+@dataclass(frozen=True)
+class TappedSection:
+    section: str
+
+
+@dataclass(frozen=True)
+class Touched:
+    """Any other touch: scrolling, browsing categories, the keypad. Stops speech, keeps the session."""
+
+
+@dataclass(frozen=True)
+class GoHome:
+    pass
+
+
+@dataclass(frozen=True)
+class Replay:
+    pass
+
+
+@dataclass(frozen=True)
+class SetElderMode:
+    on: bool
+
+
+@dataclass(frozen=True)
+class Tick:
+    """Time passing; the UI sends one every second or so. Resets after the idle time."""
+
+
+Event = Union[Heard, TappedGuide, TappedChoice, TappedSection, Touched, GoHome, Replay, SetElderMode, Tick]
+
+
+# -- actions -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ShowGuide:
+    guide: Guide
+    section: str | None
+
+
+@dataclass(frozen=True)
+class ShowChoices:
+    choices: tuple[Guide, ...]
+    prompt: str
+
+
+@dataclass(frozen=True)
+class ShowNotFound:
+    text: str
+    query: str
+
+
+@dataclass(frozen=True)
+class Say:
+    text: str
+    slow: bool = False
+
+
+@dataclass(frozen=True)
+class StopSpeaking:
+    pass
+
+
+@dataclass(frozen=True)
+class Reset:
+    """Back to the home screen with nothing of the last resident left: transcript, results, history."""
+
+
+@dataclass(frozen=True)
+class SetElder:
+    on: bool
+
+
+Action = Union[ShowGuide, ShowChoices, ShowNotFound, Say, StopSpeaking, Reset, SetElder]
+
+
+# -- state ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class State:
+    mode: str = HOME
+    guide: Guide | None = None
+    section: str | None = None
+    choices: tuple[Guide, ...] = ()
+    last_reply: str = ""
+    last_activity: float | None = None
+    elder: bool = False
+    history: tuple[str, ...] = field(default_factory=tuple)  # guide ids shown this session
+
+
+_ORDINAL = re.compile(r"^(?:第|选)?([一二三四五1-5两]|头一?)(?:个|项|条|种)?$")
+_LAST = re.compile(r"^(?:最后一?个|最后那个|最后一项)$")
+_ORDINAL_VALUE = {"一": 0, "1": 0, "头": 0, "二": 1, "两": 1, "2": 1, "三": 2, "3": 2, "四": 3, "4": 3,
+                  "五": 4, "5": 4}
+_NONE_OF_THEM = re.compile(r"^(?:都不是|都不对|不是这些|没有我要的|不是)$")
+
+
+def ordinal_choice(text: str, count: int) -> int | None:
+    """第一个 / 第2项 / 头一个 / 最后一个 → 0-based index, when within count."""
+    t = normalize(text)
+    t = re.sub(r"^(?:我要|我选|要|选|就)", "", t)
+    t = re.sub(r"(?:吧|啊|呀|的|那个)$", "", t)
+    if _LAST.match(t):
+        return count - 1 if count else None
+    m = _ORDINAL.match(t)
+    if not m:
+        return None
+    i = _ORDINAL_VALUE[m.group(1)[0]]
+    return i if i < count else None
+
+
+class Dialogue:
+    def __init__(self, kb: KnowledgeBase, matcher: Matcher, idle_seconds: float = DEFAULT_IDLE_SECONDS) -> None:
+        self.kb = kb
+        self.matcher = matcher
+        self.idle_seconds = idle_seconds
+        self.state = State()
+
+    def replace_knowledge(self, kb: KnowledgeBase, matcher: Matcher) -> None:
+        """Swap in a reloaded knowledge base; a guide on screen that no longer exists goes home."""
+        self.kb, self.matcher = kb, matcher
+        if self.state.guide is not None and kb.get(self.state.guide.id) is None:
+            self.state = State(last_activity=self.state.last_activity, elder=self.state.elder)
+
+    # -- entry point ------------------------------------------------------------------------------
+    def handle(self, event: Event, now: float) -> list[Action]:
+        if isinstance(event, Tick):
+            return self._tick(now)
+        self.state = replace(self.state, last_activity=now)
+        if isinstance(event, Heard):
+            return [StopSpeaking(), *self._heard(event)]
+        if isinstance(event, TappedGuide):
+            guide = self.kb.get(event.guide_id)
+            if guide is None:
+                return [StopSpeaking()]
+            return [StopSpeaking(), *self._show(answer_guide(guide, self.kb))]
+        if isinstance(event, TappedChoice):
+            choices = self.state.choices
+            if not 0 <= event.index < len(choices):
+                return [StopSpeaking()]
+            return [StopSpeaking(), *self._show(answer_guide(choices[event.index], self.kb, self.state.section))]
+        if isinstance(event, TappedSection):
+            if self.state.guide is None or event.section not in SECTIONS:
+                return [StopSpeaking()]
+            return [StopSpeaking(), *self._show(answer_guide(self.state.guide, self.kb, event.section))]
+        if isinstance(event, Replay):
+            if not self.state.last_reply:
+                return []
+            return [StopSpeaking(), self._say(self.state.last_reply)]
+        if isinstance(event, SetElderMode):
+            self.state = replace(self.state, elder=event.on)
+            return [SetElder(event.on)]
+        if isinstance(event, GoHome):
+            self.state = State(last_activity=now, elder=self.state.elder)
+            return [StopSpeaking(), Reset(), SetElder(self.state.elder)]
+        if isinstance(event, Touched):
+            return [StopSpeaking()]
+        raise TypeError(f"unknown event {event!r}")
+
+    def _tick(self, now: float) -> list[Action]:
+        last = self.state.last_activity
+        if last is None or now - last < self.idle_seconds:
+            return []
+        fresh = self.state.mode == HOME and not self.state.elder and not self.state.history
+        self.state = State()
+        return [] if fresh else [StopSpeaking(), Reset(), SetElder(False)]
+
+    # -- speech -----------------------------------------------------------------------------------
+    def _say(self, text: str) -> Say:
+        return Say(text, slow=self.state.elder)
+
+    def _heard(self, event: Heard) -> list[Action]:
+        texts = [t for t in (event.text, *event.alternatives) if isinstance(t, str) and t.strip()]
+        if not texts:
+            return [self._say(ASK_AGAIN)]
+        if self.state.mode == CHOICES:
+            picked = self._pick_choice(texts)
+            if picked is not None:
+                return self._show(answer_guide(picked, self.kb, self.state.section))
+            if any(_NONE_OF_THEM.match(normalize(t)) for t in texts):
+                return self._show(Reply(NONE, None, None, NOT_FOUND), query=texts[0])
+        match = self._best_match(texts)
+        followup = self._follow_up(match)
+        if followup is not None:
+            return followup
+        return self._show(compose(match, self.kb), query=match.query)
+
+    def _best_match(self, texts: Sequence[str]) -> Match:
+        """Match each alternative and keep the one the matcher is surest of."""
+        rank = {ANSWER: 2, CLARIFY: 1, NONE: 0}
+        matches = [self.matcher.match(t) for t in texts]
+        return max(matches, key=lambda m: (rank[m.status], m.best.score if m.best else 0.0))
+
+    def _follow_up(self, match: Match) -> list[Action] | None:
+        """A question about a part of the guide on screen (要带什么? 在哪里办?) answers that part."""
+        guide = self.state.guide
+        if guide is None or self.state.mode != GUIDE or match.section is None:
+            return None
+        if match.status == ANSWER and match.best and match.best.id != guide.id:
+            return None  # the resident names another service
+        if match.status == CLARIFY and match.best and all(c.id != guide.id for c in match.candidates[:3]):
+            rest = strip_section_words(match.normalized)
+            if len(rest) >= 4:
+                return None
+        return self._show(answer_guide(guide, self.kb, match.section))
+
+    def _pick_choice(self, texts: Sequence[str]) -> Guide | None:
+        choices = self.state.choices
+        for t in texts:
+            i = ordinal_choice(t, len(choices))
+            if i is not None:
+                return choices[i]
+        for t in texts:
+            gid = self.matcher.pick(t, [g.id for g in choices])
+            if gid is not None:
+                return next(g for g in choices if g.id == gid)
+        return None
+
+    # -- showing ----------------------------------------------------------------------------------
+    def _show(self, reply: Reply, query: str = "") -> list[Action]:
+        s = self.state
+        if reply.status == ANSWER and reply.guide is not None:
+            history = s.history + ((reply.guide.id,) if reply.guide.id not in s.history[-1:] else ())
+            self.state = replace(s, mode=GUIDE, guide=reply.guide, section=reply.section, choices=(),
+                                 last_reply=reply.text, history=history)
+            return [ShowGuide(reply.guide, reply.section), self._say(reply.text)]
+        if reply.status == CLARIFY:
+            section = reply.section or detect_section(normalize(query)) if query else reply.section
+            self.state = replace(s, mode=CHOICES, guide=None, section=section, choices=reply.choices,
+                                 last_reply=reply.text)
+            return [ShowChoices(reply.choices, "您要办理的是哪一项？"), self._say(reply.text)]
+        self.state = replace(s, mode=NOT_FOUND_MODE, guide=None, section=None, choices=(), last_reply=reply.text)
+        return [ShowNotFound(reply.text, query), self._say(reply.text)]
+

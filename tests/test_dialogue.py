@@ -1,0 +1,141 @@
+"""The dialogue state machine, driven with a fake clock (plain numbers)."""
+from __future__ import annotations
+
+import pytest
+
+from kiosk.dialogue import (CHOICES, GUIDE, HOME, NOT_FOUND_MODE, Dialogue, GoHome, Heard, Replay, Reset, Say,
+                            SetElder, SetElderMode, ShowChoices, ShowGuide, ShowNotFound, StopSpeaking,
+                            TappedChoice, TappedGuide, TappedSection, Tick, Touched, ordinal_choice)
+
+TITLE = "城乡居民最低生活保障申请"
+
+
+@pytest.fixture
+def d(kb, matcher):
+    return Dialogue(kb, matcher, idle_seconds=60)
+
+
+def kinds(actions):
+    return [type(a).__name__ for a in actions]
+
+
+def said(actions):
+    return [a.text for a in actions if isinstance(a, Say)]
+
+
+def test_question_shows_guide_and_says_summary(d):
+    acts = d.handle(Heard(TITLE), now=0)
+    assert kinds(acts) == ["StopSpeaking", "ShowGuide", "Say"]
+    assert acts[1].guide.id == "assistance-01" and acts[1].section is None
+    assert said(acts)[0].startswith(f"为您找到{TITLE}。")
+    assert d.state.mode == GUIDE
+
+
+def test_follow_ups_refer_to_the_guide_on_screen(d):
+    d.handle(Heard(TITLE), now=0)
+    for text, section in [("要带什么材料", "materials"), ("在哪里办", "location"), ("多少钱", "fees"),
+                          ("要多久", "time_limit"), ("电话是多少", "contact")]:
+        acts = d.handle(Heard(text), now=1)
+        show = [a for a in acts if isinstance(a, ShowGuide)]
+        assert show and show[0].guide.id == "assistance-01" and show[0].section == section, text
+
+
+def test_follow_up_naming_another_service_switches(d, kb):
+    d.handle(Heard(TITLE), now=0)
+    other = kb.get("elderly-01") or kb.get("residence-03")
+    if other is None:
+        pytest.fail("the knowledge base lacks elderly-01 and residence-03")
+    acts = d.handle(Heard(other.title + "要带什么材料"), now=1)
+    show = [a for a in acts if isinstance(a, ShowGuide)][0]
+    assert show.guide.id == other.id and show.section == "materials"
+
+
+def test_tapping_sections_and_guides(d):
+    acts = d.handle(TappedGuide("assistance-01"), now=0)
+    assert kinds(acts) == ["StopSpeaking", "ShowGuide", "Say"]
+    acts = d.handle(TappedSection("steps"), now=1)
+    assert acts[1] == ShowGuide(d.kb.get("assistance-01"), "steps")
+    assert d.handle(TappedGuide("no-such-guide"), now=2) == [StopSpeaking()]
+    assert d.handle(TappedSection("nonsense"), now=2) == [StopSpeaking()]
+
+
+def _to_choices(d):
+    acts = d.handle(Heard("居住证"), now=0)
+    assert d.state.mode == CHOICES, said(acts)
+    choices = [a for a in acts if isinstance(a, ShowChoices)][0].choices
+    assert 2 <= len(choices) <= 3
+    return choices
+
+
+def test_clarify_then_answer_by_ordinal(d):
+    choices = _to_choices(d)
+    acts = d.handle(Heard("第二个"), now=1)
+    assert [a for a in acts if isinstance(a, ShowGuide)][0].guide == choices[1]
+
+
+def test_clarify_then_answer_by_tap(d):
+    choices = _to_choices(d)
+    acts = d.handle(TappedChoice(0), now=1)
+    assert acts[1].guide == choices[0]
+    assert d.handle(TappedChoice(7), now=2) == [StopSpeaking()]
+
+
+def test_clarify_then_answer_by_part_of_title(d):
+    choices = _to_choices(d)
+    target = choices[-1]
+    acts = d.handle(Heard(target.title), now=1)
+    assert [a for a in acts if isinstance(a, ShowGuide)][0].guide == target
+
+
+def test_none_of_them_and_not_found(d):
+    _to_choices(d)
+    acts = d.handle(Heard("都不是"), now=1)
+    assert isinstance(acts[1], ShowNotFound) and d.state.mode == NOT_FOUND_MODE
+    acts = d.handle(Heard("今天天气怎么样"), now=2)
+    assert isinstance(acts[1], ShowNotFound)
+
+
+def test_empty_speech_asks_again_without_changing_screen(d):
+    d.handle(Heard(TITLE), now=0)
+    acts = d.handle(Heard("   ", ("",)), now=1)
+    assert kinds(acts) == ["StopSpeaking", "Say"] and d.state.mode == GUIDE
+
+
+def test_alternatives_are_used_when_the_first_guess_is_poor(d):
+    acts = d.handle(Heard("嗯嗯嗯", ("今天天气", TITLE)), now=0)
+    assert [a for a in acts if isinstance(a, ShowGuide)][0].guide.id == "assistance-01"
+
+
+def test_idle_reset_clears_everything_with_a_fake_clock(d):
+    d.handle(SetElderMode(True), now=0)
+    d.handle(Heard(TITLE), now=1)
+    assert d.handle(Tick(), now=60) == []
+    acts = d.handle(Tick(), now=61)
+    assert acts == [StopSpeaking(), Reset(), SetElder(False)]
+    assert d.state.mode == HOME and d.state.guide is None and d.state.history == () and not d.state.elder
+    assert d.handle(Tick(), now=500) == []  # nothing more to reset
+
+
+def test_activity_postpones_the_reset(d):
+    d.handle(Heard(TITLE), now=0)
+    d.handle(Touched(), now=50)
+    assert d.handle(Tick(), now=100) == []
+    assert Reset() in d.handle(Tick(), now=111)
+
+
+def test_replay_and_go_home(d):
+    assert d.handle(Replay(), now=0) == []
+    acts = d.handle(Heard(TITLE), now=0)
+    assert d.handle(Replay(), now=1) == [StopSpeaking(), Say(said(acts)[0])]
+    d.handle(SetElderMode(True), now=2)
+    assert d.handle(Replay(), now=3)[1].slow is True
+    assert d.handle(GoHome(), now=4) == [StopSpeaking(), Reset(), SetElder(True)]
+    assert d.state.mode == HOME
+
+
+@pytest.mark.parametrize("text,count,expected", [
+    ("第一个", 3, 0), ("第二个", 3, 1), ("第3个", 3, 2), ("第三项", 2, None), ("头一个", 2, 0),
+    ("最后一个", 3, 2), ("我选第二个吧", 3, 1), ("二", 3, 1), ("第二个居住证", 3, None), ("", 3, None),
+])
+def test_ordinal_choice(text, count, expected):
+    assert ordinal_choice(text, count) == expected
