@@ -9,6 +9,7 @@ from .matching import ANSWER, CLARIFY, Match
 ORDINALS = ("第一", "第二", "第三", "第四", "第五")
 NOT_FOUND = "抱歉，我没有找到相关的办事指南。您可以换个说法再问一次，或者点屏幕上的类别查找，也可以到人工窗口咨询。"
 ASK_AGAIN = "请您再说一遍，要办理什么事情？"
+ASK_WHICH = "请先告诉我您要办理哪一项业务，比如“敬老卡要带什么材料”。"
 MAX_SPOKEN_ITEMS = 4
 
 
@@ -57,6 +58,8 @@ def compose(match: Match, kb: KnowledgeBase, section: str | None = None) -> Repl
             return clarify(choices, section)
     if match.referral:
         return Reply("none", None, section, match.referral)
+    if section and not match.candidates:
+        return Reply("none", None, section, ASK_WHICH)
     return Reply("none", None, section, NOT_FOUND)
 
 

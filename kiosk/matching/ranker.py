@@ -178,7 +178,7 @@ class Ranker:
         if not norm:
             return None
         only = [i for i in (self.index_of(x) for x in ids) if i is not None]
-        scored = self.score_all(strip_section_words(norm), only)
+        scored = self.score_all(strip_section_words(norm) or norm, only)
         if not scored or scored[0][0] < min_score:
             return None
         if len(scored) > 1 and scored[0][0] - scored[1][0] < margin:
@@ -193,6 +193,8 @@ class Ranker:
             return Match(text, norm, NONE, (), None)
         section = detect_section(norm)
         core = strip_section_words(norm)
+        if not core:  # only a part was asked for (要带什么材料?): no service named
+            return Match(text, norm, NONE, (), section)
         scored = self.score_all(core)
         guides = [(s, i) for s, i in scored if self.entries[i].referral is None]
         cands = tuple(

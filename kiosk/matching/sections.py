@@ -33,9 +33,8 @@ def detect_section(text: str) -> str | None:
 
 
 def strip_section_words(text: str) -> str:
-    """Remove section triggers and question words, leaving the words that name the service."""
+    """Remove section triggers and question words, leaving the words that name the service (maybe none)."""
     out = text
     for _, rx in _COMPILED:
         out = rx.sub("", out)
-    out = _QUESTION_WORDS.sub("", out)
-    return out or text
+    return _QUESTION_WORDS.sub("", out)
