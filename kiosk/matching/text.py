@@ -58,7 +58,7 @@ def fold_syllable(syl: str) -> str:
         syl = syl[0] + syl[2:]
     elif syl.startswith("n") and len(syl) > 1 and syl[1] != "g":
         syl = "l" + syl[1:]
-    if syl.endswith("ng") and not syl.endswith("ong"):
+    if len(syl) > 2 and syl.endswith("ng") and not syl.endswith("ong"):
         syl = syl[:-1]
     return syl
 

@@ -1,0 +1,66 @@
+"""Normalisation, dialect-folded pinyin codes and section detection."""
+from __future__ import annotations
+
+import pytest
+
+from kiosk.matching.sections import detect_section, strip_section_words
+from kiosk.matching.text import MAX_QUERY_CHARS, clean, code, fold_syllable, normalize, syllables
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("请问，低保怎么申请？", "低保怎么申请"),
+    ("嗯……那个，我想问一下敬老卡", "敬老卡"),
+    ("ＡＢＣ１２３　社保卡", "abc123社保卡"),          # full width to half width, spaces gone
+    ("您好！居住证！！！", "居住证"),
+    ("😀社保卡😀", "社保卡"),
+    ("\x00\x1b[31m医保\t卡\n", "31m医保卡"),
+    ("嗯", "嗯"),                                      # only filler: kept rather than emptied
+])
+def test_normalize(raw, expected):
+    assert normalize(raw) == expected
+
+
+def test_normalize_bounds_length_and_survives_non_text():
+    assert len(normalize("低" * 100_000)) == MAX_QUERY_CHARS
+    assert normalize(None) == "" and clean(12) == ""  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("syl,folded", [
+    ("zheng", "zen"), ("shi", "si"), ("chang", "can"), ("nian", "lian"), ("ning", "lin"),
+    ("ying", "yin"), ("long", "long"), ("zhong", "zong"), ("ng", "ng"), ("n", "n"),
+])
+def test_fold_syllable(syl, folded):
+    assert fold_syllable(syl) == folded
+
+
+@pytest.mark.parametrize("heard,meant", [
+    ("居住正", "居住证"), ("滴保", "低保"), ("残急证", "残疾证"), ("知情", "知青"), ("玉儿", "育儿"),
+    ("常护险", "长护险"), ("难办", "蓝办"), ("是宁", "四零"),
+])
+def test_homophones_and_near_homophones_share_a_code(heard, meant):
+    assert code(heard) == code(meant)
+
+
+def test_different_words_get_different_codes():
+    assert code("低保") != code("医保")
+    assert code("挂失") != code("补领")
+
+
+def test_codes_are_one_per_character_and_letters_pass_through():
+    assert len(code("社保卡abc12")) == 8
+    assert syllables("ab") == ("a", "b")
+
+
+@pytest.mark.parametrize("text,section", [
+    ("低保要带什么材料", "materials"), ("敬老卡在哪里办", "location"), ("居住证签注要多久", "time_limit"),
+    ("补办社保卡要收钱吗", "fees"), ("廉租房申请条件是什么", "conditions"), ("失业登记的流程", "steps"),
+    ("中心几点开门", "hours"), ("周六上班吗", "hours"), ("长护险咨询电话", "contact"),
+    ("这是根据哪个文件规定的", "basis"), ("低保怎么申请", None), ("老人卡丢了", None),
+])
+def test_detect_section(text, section):
+    assert detect_section(normalize(text)) == section
+
+
+def test_strip_section_words_leaves_the_service():
+    assert strip_section_words("低保要带什么材料") == "低保"
+    assert strip_section_words("要带什么材料") == ""
