@@ -343,6 +343,10 @@ def _check_guide_values(values: dict[str, Any], file: Path, categories: set[str]
     if values["scope"] not in SCOPES:
         ctx.error(line("scope"), f"scope 只能是 {'、'.join(SCOPES)} 之一，现在是 {values['scope']}")
         ok = False
+    for key in ("location", "hours", "contact"):
+        if CENTRE_DEFAULT in values[key] and values[key] != CENTRE_DEFAULT:
+            ctx.error(line(key), f"{key} 中的“{CENTRE_DEFAULT}”要单独写（{key}: {CENTRE_DEFAULT}），其他说明请写到 notes")
+            ok = False
     if len(values["aliases"]) < MIN_ALIASES:
         ctx.error(line("aliases"), f"aliases 至少要 {MIN_ALIASES} 个，现在只有 {len(values['aliases'])} 个")
         ok = False
