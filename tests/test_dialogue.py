@@ -60,7 +60,7 @@ def test_tapping_sections_and_guides(d):
 
 
 def _to_choices(d):
-    acts = d.handle(Heard("居住证"), now=0)
+    acts = d.handle(Heard("失业登记"), now=0)
     assert d.state.mode == CHOICES, said(acts)
     choices = [a for a in acts if isinstance(a, ShowChoices)][0].choices
     assert 2 <= len(choices) <= 3

@@ -73,7 +73,8 @@ class Settings:
     clarify_margin: float = 8.0
     max_choices: int = 3
     shortlist: int = 40
-    phrase_weight: float = 0.6
+    phrase_weight: float = 0.3
+    align_weight: float = 0.3
 
 
 def _grams(c: str) -> set[str]:
@@ -107,9 +108,22 @@ class Ranker:
         n = max(len(self.entries), 1)
         self._idf = {g: math.log((n + 1) / (len(ix) + 0.5)) for g, ix in postings.items()}
         self._unknown_idf = math.log((n + 1) / 0.5)
+        # Phrases: (entry index, phrase, its grams, their total weight), with postings gram -> phrase ids.
+        self._phrases: list[tuple[int, Phrase, frozenset[str], float]] = []
+        self._phrase_postings: dict[str, list[int]] = {}
+        for i, e in enumerate(self.entries):
+            for p in e.phrases:
+                grams = frozenset(_grams(p.code))
+                k = len(self._phrases)
+                self._phrases.append((i, p, grams, sum(self._idf[g] for g in grams)))
+                for g in grams:
+                    self._phrase_postings.setdefault(g, []).append(k)
         # Very common grams add nearly the same to everyone: left out of the shortlist pass.
         limit = max(50, n // 4)
         self._postings = {g: ix for g, ix in postings.items() if len(ix) <= limit}
+        self._topics = [i for i, e in enumerate(self.entries) if e.referral is not None]
+        plimit = max(200, len(self._phrases) // 8)
+        self._phrase_postings = {g: ix for g, ix in self._phrase_postings.items() if len(ix) <= plimit}
 
     def idf(self, gram: str) -> float:
         return self._idf.get(gram, self._unknown_idf)
@@ -133,6 +147,26 @@ class Ranker:
         ranked = sorted(acc, key=acc.__getitem__, reverse=True)
         return ranked[: self.settings.shortlist]
 
+    def _phrase_recall(self, qgrams: set[str], allowed: set[int] | None) -> dict[int, float]:
+        """Best IDF-weighted recall of one phrase's sounds in the question, per entry (order-free)."""
+        acc: dict[int, float] = {}
+        for g in qgrams:
+            ix = self._phrase_postings.get(g)
+            if ix is None:
+                continue
+            w = self._idf[g]
+            for k in ix:
+                acc[k] = acc.get(k, 0.0) + w
+        best: dict[int, float] = {}
+        for k, got in acc.items():
+            i, p, _, total = self._phrases[k]
+            if allowed is not None and i not in allowed:
+                continue
+            value = (got / total) * KIND_WEIGHT[p.kind] if total > 0 else 0.0
+            if value > best.get(i, 0.0):
+                best[i] = value
+        return best
+
     def score_all(self, core: str, only: Sequence[int] | None = None) -> list[tuple[float, int]]:
         """(score 0-100, entry index) for the shortlisted entries (or just ``only``), best first."""
         qc = code(core)
@@ -143,6 +177,7 @@ class Ranker:
         short = list(only) if only is not None else self._shortlist(qgrams)
         if not short:
             return []
+        recall = self._phrase_recall(qgrams, set(short))
         codes: list[str] = []
         owners: list[tuple[int, Phrase]] = []
         for i in short:
@@ -150,18 +185,19 @@ class Ranker:
                 codes.append(p.code)
                 owners.append((i, p))
         hits = process.extract(qc, codes, scorer=fuzz.partial_ratio, limit=None)
-        best_phrase: dict[int, float] = {}
+        align: dict[int, float] = {}
         lq = len(qc)
         for _, s, k in hits:
             i, p = owners[k]
             lp = len(p.code)
             fit = min(lp, lq) / max(lp, lq)
             value = (s / 100.0) * (0.55 + 0.45 * fit) * KIND_WEIGHT[p.kind]
-            if value > best_phrase.get(i, 0.0):
-                best_phrase[i] = value
-        w = self.settings.phrase_weight
+            if value > align.get(i, 0.0):
+                align[i] = value
+        st = self.settings
         scored = [
-            (100.0 * (w * best_phrase.get(i, 0.0) + (1 - w) * self._coverage(qgrams, total, i)), i)
+            (100.0 * (st.phrase_weight * recall.get(i, 0.0) + st.align_weight * align.get(i, 0.0)
+                      + (1 - st.phrase_weight - st.align_weight) * self._coverage(qgrams, total, i)), i)
             for i in short
         ]
         scored.sort(key=lambda t: (-t[0], t[1]))
@@ -196,6 +232,12 @@ class Ranker:
         if not core:  # only a part was asked for (要带什么材料?): no service named
             return Match(text, norm, NONE, (), section)
         scored = self.score_all(core)
+        if core != norm and self._topics:
+            # Out-of-scope topics see the whole question: 现在几点了 must not lose its 几点.
+            best = {i: sc for sc, i in scored}
+            for sc, i in self.score_all(norm, self._topics):
+                best[i] = max(sc, best.get(i, 0.0))
+            scored = sorted(((sc, i) for i, sc in best.items()), key=lambda t: (-t[0], t[1]))
         guides = [(s, i) for s, i in scored if self.entries[i].referral is None]
         cands = tuple(
             Candidate(self.entries[i].id, self.entries[i].title, round(s, 1)) for s, i in guides[: max(top, 1)]

@@ -70,9 +70,31 @@ def strip_fillers(text: str) -> str:
     return stripped or text
 
 
+SYNONYMS_FILE = Path(__file__).resolve().parent.parent / "data" / "synonyms.yaml"
+_synonyms: tuple[re.Pattern, dict[str, str]] | None = None
+
+
+def _synonym_table() -> tuple[re.Pattern, dict[str, str]]:
+    global _synonyms
+    if _synonyms is None:
+        import yaml
+
+        data = yaml.safe_load(SYNONYMS_FILE.read_text(encoding="utf-8")) or {}
+        table = {clean(v): clean(k) for k, variants in data.items() for v in variants}
+        pattern = re.compile("|".join(map(re.escape, sorted(table, key=len, reverse=True))))
+        _synonyms = (pattern, table)
+    return _synonyms
+
+
+def canonical(text: str) -> str:
+    """Replace colloquial variants with the form guides and questions are compared in."""
+    pattern, table = _synonym_table()
+    return pattern.sub(lambda m: table[m.group(0)], text)
+
+
 def normalize(text: str) -> str:
     """What the matcher compares: clean text without filler words, bounded in length."""
-    return strip_fillers(clean(text))[:MAX_QUERY_CHARS]
+    return canonical(strip_fillers(clean(text))[:MAX_QUERY_CHARS])
 
 
 def fold_syllable(syl: str) -> str:
