@@ -29,6 +29,7 @@ class Report:
     top3: int = 0
     answered_right: int = 0
     clarified: int = 0
+    answered_wrong: int = 0
     false_reject: int = 0
     none_rows: int = 0
     none_rejected: int = 0
@@ -51,6 +52,7 @@ class Report:
             f"top-3 accuracy (in scope):        {p(self.top3, self.in_scope)}  ({self.top3}/{self.in_scope})",
             f"answered directly and right:      {p(self.answered_right, self.in_scope)}",
             f"asked to choose (clarify):        {p(self.clarified, self.in_scope)}",
+            f"answered with a wrong guide:      {p(self.answered_wrong, self.in_scope)}  ({self.answered_wrong})",
             f"in scope wrongly rejected:        {p(self.false_reject, self.in_scope)}  ({self.false_reject})",
             f"NONE rows rejected:               {p(self.none_rejected, self.none_rows)}  "
             f"({self.none_rejected}/{self.none_rows})",
@@ -67,8 +69,8 @@ def read_rows(path: str | Path) -> list[Row]:
         for n, parts in enumerate(csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE), 1):
             if not parts or not parts[0].strip() or parts[0].startswith("#"):
                 continue
-            if n == 1 and parts[0] == "query":
-                continue
+            if parts[0] == "query" and not rows:
+                continue  # header
             expected = parts[1].strip() if len(parts) > 1 else NONE_LABEL
             section = parts[2].strip() if len(parts) > 2 and parts[2].strip() else None
             rows.append(Row(parts[0], expected or NONE_LABEL, section, n))
@@ -101,6 +103,7 @@ def evaluate(rows: Sequence[Row], kb: KnowledgeBase, matcher: Matcher, baseline_
         elif rejected:
             r.misses.append(f"{row.line}: {row.query}  expected {row.expected}, got none {ids[:1]}")
         else:
+            r.answered_wrong += m.status == ANSWER
             r.misses.append(f"{row.line}: {row.query}  expected {row.expected}, got {m.status} {ids}")
         if not rejected and row.expected in ids[:3]:
             r.top3 += 1

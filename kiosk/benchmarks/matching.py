@@ -48,13 +48,24 @@ def synthetic_guides(guides, n: int, seed: int = 7):
     return out
 
 
-def _latency(matcher, queries) -> list[float]:
-    samples = []
+def _latency(matcher, queries) -> tuple[list[float], list[float]]:
+    """Wall-clock and CPU milliseconds per question (CPU time is steadier on a busy machine)."""
+    wall, cpu = [], []
     for q in queries:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         matcher.match(q)
-        samples.append((time.perf_counter() - t0) * 1000)
-    return samples
+        cpu.append((time.thread_time() - c0) * 1000)
+        wall.append((time.perf_counter() - t0) * 1000)
+    return wall, cpu
+
+
+def _latency_rows(label: str, samples: tuple[list[float], list[float]], target: float, fmt: str) -> list[Row]:
+    rows = []
+    for kind, values in zip(("wall", "cpu"), samples):
+        p50, p95, p99 = percentiles(values)
+        rows.append(Row(f"{label} p50/p95/p99 ({kind})", f"{p50:{fmt}}/{p95:{fmt}}/{p99:{fmt}} ms",
+                        f"p95 ≤ {target:g} ms", p95 <= target))
+    return rows
 
 
 def run(ctx: Context) -> list[Row]:
@@ -71,17 +82,16 @@ def run(ctx: Context) -> list[Row]:
     queries = _queries(list(kb.guides), rng, 100 if ctx.quick else 1000)
     for q in queries[:50]:
         matcher.match(q)  # warm the caches
-    p50, p95, p99 = percentiles(_latency(matcher, queries))
-    rows.append(Row(f"question latency, {len(kb)} guides p50/p95/p99", f"{p50:.2f}/{p95:.2f}/{p99:.2f} ms",
-                    "p95 ≤ 2 ms", p95 <= 2.0))
+    rows += _latency_rows(f"question, {len(kb)} guides", _latency(matcher, queries), 2.0, ".2f")
     n = 2_000 if ctx.quick else SYNTHETIC
     big = synthetic_guides(list(kb.guides), n)
     t0 = time.perf_counter()
     big_matcher = Matcher(big)
     build_s = time.perf_counter() - t0
     rows.append(Row(f"index {n} generated guides", f"{build_s:.1f} s"))
-    p50, p95, p99 = percentiles(_latency(big_matcher, queries[: 200 if ctx.quick else 1000]))
-    rows.append(Row(f"question latency, {n} guides p50/p95/p99", f"{p50:.1f}/{p95:.1f}/{p99:.1f} ms",
-                    "p95 ≤ 20 ms", p95 <= 20.0))
+    for q in queries[:20]:
+        big_matcher.match(q)
+    rows += _latency_rows(f"question, {n} guides", _latency(big_matcher, queries[: 200 if ctx.quick else 1000]),
+                          20.0, ".1f")
     rows.append(Row("peak memory so far", f"{rss_mb():.0f} MB"))
     return rows

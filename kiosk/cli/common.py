@@ -48,9 +48,9 @@ def matcher_settings(config: Config):
     from ..matching import Settings
 
     return Settings(
-        answer_score=float(config.get("matching.answer_score", 60)),
-        clarify_margin=float(config.get("matching.clarify_margin", 8)),
-        max_choices=int(config.get("matching.max_choices", 3)),
+        answer_score=float(config.get("matching.answer_score", Settings.answer_score)),
+        clarify_margin=float(config.get("matching.clarify_margin", Settings.clarify_margin)),
+        max_choices=int(config.get("matching.max_choices", Settings.max_choices)),
     )
 
 

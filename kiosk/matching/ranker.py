@@ -69,12 +69,14 @@ class Match:
 
 @dataclass(frozen=True)
 class Settings:
-    answer_score: float = 60.0
-    clarify_margin: float = 8.0
+    answer_score: float = 46.0
+    clarify_margin: float = 6.0
     max_choices: int = 3
-    shortlist: int = 40
-    phrase_weight: float = 0.3
-    align_weight: float = 0.3
+    shortlist: int = 24
+    phrase_weight: float = 0.35
+    align_weight: float = 0.35
+    query_share: float = 0.2
+    align_top: int = 12  # how many of the shortlist rapidfuzz aligns
 
 
 def _grams(c: str) -> set[str]:
@@ -108,100 +110,109 @@ class Ranker:
         n = max(len(self.entries), 1)
         self._idf = {g: math.log((n + 1) / (len(ix) + 0.5)) for g, ix in postings.items()}
         self._unknown_idf = math.log((n + 1) / 0.5)
-        # Phrases: (entry index, phrase, its grams, their total weight), with postings gram -> phrase ids.
-        self._phrases: list[tuple[int, Phrase, frozenset[str], float]] = []
-        self._phrase_postings: dict[str, list[int]] = {}
-        for i, e in enumerate(self.entries):
+        # Per entry, its phrases as (phrase, grams, weight of single sounds, weight of sound pairs).
+        # Single sounds make recall order-free (补办社保卡 covers 社保卡补办); pairs keep one rare shared
+        # sound from passing for the whole phrase (订 is not 定补).
+        self._phrases: list[list[tuple[Phrase, frozenset[str], float, float]]] = []
+        for e in self.entries:
+            rows = []
             for p in e.phrases:
                 grams = frozenset(_grams(p.code))
-                k = len(self._phrases)
-                self._phrases.append((i, p, grams, sum(self._idf[g] for g in grams)))
-                for g in grams:
-                    self._phrase_postings.setdefault(g, []).append(k)
-        # Very common grams add nearly the same to everyone: left out of the shortlist pass.
-        limit = max(50, n // 4)
+                uni = sum(self._idf[g] for g in grams if len(g) == 1)
+                bi = sum(self._idf[g] for g in grams if len(g) == 2)
+                rows.append((p, grams, uni, bi))
+            self._phrases.append(rows)
+        # Only selective grams drive the shortlist: common ones add nearly the same to everyone.
+        limit = max(50, n // 50)
         self._postings = {g: ix for g, ix in postings.items() if len(ix) <= limit}
         self._topics = [i for i, e in enumerate(self.entries) if e.referral is not None]
-        plimit = max(200, len(self._phrases) // 8)
-        self._phrase_postings = {g: ix for g, ix in self._phrase_postings.items() if len(ix) <= plimit}
 
     def idf(self, gram: str) -> float:
         return self._idf.get(gram, self._unknown_idf)
 
     # -- scoring ----------------------------------------------------------------------------------
-    def _coverage(self, qgrams: set[str], total: float, i: int) -> float:
-        if total <= 0:
-            return 0.0
-        mine = self._grams[i]
-        return sum(self.idf(g) for g in qgrams if g in mine) / total
-
-    def _shortlist(self, qgrams: set[str]) -> list[int]:
+    def _shortlist(self, qw: dict[str, float]) -> list[int]:
         acc: dict[int, float] = {}
-        for g in qgrams:
+        for g, w in qw.items():
             ix = self._postings.get(g)
             if ix is None:
                 continue
-            w = self._idf[g]
             for i in ix:
                 acc[i] = acc.get(i, 0.0) + w
         ranked = sorted(acc, key=acc.__getitem__, reverse=True)
         return ranked[: self.settings.shortlist]
 
-    def _phrase_recall(self, qgrams: set[str], allowed: set[int] | None) -> dict[int, float]:
-        """Best IDF-weighted recall of one phrase's sounds in the question, per entry (order-free)."""
-        acc: dict[int, float] = {}
-        for g in qgrams:
-            ix = self._phrase_postings.get(g)
-            if ix is None:
+    def _phrase_recall(self, qw: dict[str, float], qset: frozenset[str], i: int, qtotal: float) -> float:
+        """The entry's best phrase: share of the phrase's sounds heard in the question (IDF-weighted;
+        half single sounds, half sound pairs), scaled by how much of the question that phrase explains."""
+        q_share = self.settings.query_share
+        top = 0.0
+        for p, grams, u_total, b_total in self._phrases[i]:
+            shared = grams & qset
+            if not shared or u_total <= 0:
                 continue
-            w = self._idf[g]
-            for k in ix:
-                acc[k] = acc.get(k, 0.0) + w
-        best: dict[int, float] = {}
-        for k, got in acc.items():
-            i, p, _, total = self._phrases[k]
-            if allowed is not None and i not in allowed:
-                continue
-            value = (got / total) * KIND_WEIGHT[p.kind] if total > 0 else 0.0
-            if value > best.get(i, 0.0):
-                best[i] = value
-        return best
+            u = b = 0.0
+            for g in shared:
+                if len(g) == 1:
+                    u += qw[g]
+                else:
+                    b += qw[g]
+            recall = u / u_total
+            if b_total > 0:
+                recall = 0.5 * recall + 0.5 * b / b_total
+            value = recall * ((1 - q_share) + q_share * u / qtotal) * KIND_WEIGHT[p.kind]
+            if value > top:
+                top = value
+        return top
 
     def score_all(self, core: str, only: Sequence[int] | None = None) -> list[tuple[float, int]]:
-        """(score 0-100, entry index) for the shortlisted entries (or just ``only``), best first."""
+        """(score 0-100, entry index) for the shortlisted entries (or just ``only``), best first.
+
+        Two passes: recall and coverage rank the shortlist cheaply, then rapidfuzz aligns the phrases
+        of the best few with the question."""
         qc = code(core)
         if not qc:
             return []
-        qgrams = _grams(qc)
-        total = sum(self.idf(g) for g in qgrams)
-        short = list(only) if only is not None else self._shortlist(qgrams)
-        if not short:
+        idf = self.idf
+        qw = {g: idf(g) for g in _grams(qc)}
+        total = sum(qw.values())
+        utotal = sum(w for g, w in qw.items() if len(g) == 1)
+        short = list(only) if only is not None else self._shortlist(qw)
+        if not short or total <= 0:
             return []
-        recall = self._phrase_recall(qgrams, set(short))
+        st = self.settings
+        cov_w = 1 - st.phrase_weight - st.align_weight
+        first = []
+        qset = frozenset(qw)
+        for i in short:
+            mine = self._grams[i]
+            cov = sum(w for g, w in qw.items() if g in mine) / total
+            first.append((st.phrase_weight * self._phrase_recall(qw, qset, i, utotal) + cov_w * cov, i))
+        first.sort(key=lambda t: (-t[0], t[1]))
+        keep = first[: st.align_top]
         codes: list[str] = []
         owners: list[tuple[int, Phrase]] = []
-        for i in short:
+        for _, i in keep:
             for p in self.entries[i].phrases:
                 codes.append(p.code)
                 owners.append((i, p))
-        hits = process.extract(qc, codes, scorer=fuzz.partial_ratio, limit=None)
         align: dict[int, float] = {}
         lq = len(qc)
-        for _, s, k in hits:
+        for _, s, k in process.extract(qc, codes, scorer=fuzz.partial_ratio, limit=None):
             i, p = owners[k]
             lp = len(p.code)
-            fit = min(lp, lq) / max(lp, lq)
-            value = (s / 100.0) * (0.55 + 0.45 * fit) * KIND_WEIGHT[p.kind]
+            value = (s / 100.0) * (0.55 + 0.45 * min(lp, lq) / max(lp, lq)) * KIND_WEIGHT[p.kind]
             if value > align.get(i, 0.0):
                 align[i] = value
-        st = self.settings
-        scored = [
-            (100.0 * (st.phrase_weight * recall.get(i, 0.0) + st.align_weight * align.get(i, 0.0)
-                      + (1 - st.phrase_weight - st.align_weight) * self._coverage(qgrams, total, i)), i)
-            for i in short
-        ]
+        scored = [(100.0 * (base + st.align_weight * align.get(i, 0.0)), i) for base, i in keep]
         scored.sort(key=lambda t: (-t[0], t[1]))
         return scored
+
+    def _coverage(self, qgrams: set[str], total: float, i: int) -> float:
+        if total <= 0:
+            return 0.0
+        mine = self._grams[i]
+        return sum(self.idf(g) for g in qgrams if g in mine) / total
 
     def index_of(self, entry_id: str) -> int | None:
         if not hasattr(self, "_index"):
@@ -243,9 +254,17 @@ class Ranker:
             Candidate(self.entries[i].id, self.entries[i].title, round(s, 1)) for s, i in guides[: max(top, 1)]
         )
         st = self.settings
-        if scored and self.entries[scored[0][1]].referral is not None and scored[0][0] >= st.answer_score:
-            e = self.entries[scored[0][1]]
-            return Match(text, norm, NONE, cands, section, referral=e.referral, topic=e.title)
+        topic = next(((sc, i) for sc, i in scored if self.entries[i].referral is not None), None)
+        if topic is not None and topic[0] >= st.answer_score:
+            # A service handled elsewhere wins unless a guide is about as good: 残疾人坐地铁补贴 is ours.
+            best_guide = cands[0].score if cands else 0.0
+            qgrams = _grams(code(norm))
+            total = sum(self.idf(g) for g in qgrams)
+            topic_explains = self._coverage(qgrams, total, topic[1])
+            guide_explains = self._coverage(qgrams, total, guides[0][1]) if guides else 0.0
+            if best_guide < st.answer_score or (topic[0] > best_guide and topic_explains >= guide_explains):
+                e = self.entries[topic[1]]
+                return Match(text, norm, NONE, cands, section, referral=e.referral, topic=e.title)
         if not cands or cands[0].score < st.answer_score:
             return Match(text, norm, NONE, cands, section)
         close = [c for c in cands[: st.max_choices] if c.score >= cands[0].score - st.clarify_margin]
