@@ -198,5 +198,14 @@ def rms(pcm: bytes) -> float:
     return (sum(v * v for v in a) / len(a)) ** 0.5
 
 
+def trim_trailing_silence(pcm: bytes, level: float = 300.0, chunk_seconds: float = 0.02) -> bytes:
+    """pcm without its quiet tail (chunks under level RMS)."""
+    step = int(RATE * chunk_seconds) * SAMPLE_BYTES
+    end = len(pcm) - len(pcm) % SAMPLE_BYTES
+    while end > 0 and rms(pcm[max(0, end - step) : end]) < level:
+        end = max(0, end - step)
+    return pcm[:end]
+
+
 def seconds(pcm: bytes, rate: int = RATE) -> float:
     return len(pcm) / (SAMPLE_BYTES * rate)

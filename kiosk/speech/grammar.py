@@ -266,19 +266,29 @@ def unknown_word_problems(kb, vocab: frozenset[str]) -> list:
     lines_cache: dict[str, list[str]] = {}
     for src, pieces in by_source.items():
         line = _line_of(src.path, src.text, lines_cache)
-        words = "、".join(f"“{p}”" for p in dict.fromkeys(pieces))
-        problems.append(Problem(src.path, line, f"语音模型不认识{src.kind}“{src.text}”中的{words}，"
-                                                f"说这个词时识别不到；可以加一个模型能听懂的别名", WARNING))
+        pieces = list(dict.fromkeys(pieces))
+        what = f"{src.kind}“{src.text}”"
+        if pieces != [src.text]:
+            what += "中的" + "、".join(f"“{p}”" for p in pieces)
+        problems.append(Problem(src.path, line, f"语音模型不认识{what}，说这个词时识别不到；"
+                                                f"可以加一个模型能听懂的别名", WARNING))
     return sorted(set(problems))
 
 
+_YAML_VALUE = re.compile(r"^\s*(?:-\s+|[A-Za-z_]+:\s+)?['\"]?(.*?)['\"]?\s*$")
+
+
 def _line_of(path: str, text: str, cache: dict[str, list[str]]) -> int:
+    """The line of a guide file that holds text: the line whose value is exactly text, else the first
+    line containing it, else 1."""
     if path not in cache:
         try:
             cache[path] = Path(path).read_text(encoding="utf-8").splitlines()
         except OSError:
             cache[path] = []
-    for i, line in enumerate(cache[path], 1):
-        if text in line:
+    lines = cache[path]
+    for i, line in enumerate(lines, 1):
+        m = _YAML_VALUE.match(line)
+        if m and m.group(1) == text:
             return i
-    return 1
+    return next((i for i, line in enumerate(lines, 1) if text in line), 1)

@@ -75,18 +75,18 @@ def _relative_files(folder: Path) -> list[str]:
 def model_problem(path: str | os.PathLike | None) -> str | None:
     """Why the model folder at path cannot be used (Chinese), or None when it looks complete."""
     if path is None or str(path) == "":
-        return "没有配置语音识别模型的位置（recognition.model）"
+        return "没有配置语音识别模型的位置（recognition.model）。"
     p = Path(path)
     if not p.exists():
         return (f"找不到语音识别模型：{p}。请运行 kiosk models download 下载模型，"
-                f"或在配置文件的 recognition.model 中填写模型文件夹")
+                f"或在配置文件的 recognition.model 中填写模型文件夹。")
     if not p.is_dir():
-        return f"语音识别模型应该是一个文件夹：{p}"
+        return f"语音识别模型应该是一个文件夹：{p}。"
     missing = layout_problem(_relative_files(p))
     if missing:
-        return f"语音识别模型不完整：{p}，{missing}。请重新下载"
+        return f"语音识别模型不完整：{p}，{missing}。请重新下载。"
     if (p / "am" / "final.mdl").stat().st_size == 0:
-        return f"语音识别模型已损坏：{p}/am/final.mdl 是空文件。请重新下载"
+        return f"语音识别模型已损坏：{p}/am/final.mdl 是空文件。请重新下载。"
     return None
 
 
