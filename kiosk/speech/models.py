@@ -17,6 +17,7 @@ import os
 import shutil
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable
@@ -185,8 +186,9 @@ def _check_archive(zpath: Path, name: str, known: KnownModel | None, sha256: str
         with zipfile.ZipFile(zpath) as z:
             bad = z.testzip()
             names = [i.filename for i in z.infolist() if not i.is_dir()]
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
-        raise ModelError(f"下载的文件不是完整的 zip 压缩包（{exc}），可能下载不完整，请重试") from exc
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, zlib.error) as exc:
+        raise ModelError(f"下载的文件不是完整的 zip 压缩包（{exc or type(exc).__name__}），"
+                         f"可能下载不完整或已损坏，请重试") from exc
     if bad is not None:
         raise ModelError(f"压缩包已损坏：{bad} 校验失败，请重新下载")
     for n in names:
