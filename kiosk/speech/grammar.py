@@ -86,7 +86,7 @@ def fst_symbols(path: Path) -> list[str]:
 
 
 @lru_cache(maxsize=4)
-def _vocabulary(path: str, mtime: float) -> frozenset[str]:
+def _vocabulary(path: str, stamp: tuple) -> frozenset[str]:
     model = Path(path)
     words_txt = model / "graph" / "words.txt"
     if words_txt.is_file():
@@ -105,11 +105,11 @@ def _vocabulary(path: str, mtime: float) -> frozenset[str]:
 def vocabulary(model: str | Path) -> frozenset[str]:
     """All symbols of the model's word table (special symbols included; see :func:`is_word`)."""
     p = Path(model).resolve()
-    try:
-        mtime = p.stat().st_mtime
-    except OSError as exc:
-        raise VocabularyError(f"找不到模型 {model}") from exc
-    return _vocabulary(str(p), mtime)
+    if not p.is_dir():
+        raise VocabularyError(f"找不到模型文件夹 {model}")
+    stamp = tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size)
+                  for f in (p / "graph" / n for n in ("words.txt", "Gr.fst", "HCLG.fst")) if f.is_file())
+    return _vocabulary(str(p), stamp)
 
 
 def is_word(symbol: str) -> bool:
