@@ -298,3 +298,11 @@ def test_list_marks_broken_models_and_the_configured_one(tmp_path, cli):
     assert res.code == 0
     assert "broken" in res.out and "损坏" in res.out
     assert "配置的模型" in res.out  # the configured default is not in this folder: say where it is expected
+
+
+def test_offline_install_from_a_copied_archive(tmp_path, cli):
+    z = tmp_path / "copied.zip"
+    z.write_bytes(make_zip("vosk-model-copied"))
+    res = cli("models", "--dir", str(tmp_path / "models"), "download", "vosk-model-copied", "--url", z.as_uri())
+    assert res.code == 0, res.err
+    assert model_problem(tmp_path / "models" / "vosk-model-copied") is None

@@ -64,7 +64,7 @@ def run(ctx: Context) -> list[Row]:
 
     with tempfile.TemporaryDirectory() as tmp:
         wav = Path(tmp) / "q.wav"
-        speak(CHINESE_TEXT if chinese else KOREAN_TEXT, "cmn" if chinese else "ko", wav)
+        speak(CHINESE_TEXT if chinese else KOREAN_TEXT, "cmn-latn-pinyin" if chinese else "ko", wav)
         _, pcm = read_wav(wav)
     pcm = trim_trailing_silence(pcm)  # so that the end of the recording is the end of speech
     dur = seconds(pcm)
