@@ -212,3 +212,58 @@ def test_wav_written_by_the_kiosk_round_trips(tmp_path, espeak, korean_engine):
     pcm = _pcm(espeak("운전면허 갱신"))
     write_wav(tmp_path / "copy.wav", pcm)
     assert korean_engine.recognize(_pcm(tmp_path / "copy.wav")).transcript.text == "운전면허 갱신"
+
+
+def test_listen_checks_the_microphone_before_loading_a_model(cli, tmp_path):
+    cfg = tmp_path / "kiosk.yaml"
+    cfg.write_text("recognition:\n  device: no-such-microphone-xyz\n", encoding="utf-8")
+    res = cli("--config", str(cfg), "listen", "--model", str(tmp_path / "no-model"))
+    assert res.code == 2
+    assert "话筒" in res.err and "--wav" in res.err
+
+
+# -- the sounddevice source, without a sound card ------------------------------------------------------
+
+class _Stream:
+    def __init__(self, active=True):
+        self.active = active
+        self.stopped = self.closed = False
+
+    def stop(self):
+        self.stopped = True
+
+    def close(self):
+        self.closed = True
+
+
+def test_sounddevice_source_without_the_device_fails_clearly():
+    from kiosk.speech.vosk_input import AudioDeviceError, SoundDeviceSource
+
+    with pytest.raises(AudioDeviceError, match="话筒"):
+        SoundDeviceSource("no-such-microphone-xyz").start()
+
+
+def test_sounddevice_source_resamples_device_rate_chunks_and_notices_unplugging():
+    from array import array
+
+    from kiosk.speech.vosk_input import AudioDeviceError, SoundDeviceSource
+
+    src = SoundDeviceSource()
+    src._stream, src._rate = _Stream(), 48000
+    block = array("h", [1000, -1000] * 2400).tobytes()  # 0.1 s at 48 kHz, as the PortAudio callback gives it
+    src._callback(block, 4800, None, None)
+    src._last = __import__("time").monotonic()
+    chunk = src.read(0.1)
+    assert len(chunk) == 1600 * 2  # 0.1 s at 16 kHz
+    assert src.read(0.01) == b""  # nothing yet, the stream is still running
+    src._stream.active = False  # PortAudio stopped the stream: the device went away
+    with pytest.raises(AudioDeviceError, match="话筒断开了"):
+        src.read(0.01)
+    stream = src._stream
+    src.stop()
+    assert stream.stopped and stream.closed
+    src2 = SoundDeviceSource()
+    src2._stream = _Stream()
+    src2._finished()  # the stream ended without stop(): unplugged
+    with pytest.raises(AudioDeviceError):
+        src2.read(0.01)

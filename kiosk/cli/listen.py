@@ -32,6 +32,7 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     config, kb, problems = knowledge(args, env)
     report_load_problems(problems, env)
     matcher = Matcher.for_knowledge(kb, matcher_settings(config))
+    source_factory = None if args.wav else microphone_source(config)  # no microphone: say so before loading
     model_path = args.model or config.path("recognition.model")
     grammar = bool(config.get("recognition.grammar", True)) and not args.no_grammar
     try:
@@ -64,7 +65,7 @@ def run(args: argparse.Namespace, env: Environment) -> int:
 
     if args.wav:
         return _files(args.wav, engine, answer, env)
-    return _microphone(config, engine, answer, env)
+    return _microphone(config, engine, source_factory, answer, env)
 
 
 def _files(paths, engine, answer, env: Environment) -> int:
@@ -93,10 +94,9 @@ def microphone_source(config):
     return lambda: SoundDeviceSource(device)
 
 
-def _microphone(config, engine, answer, env: Environment) -> int:
+def _microphone(config, engine, source_factory, answer, env: Environment) -> int:
     from ..speech.vosk_input import ListenSettings, VoskRecognizer
 
-    source_factory = microphone_source(config)
     settings = ListenSettings.from_config(config)
     rec = VoskRecognizer(engine, source_factory, settings)
     done = threading.Event()

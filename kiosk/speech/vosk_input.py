@@ -96,6 +96,7 @@ class SoundDeviceSource:
         self._rate = RATE
         self._last = 0.0
         self._failed: str | None = None
+        self._stopping = False
 
     def _callback(self, indata, frames, time_info, status) -> None:  # PortAudio thread
         if status and status.input_overflow:
@@ -106,7 +107,7 @@ class SoundDeviceSource:
             pass
 
     def _finished(self) -> None:
-        if self._stream is not None and not getattr(self, "_stopping", False):
+        if self._stream is not None and not self._stopping:
             self._failed = "话筒断开了"
 
     def start(self) -> None:
@@ -270,7 +271,7 @@ class Decoder:
 
     def finish(self) -> list[str]:
         """The utterance's alternatives, best first; the decoder is ready for a new utterance."""
-        last = [t for t in self._texts(self.rec.FinalResult())]
+        last = self._texts(self.rec.FinalResult())
         prefix = " ".join(s[0] for s in self.segments)
         self.segments, self.partial = [], ""
         if not any(t.strip() for t in last):
@@ -537,7 +538,10 @@ def _unavailable(reason: str) -> NullRecognizer:
 def make_recognizer(config, *, kb=None, matcher=None, model_path: str | Path | None = None,
                     source_factory: Callable[[], AudioSource] | None = None):
     """The kiosk's recogniser from config; never raises. Without a usable library, model or microphone
-    the result has ``available=False`` and a Chinese ``problem``, logged once."""
+    the result has ``available=False`` and a Chinese ``problem``, logged once.
+
+    Loading the model takes seconds: call this off the UI thread. kb and matcher (both optional) give
+    the guide grammar and the choice among alternatives."""
     try:
         if not config.get("recognition.enabled", True):
             return NullRecognizer("语音识别已在配置中关闭。" + TOUCH_HINT)
