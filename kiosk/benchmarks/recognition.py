@@ -42,7 +42,7 @@ def speak(text: str, voice: str, out: Path) -> None:
 
 
 def run(ctx: Context) -> list[Row]:
-    from ..speech.audio import read_wav, seconds, trim_trailing_silence
+    from ..speech.audio import RATE, read_wav, seconds, trim_trailing_silence
     from ..speech.vosk_input import ListenSettings, ReplaySource, VoskEngine, VoskRecognizer
 
     model, described = pick_model(ctx)
@@ -76,15 +76,17 @@ def run(ctx: Context) -> list[Row]:
                     (load_s <= 5) if chinese else None))
 
     repeats = 1 if ctx.quick else 3
+    long_pcm = b"".join([pcm, bytes(RATE), pcm, bytes(RATE), pcm])  # a few seconds, as a longer question
+    long_dur = seconds(long_pcm)
     free_only = VoskEngine(engine.model, engine.model_path, None, engine.alternatives, engine.score)
     for label, eng in (("free", free_only), ("free + grammar", engine)):
-        best = min(timed(lambda: eng.recognize(pcm)) for _ in range(repeats))
-        rtf = best / dur
-        rows.append(Row(f"real-time factor, {label} ({dur:.1f} s speech)", f"{rtf:.2f}",
+        best = min(timed(lambda: eng.recognize(long_pcm)) for _ in range(repeats))
+        rtf = best / long_dur
+        rows.append(Row(f"real-time factor, {label} ({long_dur:.1f} s audio)", f"{rtf:.2f}",
                         "≤ 0.5" if chinese else "", (rtf <= 0.5) if chinese else None))
 
     settings = ListenSettings.from_config(ctx.config)
-    latencies = []
+    totals, work = [], []
     heard = ""
     for _ in range(repeats):
         source = ReplaySource(pcm, realtime=True, tail_seconds=None)
@@ -94,16 +96,17 @@ def run(ctx: Context) -> list[Row]:
         rec.start(lambda _p: None, lambda t: (got.update(t=t, at=time.monotonic()), done.set()),
                   lambda e: (got.update(e=e), done.set()))
         done.wait(dur + settings.max_seconds + 10)
+        at = got.get("at")
         rec.close()
-        if "at" in got and source.speech_end_time is not None:
-            latencies.append(got["at"] - source.speech_end_time)
+        if at is not None and source.speech_end_time is not None and source.last_read_time is not None:
+            totals.append(at - source.speech_end_time)
+            work.append(at - source.last_read_time)
             heard = got["t"].text
-    if latencies:
-        total = min(latencies)
-        work = total - settings.end_silence_seconds
-        rows.append(Row("end of speech → final transcript", f"{total * 1000:.0f} ms"))
-        rows.append(Row(f"  of which after the {settings.end_silence_seconds:.1f} s silence wait",
-                        f"{work * 1000:.0f} ms", "≤ 500 ms" if chinese else "", (work <= 0.5) if chinese else None))
+    if totals:
+        rows.append(Row(f"end of speech → final (incl. {settings.end_silence_seconds:.1f} s end silence)",
+                        f"{min(totals) * 1000:.0f} ms"))
+        rows.append(Row("end-point decided → final transcript", f"{min(work) * 1000:.0f} ms",
+                        "≤ 500 ms", min(work) <= 0.5))
         rows.append(Row("  transcript", heard[:24] or "(empty)"))
     else:
         rows.append(Row("end of speech → final transcript", "no result"))

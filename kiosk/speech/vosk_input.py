@@ -184,6 +184,7 @@ class ReplaySource:
         self.chunks_read = 0
         self.started = self.stopped = 0
         self.speech_end_time: float | None = None  # monotonic time the last recorded chunk was handed out
+        self.last_read_time: float | None = None  # monotonic time of the latest chunk handed out
         self._next = 0.0
         self._tail_left = tail_seconds
 
@@ -199,6 +200,12 @@ class ReplaySource:
             self._next = max(self._next, time.monotonic() - 0.5) + seconds(chunk)
 
     def read(self, timeout: float) -> bytes | None:
+        chunk = self._read()
+        if chunk is not None:
+            self.last_read_time = time.monotonic()
+        return chunk
+
+    def _read(self) -> bytes | None:
         if self.pos < len(self.pcm):
             chunk = self.pcm[self.pos : self.pos + self.chunk_bytes]
             self.pos += len(chunk)
