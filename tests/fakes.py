@@ -86,3 +86,54 @@ class FakeRecognizer:
 
     def close(self) -> None:
         self.closed = True
+
+
+class FakeMicrophone:
+    """An audio source shaped like SoundDeviceSource that replays a recording in real time.
+
+    After the recording it goes on giving silence like a quiet room (``tail_seconds=None``) or stops.
+    ``unplug_after`` chunks makes it fail mid-sentence the way a pulled USB microphone does;
+    ``fail_on_start`` makes opening it fail like a missing device.
+    """
+
+    def __init__(self, pcm: bytes, tail_seconds: float | None = None, realtime: bool = True,
+                 unplug_after: int | None = None, fail_on_start: bool = False, loop: bool = False) -> None:
+        from kiosk.speech.vosk_input import ReplaySource
+
+        self._replay = ReplaySource(pcm * (50 if loop else 1), realtime=realtime, tail_seconds=tail_seconds)
+        self.unplug_after = unplug_after
+        self.fail_on_start = fail_on_start
+        self.started = 0
+        self.stopped = 0
+        self.reads = 0
+        self.threads: set[str] = set()
+
+    @property
+    def chunks_read(self) -> int:
+        return self._replay.chunks_read
+
+    @property
+    def speech_chunks(self) -> int:
+        """How many chunks the recording itself is."""
+        r = self._replay
+        return -(-len(r.pcm) // r.chunk_bytes)
+
+    def start(self) -> None:
+        from kiosk.speech.vosk_input import AudioDeviceError
+
+        self.started += 1
+        if self.fail_on_start:
+            raise AudioDeviceError("没有找到话筒")
+        self._replay.start()
+
+    def read(self, timeout: float):
+        from kiosk.speech.vosk_input import AudioDeviceError
+
+        self.threads.add(threading.current_thread().name)
+        self.reads += 1
+        if self.unplug_after is not None and self._replay.chunks_read >= self.unplug_after:
+            raise AudioDeviceError("话筒断开了")
+        return self._replay.read(timeout)
+
+    def stop(self) -> None:
+        self.stopped += 1

@@ -13,6 +13,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "Exit 0 when there are no errors, 1 otherwise.")
     p.add_argument("directory", nargs="?", help="guide folder (default: guides_dir in config)")
     p.add_argument("--quiet", "-q", action="store_true", help="errors only, no warnings")
+    p.add_argument("--model", metavar="PATH",
+                   help="also warn about guide words this Vosk model cannot hear (not in its vocabulary)")
     p.set_defaults(func=run)
 
 
@@ -22,9 +24,21 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     config = config_of(args, env)
     directory = guides_dir(args, config)
     kb, problems = load_directory(directory, config.centre)
+    if args.model:
+        problems = problems + _model_problems(kb, args.model)
     errors = [p for p in problems if p.is_error]
     warnings = [p for p in problems if not p.is_error]
     for p in errors + ([] if args.quiet else warnings):
         env.out(str(p))
     env.err(f"共 {len(kb)} 个指南可用；{len(errors)} 个错误，{len(warnings)} 个警告。")
     return 1 if errors else 0
+
+
+def _model_problems(kb, model: str) -> list:
+    from ..speech.grammar import VocabularyError, unknown_word_problems, vocabulary
+    from .common import CommandError
+
+    try:
+        return unknown_word_problems(kb, vocabulary(model))
+    except VocabularyError as exc:
+        raise CommandError(f"无法读取语音模型的词表：{exc}") from exc
