@@ -12,6 +12,16 @@ ASK_AGAIN = "请您再说一遍，要办理什么事情？"
 ASK_WHICH = "请先告诉我您要办理哪一项业务，比如“敬老卡要带什么材料”。"
 MAX_SPOKEN_ITEMS = 4
 
+# How each scope is said aloud before the place itself.
+SCOPE_SPEECH = {
+    "全市通办": "在全市任何一个社区事务受理服务中心都可以办理",
+    "本区通办": "在本区任何一个社区事务受理服务中心都可以办理",
+    "户籍地": "要到户籍所在地办理",
+    "居住地": "要到居住地办理",
+    "线上自助": "可以在网上或者自助终端办理",
+    "其他机构": "不在社区事务受理服务中心窗口办理",
+}
+
 
 @dataclass(frozen=True)
 class Reply:
@@ -41,6 +51,9 @@ def section_speech(guide: Guide, section: str, kb: KnowledgeBase) -> str:
         shown = 3 if section == "steps" else MAX_SPOKEN_ITEMS
         tail = "其余内容请看屏幕。" if len(items) > shown else ""
         return f"{guide.title}的{name}：{body}{tail}"
+    if section == "location":
+        place = guide.resolved("location", kb.centre).rstrip("。")
+        return f"{guide.title}{SCOPE_SPEECH.get(guide.scope, '')}，地点是：{place}。"
     value = guide.section_lines(section, kb.centre)[0].rstrip("。")
     return f"{guide.title}的{name}：{value}。"
 

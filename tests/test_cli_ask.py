@@ -65,7 +65,7 @@ def test_bad_input_gets_none_not_a_traceback(cli, junk):
 def test_plain_output_is_readable(cli):
     res = cli("ask", "城乡居民最低生活保障申请在哪里办")
     assert res.code == 0
-    assert res.out.startswith("问：城乡居民最低生活保障申请在哪里办\n答：城乡居民最低生活保障申请的办理地点：户籍地")
+    assert res.out.startswith("问：城乡居民最低生活保障申请在哪里办\n答：城乡居民最低生活保障申请要到户籍所在地办理，地点是：")
     assert "【办理地点】" in res.out
 
 
