@@ -64,3 +64,22 @@ def test_detect_section(text, section):
 def test_strip_section_words_leaves_the_service():
     assert strip_section_words("低保要带什么材料") == "低保"
     assert strip_section_words("要带什么材料") == ""
+
+
+@pytest.mark.parametrize("spoken,written", [
+    ("我今年六十五了", "我今年65了"), ("交了十五年", "交了15年"), ("三个月", "3个月"), ("一百二十元", "120元"),
+    ("两岁孩子", "2岁孩子"), ("一网通办", "一网通办"), ("第一个", "第一个"), ("一件事", "一件事"),
+])
+def test_spoken_numbers_become_digits_where_guides_use_digits(spoken, written):
+    assert normalize(spoken) == written
+
+
+@pytest.mark.parametrize("text", ["医保卡里还有多少钱", "今年看病一共花了多少钱", "低保每个月能领多少钱"])
+def test_balance_and_amount_questions_are_not_about_fees(text):
+    assert detect_section(normalize(text)) is None
+    assert "钱" in strip_section_words(normalize(text))
+
+
+def test_synonyms_are_applied_to_both_sides():
+    assert normalize("敬老卡掉了") == normalize("敬老卡丢了")
+    assert normalize("咋办") == normalize("怎么办")

@@ -24,8 +24,14 @@ _QUESTION_WORDS = re.compile(
 )
 
 
+# Money questions that are lookups, not fees: 账户里还有多少钱 asks for a balance.
+_BALANCE = re.compile(r"还有多少钱|剩多少钱|剩下多少|余额|花了多少钱|交了多少钱|能领多少钱|发多少钱|补多少钱|给多少钱")
+
+
 def detect_section(text: str) -> str | None:
     """The section asked for in normalised text, or None for the whole guide."""
+    if _BALANCE.search(text):
+        text = _BALANCE.sub("", text)
     for name, rx in _COMPILED:
         if rx.search(text):
             return name
@@ -36,5 +42,8 @@ def strip_section_words(text: str) -> str:
     """Remove section triggers and question words, leaving the words that name the service (maybe none)."""
     out = text
     for _, rx in _COMPILED:
+        if rx.pattern.startswith("多少钱"):
+            out = rx.sub("", _BALANCE.sub(lambda m: m.group(0).replace("多少钱", "钱"), out))
+            continue
         out = rx.sub("", out)
     return _QUESTION_WORDS.sub("", out)

@@ -92,9 +92,38 @@ def canonical(text: str) -> str:
     return pattern.sub(lambda m: table[m.group(0)], text)
 
 
+_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+# Spoken numbers with 十/百 anywhere (六十五, 二十), and plain digit words before a unit (三年, 五岁).
+_NUMBER = re.compile(
+    r"[一二两三四五六七八九]?百[零一二三四五六七八九十]*|[一二三四五六七八九]?十[一二三四五六七八九]?"
+    r"|[零一二两三四五六七八九]{1,4}(?=周岁|岁|年|元|块|个工作日|个月|天|周|小时)"
+)
+
+
+def _number_value(word: str) -> int:
+    if "百" not in word and "十" not in word:
+        return int("".join(str(_DIGITS[c]) for c in word))
+    total, current = 0, 0
+    for c in word:
+        if c == "百":
+            total += (current or 1) * 100
+            current = 0
+        elif c == "十":
+            total += (current or 1) * 10
+            current = 0
+        else:
+            current = _DIGITS[c]
+    return total + current
+
+
+def arabic_numbers(text: str) -> str:
+    """六十五岁 → 65岁, 十五年 → 15年, 三个月 → 3个月; guides use digits, residents say words."""
+    return _NUMBER.sub(lambda m: str(_number_value(m.group(0))), text)
+
+
 def normalize(text: str) -> str:
     """What the matcher compares: clean text without filler words, bounded in length."""
-    return canonical(strip_fillers(clean(text))[:MAX_QUERY_CHARS])
+    return canonical(arabic_numbers(strip_fillers(clean(text))[:MAX_QUERY_CHARS]))
 
 
 def fold_syllable(syl: str) -> str:
