@@ -94,3 +94,20 @@ def test_ask_say_without_speech_still_answers(cli, tmp_path):
     assert res.code == 1
     assert res.out.count("答：") == 2
     assert res.err.count("无法朗读：语音播报已在配置中关闭") == 1
+
+
+@pytest.mark.audio
+def test_ask_json_stdout_stays_json_in_a_real_process(tmp_path):
+    """pyttsx3's espeak driver prints a line per rendered file; none of it may reach stdout."""
+    import sys
+
+    from conftest import ROOT
+
+    wav = tmp_path / "ask.wav"
+    res = subprocess.run([sys.executable, "-m", "kiosk", "ask", "--json", "--say", "--wav", str(wav), "低保怎么申请"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120, env={"PATH": "/usr/bin:/bin"})
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    assert len(lines) == 1 and json.loads(lines[0])["status"] == "answer"
+    assert "Audio saved" not in res.stderr
+    assert seconds(wav) > 5

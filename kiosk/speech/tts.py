@@ -95,25 +95,8 @@ def choose_voice(wanted: str | None, voices: Sequence[Any], driver: str) -> Voic
 
 # --- the engine ----------------------------------------------------------------------------------
 
-class _LibraryPrints:
-    """pyttsx3's espeak driver prints "Audio saved to …" on stdout from espeak's thread; keep it off
-    our output (``kiosk ask --json`` writes JSON lines there) and pass everything else through."""
-
-    def __init__(self, target: Any) -> None:
-        self.target = target
-        self._drop_newline = False
-
-    def write(self, s: str) -> int:
-        if s.startswith("Audio saved to "):
-            self._drop_newline = True
-            return len(s)
-        if s == "\n" and self._drop_newline:
-            self._drop_newline = False
-            return len(s)
-        return self.target.write(s)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.target, name)
+def _driver_print(*args: Any, **_: Any) -> None:
+    log.debug("pyttsx3: %s", " ".join(map(str, args)))
 
 
 @dataclass(frozen=True)
@@ -145,6 +128,11 @@ class _Engine:
 
             engine = pyttsx3.init(driver) if driver else pyttsx3.init()
             engine.connect("finished-utterance", self._on_finished)
+            # The espeak driver print()s "Audio saved to …" for every file, on stdout, which carries
+            # JSON lines for kiosk ask --json: give the driver module a print that logs instead.
+            driver_module = sys.modules.get(f"pyttsx3.drivers.{engine.driver_name}")
+            if driver_module is not None:
+                driver_module.print = _driver_print  # type: ignore[attr-defined]
             # One empty run: pyttsx3 queues property changes until its first loop, and that loop's
             # housekeeping could cancel them in espeak-ng; after it, changes are sent at once.
             engine.runAndWait()
@@ -228,17 +216,11 @@ class _Engine:
         path = os.path.join(self._tmp, name + ".wav")
         self._finished.clear()
         self._completed = True
-        quiet = _LibraryPrints(sys.stdout)
-        sys.stdout = quiet
-        try:
-            engine.save_to_file(text, path, name)
-            engine.runAndWait()
-            # espeak-ng renders on its own thread and may finish after runAndWait returns: the driver
-            # writes the file, then reports the utterance finished.
-            finished = self._finished.wait(RENDER_TIMEOUT) or self.driver != "espeak"
-        finally:
-            if sys.stdout is quiet:
-                sys.stdout = quiet.target
+        engine.save_to_file(text, path, name)
+        engine.runAndWait()
+        # espeak-ng renders on its own thread and may finish after runAndWait returns: the driver
+        # writes the file, then reports the utterance finished.
+        finished = self._finished.wait(RENDER_TIMEOUT) or self.driver != "espeak"
         try:
             if not finished:
                 raise SpeechUnavailable("语音合成没有在规定时间内完成。")
