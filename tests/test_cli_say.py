@@ -111,3 +111,21 @@ def test_ask_json_stdout_stays_json_in_a_real_process(tmp_path):
     assert len(lines) == 1 and json.loads(lines[0])["status"] == "answer"
     assert "Audio saved" not in res.stderr
     assert seconds(wav) > 5
+
+
+@pytest.mark.audio
+def test_speech_benchmark_runs_and_reports_every_figure(cli):
+    res = cli("bench", "--only", "speech", "--quick")
+    assert res.code == 0, res.err
+    for name in ("engine start", "say() → first audio", "real-time factor", "audio per answer", "stop() → silent"):
+        assert name in res.out
+    assert "unavailable" not in res.out
+
+
+@pytest.mark.audio
+def test_voices_lists_installed_voices_and_marks_the_mandarin_one(cli):
+    res = cli("say", "--voices")
+    assert res.code == 0, res.err
+    marked = [line for line in res.out.splitlines() if line.startswith("*")]
+    assert len(marked) == 1 and marked[0].startswith("* sit/cmn-latn-pinyin  ")
+    assert any(line.startswith("  sit/cmn  ") for line in res.out.splitlines())

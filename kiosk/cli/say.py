@@ -16,6 +16,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--voice", metavar="ID", help="voice id (default: speech.voice in config)")
     p.add_argument("--show", action="store_true",
                    help="print the pieces as they will be said, and what the voice is given; speak nothing")
+    p.add_argument("--voices", action="store_true", help="list the installed voices; * marks the one used")
     p.set_defaults(func=run)
 
 
@@ -81,6 +82,8 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     from ..speech.textprep import prepare, to_pinyin
 
     config = config_of(args, env)
+    if args.voices:
+        return _list_voices(config, env)
     if args.show:
         for text in _texts(args, env):
             for i, piece in enumerate(prepare(text), 1):
@@ -100,3 +103,23 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     finally:
         code = voice.finish()
     return code
+
+
+def _list_voices(config, env: Environment) -> int:
+    from ..speech.tts import SpeechUnavailable, choose_voice, shared_engine
+
+    try:
+        engine = shared_engine(config.get("speech.driver") or None)
+    except SpeechUnavailable as exc:
+        env.err(f"无法列出语音：{exc}")
+        return 1
+    voices = engine.voices()
+    chosen = choose_voice(str(config.get("speech.voice") or "auto"), voices, engine.driver)
+    for v in voices:
+        mark = "*" if chosen and v.id == chosen.id else " "
+        langs = ",".join(str(x) for x in (getattr(v, "languages", None) or []))
+        env.out(f"{mark} {v.id}  {getattr(v, 'name', '')}  {langs}".rstrip())
+    if chosen is None:
+        env.err("没有找到可用的普通话语音。")
+        return 1
+    return 0
