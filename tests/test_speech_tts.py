@@ -187,7 +187,8 @@ def test_choose_voice():
     assert choose_voice("auto", espeak[:2], "espeak") is None  # sit/cmn misreads: better silent
     assert choose_voice("sit/cmn", espeak, "espeak").text_form == "hanzi"
     assert choose_voice("nope", espeak, "espeak") is None
-    windows = [V(r"HKEY\TTS_MS_EN-US_ZIRA_11.0", "Microsoft Zira"), V(r"HKEY\TTS_MS_ZH-HK_TRACY_11.0", "Microsoft Tracy"),
+    windows = [V(r"HKEY\TTS_MS_EN-US_ZIRA_11.0", "Microsoft Zira"),
+               V(r"HKEY\TTS_MS_ZH-HK_TRACY_11.0", "Microsoft Tracy"),
                V(r"HKEY\TTS_MS_ZH-CN_HUIHUI_11.0", "Microsoft Huihui")]
     assert choose_voice("auto", windows, "sapi5").name == "Microsoft Huihui"
     assert choose_voice("auto", windows[:1], "sapi5") is None

@@ -36,7 +36,7 @@ def run(ctx: Context) -> list[Row]:
         start_ms = (time.perf_counter() - t0) * 1000
         if not speaker.available:
             return [Row("speech output", "unavailable", ok=False), Row(f"  {speaker.problem}", "")]
-        rows.append(Row("engine start + voice check", f"{start_ms:.0f} ms"))
+        rows.append(Row("engine start, voice check, first render", f"{start_ms:.0f} ms"))
         for text in answers:
             speaker.say(text)
             speaker.wait()

@@ -99,7 +99,8 @@ class WavFileOutput:
             if self._wav is None:
                 self._open(audio.rate, audio.channels)
             elif self._format != (audio.rate, audio.channels):
-                raise ValueError(f"{self.path}: audio format changed from {self._format} to {(audio.rate, audio.channels)}")
+                new = (audio.rate, audio.channels)
+                raise ValueError(f"{self.path}: audio format changed from {self._format} to {new}")
             self._wav.writeframes(audio.pcm)  # type: ignore[union-attr]
             self.seconds += audio.seconds
         return True

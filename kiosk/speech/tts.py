@@ -27,11 +27,10 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
-from .audio import Audio, AudioUnavailable, ClockOutput, SoundDeviceOutput, WavFileOutput
+from .audio import Audio, AudioUnavailable, SoundDeviceOutput
 from .textprep import MAX_PIECE, prepare, to_pinyin
 
-__all__ = ["Pyttsx3Speaker", "NullSpeaker", "make_speaker", "choose_voice", "VoiceChoice", "SpeechUnavailable",
-           "ClockOutput", "SoundDeviceOutput", "WavFileOutput"]
+__all__ = ["Pyttsx3Speaker", "NullSpeaker", "make_speaker", "choose_voice", "VoiceChoice", "SpeechUnavailable"]
 
 log = logging.getLogger("kiosk.speech.tts")
 
@@ -219,8 +218,8 @@ class _Engine:
         engine.save_to_file(text, path, name)
         engine.runAndWait()
         # espeak-ng renders on its own thread and may finish after runAndWait returns: the driver
-        # writes the file, then reports the utterance finished.
-        finished = self._finished.wait(RENDER_TIMEOUT) or self.driver != "espeak"
+        # writes the file, then reports the utterance finished. Other drivers finish inside runAndWait.
+        finished = self._finished.wait(RENDER_TIMEOUT) if self.driver == "espeak" else True
         try:
             if not finished:
                 raise SpeechUnavailable("语音合成没有在规定时间内完成。")
@@ -354,11 +353,15 @@ class Pyttsx3Speaker:
     def _engine_text(self, piece: str) -> str:
         return to_pinyin(piece) if self.voice.text_form == "pinyin" else piece
 
+    def try_out(self) -> Audio:
+        """Render a greeting now (on the engine thread, waiting for it): proves the voice gives audio,
+        and loads pypinyin's dictionaries and the voice before the first answer."""
+        audio, _ = self._engine.render(self._engine_text("您好。"), self._settings()).result(RENDER_TIMEOUT + 5)
+        if not audio.frames:
+            raise SpeechUnavailable(f"语音“{self.voice.id}”没有发出声音，答案只显示在屏幕上。")
+        return audio
+
     def _run(self) -> None:
-        try:  # load pypinyin's dictionaries and the voice now, not on the first answer
-            self._engine.render(self._engine_text("您好。"), self._settings()).result(RENDER_TIMEOUT + 5)
-        except Exception as exc:
-            report_once(f"语音合成试读失败：{exc}", repr(exc), logging.ERROR)
         while True:
             job = self._jobs.get()
             if job is None:
@@ -475,5 +478,11 @@ def _make_speaker(config: Any, output: Any) -> Pyttsx3Speaker:
         volume=float(config.get("speech.volume", 1.0)),
         piece_chars=int(config.get("speech.piece_chars", MAX_PIECE)),
     )
-    log.info("speech output: voice %s (%s) on %s", voice.id, voice.text_form, getattr(output, "name", type(output).__name__))
+    try:
+        speaker.try_out()
+    except Exception:
+        speaker.close()
+        raise
+    where = getattr(output, "name", type(output).__name__)
+    log.info("speech output: voice %s (%s) on %s", voice.id, voice.text_form, where)
     return speaker
