@@ -14,6 +14,7 @@ class FakeSpeaker:
     def __init__(self) -> None:
         self.said: list[str] = []
         self.stops = 0
+        self.elder = False
         self._speaking = False
         self.closed = False
 
@@ -24,6 +25,13 @@ class FakeSpeaker:
     def stop(self) -> None:
         self.stops += 1
         self._speaking = False
+
+    def replay(self) -> None:
+        if self.said:
+            self.say(self.said[-1])
+
+    def set_elder(self, on: bool) -> None:
+        self.elder = on
 
     def finish(self) -> None:
         """Pretend the current utterance ended."""

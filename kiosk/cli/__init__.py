@@ -13,7 +13,7 @@ from .common import CommandError
 from .env import Environment
 
 # Subcommand modules, in the order ``kiosk --help`` lists them.
-COMMANDS = ("ask", "listen", "validate", "eval", "models", "bench")
+COMMANDS = ("ask", "say", "listen", "validate", "eval", "models", "bench")
 
 
 def build_parser() -> argparse.ArgumentParser:

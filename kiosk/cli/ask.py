@@ -17,6 +17,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("questions", nargs="*", metavar="QUESTION")
     p.add_argument("--json", action="store_true", help="one JSON object per question per line")
     p.add_argument("--top", type=int, default=3, metavar="N", help="how many ranked guides to list (default 3)")
+    p.add_argument("--say", action="store_true", help="speak each reply as the kiosk would")
+    p.add_argument("--wav", metavar="FILE", help="with --say: write the spoken replies to this WAV file")
     add_guides_option(p)
     p.set_defaults(func=run)
 
@@ -47,6 +49,11 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     report_load_problems(problems, env)
     matcher = Matcher.for_knowledge(kb, matcher_settings(config))
     top = max(args.top, 1)
+    voice = None
+    if args.say or args.wav:
+        from .say import open_voice
+
+        voice = open_voice(args, config, env)
     for query in _questions(args, env):
         match = matcher.match(query, top=top)
         reply = compose(match, kb)
@@ -55,7 +62,9 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         else:
             _print_plain(query, match, reply, kb, env)
         env.stdout.flush()
-    return 0
+        if voice:
+            voice.speak(reply.text)
+    return voice.finish() if voice else 0
 
 
 def _print_plain(query, match, reply, kb, env: Environment) -> None:

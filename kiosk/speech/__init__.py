@@ -31,6 +31,12 @@ class Speaker(Protocol):
     def stop(self) -> None:
         """Stop speaking now (within one sentence at worst) and drop anything queued."""
 
+    def replay(self) -> None:
+        """Say the last text again (the replay button); nothing if nothing was said yet."""
+
+    def set_elder(self, on: bool) -> None:
+        """Elder mode: speak slower from the next sentence on."""
+
     @property
     def is_speaking(self) -> bool: ...
 

@@ -1,0 +1,362 @@
+"""Text for the ear: guide wording turned into what a Mandarin voice should say.
+
+Pure functions, no speech library: ``spoken_form`` spells out numbers, dates, times, money, phone
+numbers, letters and symbols in Chinese; ``sentences`` cuts the result into short pieces so the first
+one is ready quickly and ``stop()`` never waits long; ``to_pinyin`` is the input espeak-ng's
+``sit/cmn-latn-pinyin`` voice reads correctly (pinyin with tone numbers, chosen per word by pypinyin).
+
+Reading rules follow Shanghai service-desk usage: phone and hotline numbers digit by digit with 幺 for
+1 (962222 → 九六二二二二, 12345 → 幺二三四五), years digit by digit (2025年 → 二零二五年), times as
+on a clock (8:30 → 八点半), quantities as numbers (1555元 → 一千五百五十五元, 2个 → 两个).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+DIGITS = "零一二三四五六七八九"
+PHONE_DIGITS = "零幺二三四五六七八九"
+_GROUP_UNITS = ("", "万", "亿", "万亿")
+
+#: Longest piece handed to the voice at once, in characters. Longer sentences are cut at commas.
+MAX_PIECE = 36
+
+# Words after which "2" is read 两 (两个, 两年, 两万), not 二 (二月, 第二).
+_MEASURES = ("个", "人", "份", "张", "次", "天", "年", "周", "小时", "岁", "项", "本", "户", "名", "位", "种",
+             "件", "类", "间", "套", "寸", "倍", "页", "万", "千", "百", "亿", "元", "块", "点", "分钟", "台", "辆", "条")
+# Units after which a long number is a quantity, not a phone number.
+_QUANTITY_UNITS = ("元", "万", "亿", "%", "个", "岁", "周岁", "年", "月", "日", "天", "次", "户", "名", "位", "平方",
+                   "米", "公里", "千克", "分")
+# Words that announce a phone number within the few characters before it.
+_PHONE_CUES = ("拨打", "致电", "电话", "热线", "手机", "号码", "拨", "打", "呼叫", "联系")
+# Service numbers read digit by digit wherever they appear: 123xx government hotlines, 96xxxx
+# Shanghai public-service lines, 95xxx(x) company lines.
+_HOTLINE = re.compile(r"123\d\d|96\d{4}|95\d{3,4}")
+# Domain terms whose digits are a name, not a quantity (4050人员: women over 40, men over 50).
+_NAMED_NUMBERS = [(re.compile(r"4050(?=人员|岗位|补贴|工程|对象|就业|政策)"), "四零五零")]
+
+_HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff"
+_CLAUSE_PUNCT = "，、：；"
+_END_PUNCT = "。！？"
+
+_WIDTH_TABLE = {cp: cp - 0xFEE0 for cp in range(0xFF10, 0xFF1A)}  # ０-９
+_WIDTH_TABLE.update({cp: cp - 0xFEE0 for cp in range(0xFF21, 0xFF3B)})  # Ａ-Ｚ
+_WIDTH_TABLE.update({cp: cp - 0xFEE0 for cp in range(0xFF41, 0xFF5B)})  # ａ-ｚ
+_WIDTH_TABLE.update({ord(a): b for a, b in zip("％＋－．／～＃＆＝＊＠　\u3000", "%+-./~#&=*@  ")})
+_WIDTH_TABLE.update({ord(c): None for c in "\u200b\u200c\u200d\ufeff"})
+
+_CIRCLED = {chr(0x2460 + i): i + 1 for i in range(20)}  # ①-⑳
+
+
+# --- numbers -------------------------------------------------------------------------------------
+
+def _group(g: int, first: bool) -> str:
+    """0 < g < 10000 in words; ``first``: the leading group, where 10-19 read 十, 十五."""
+    out, zero = "", False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        d = g // value % 10
+        if d == 0:
+            zero = zero or bool(out)
+            continue
+        if zero:
+            out += "零"
+            zero = False
+        if d == 2 and unit == "千":
+            word = "两"
+        elif d == 1 and unit == "十" and first and not out:
+            word = ""
+        else:
+            word = DIGITS[d]
+        out += word + unit
+    return out
+
+
+def cardinal(n: int) -> str:
+    """A whole number as counted: 1005 → 一千零五, 100010 → 十万零一十, 20000 → 两万."""
+    if n < 0:
+        return "负" + cardinal(-n)
+    if n == 0:
+        return "零"
+    groups = []
+    while n:
+        groups.append(n % 10000)
+        n //= 10000
+    if len(groups) > len(_GROUP_UNITS):
+        return digit_string("".join(str(g) for g in reversed(groups)))
+    parts: list[str] = []
+    gap = False
+    for i in reversed(range(len(groups))):
+        g = groups[i]
+        if g == 0:
+            gap = gap or bool(parts)
+            continue
+        if parts and (gap or g < 1000):
+            parts.append("零")
+        word = "两" if (g == 2 and i > 0) else _group(g, first=not parts)
+        parts.append(word + _GROUP_UNITS[i])
+        gap = False
+    return "".join(parts)
+
+
+def digit_string(digits: str, phone: bool = False) -> str:
+    """Digits one by one; ``phone`` reads 1 as 幺, as Shanghai callers do (12345 → 幺二三四五)."""
+    table = PHONE_DIGITS if phone else DIGITS
+    return "".join(table[int(c)] for c in digits if c.isdigit())
+
+
+def decimal(text: str) -> str:
+    """3.5 → 三点五; 0.50 → 零点五零; 1,555 → 一千五百五十五."""
+    whole, _, frac = text.replace(",", "").partition(".")
+    out = cardinal(int(whole or "0"))
+    return out + ("点" + digit_string(frac) if frac else "")
+
+
+def _read_phone(groups: tuple[str, ...]) -> str:
+    return "，".join(digit_string(g, phone=True) for g in groups if g)
+
+
+# --- the passes ----------------------------------------------------------------------------------
+
+def _fold_width(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).translate(_WIDTH_TABLE)
+    text = re.sub(r"[ \t]*\r?\n[ \t\r\n]*", "\n", text)
+    return re.sub(r"[ \t]+", " ", text).strip()
+
+
+def _list_markers(text: str) -> str:
+    """Item numbers at the start of a line or clause become 第一, 第二 …; circled numbers too."""
+    text = re.sub(r"[①-⑳]", lambda m: f"，第{cardinal(_CIRCLED[m.group()])}，", text)
+
+    def marker(m: re.Match) -> str:
+        return f"{m.group(1)}第{cardinal(int(m.group(2) or m.group(3)))}，"
+
+    start = r"(^|[\n。；;：:！？!?])\s*"
+    text = re.sub(start + r"(?:(\d{1,2})[.、)）](?![\d.])|[(（](\d{1,2})[)）])\s*", marker, text)
+    text = re.sub(r"(^|[\n。；;：:！？!?])\s*[•·・\-*]\s+", r"\1", text)  # bullets
+    return text
+
+
+def _phones(text: str) -> str:
+    """Numbers that look like phone numbers wherever they are: 021-12345678, 400-810-8866, mobiles."""
+    text = re.sub(r"(?<![\d.])(0\d{2,3})[-－ ](\d{7,8})(?![\d.])", lambda m: _read_phone(m.groups()), text)
+    text = re.sub(r"(?<![\d.])([48]00)-?(\d{3})-?(\d{4})(?![\d.])", lambda m: _read_phone(m.groups()), text)
+    text = re.sub(r"(?<![\d.])(1[3-9]\d)(\d{4})(\d{4})(?![\d.])", lambda m: _read_phone(m.groups()), text)
+    return text
+
+
+def _dates(text: str) -> str:
+    """2025-07-01, 2025/7/1, 2025.7.1 → 2025年7月1日 (the number pass reads it); 〔2017〕 → 二零一七."""
+    def full(y: str, mo: str, d: str, original: str) -> str:
+        if 1 <= int(mo) <= 12 and 1 <= int(d) <= 31:
+            return f"{y}年{int(mo)}月{int(d)}日"
+        return original
+
+    text = re.sub(r"(?<![\d.])((?:19|20)\d\d)([-/.])(\d{1,2})\2(\d{1,2})(?![\d.])",
+                  lambda m: full(m.group(1), m.group(3), m.group(4), m.group()), text)
+    # Document numbers: 国办发〔2021〕42号 → 国办发二零二一，42号
+    return re.sub(r"[〔\[［]((?:19|20)\d\d)[〕\]］]", lambda m: digit_string(m.group(1)) + "，", text)
+
+
+def _codes(text: str) -> str:
+    """Letters followed by digits are codes (GB/T 26341-2010): digits one by one."""
+    def code(m: re.Match) -> str:
+        numbers = "，".join(digit_string(g) for g in re.findall(r"\d+", m.group(2)))
+        return m.group(1).replace("/", " ") + " " + numbers
+
+    return re.sub(r"([A-Za-z]+(?:/[A-Za-z]+)?)\s*(\d+(?:-\d+)*)", code, text)
+
+
+def _time_words(h: int, m: int) -> str:
+    hour = "两" if h == 2 else cardinal(h)
+    if m == 0:
+        return f"{hour}点"
+    if m == 30:
+        return f"{hour}点半"
+    return f"{hour}点{'零' if m < 10 else ''}{cardinal(m)}分"
+
+
+def _times(text: str) -> str:
+    """8:30 → 八点半, 17:00 → 十七点, 9:05 → 九点零五分; a dash between times or numbers is 至."""
+    clock = r"\d{1,2}[:：]\d\d"
+    text = re.sub(rf"(?<=\d)\s*(?:[-~—–]+|至|到)\s*(?={clock}(?!\d))", "至", text)
+    text = re.sub(r"(?<![\d.])(\d{1,4})\s*[-~—–]+\s*(?=\d{1,4}(?![\d:：]))", r"\1至", text)
+
+    def clock_time(m: re.Match) -> str:
+        h, mi = int(m.group(1)), int(m.group(2))
+        return _time_words(h, mi) if h <= 24 and mi < 60 else m.group()
+
+    return re.sub(r"(?<![\d.])(\d{1,2})[:：](\d\d)(?!\d)", clock_time, text)
+
+
+_NUMBER = re.compile(r"([¥￥])?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(%)?")
+
+
+def _is_phone(digits: str, before: str, after: str, previous_was_phone: bool) -> bool:
+    if len(digits) < 3 or after.startswith(("点", ".")):
+        return False
+    quantity = after.startswith(_QUANTITY_UNITS)
+    if _HOTLINE.fullmatch(digits) and not quantity:
+        return True
+    if any(before.rstrip("：: ").endswith(cue) for cue in _PHONE_CUES):
+        return True
+    if previous_was_phone and before.rstrip() and before.rstrip()[-1] in "或、和/，及":
+        return True
+    round_number = digits.endswith("000")
+    return len(digits) >= 5 and not (quantity or round_number or after.startswith(_MEASURES))
+
+
+def _numbers(text: str) -> str:
+    """Every remaining number read by its context: phone, year, ordinal, percent, money or quantity."""
+    out: list[str] = []
+    pos = 0
+    previous_phone_end = -10
+    for m in _NUMBER.finditer(text):
+        money, whole, frac, percent = m.groups()
+        before, after = text[max(0, m.start() - 4):m.start()], text[m.end():]
+        out.append(text[pos:m.start()])
+        pos = m.end()
+        plain = "," not in whole and not frac and not money and not percent
+        near_previous = m.start() - previous_phone_end <= 2
+        if plain and _is_phone(whole, before, after, near_previous):
+            out.append(digit_string(whole, phone=True))
+            previous_phone_end = m.end()
+        elif plain and len(whole) == 4 and after.startswith("年") and not after.startswith("年龄"):
+            out.append(digit_string(whole))
+        elif plain and len(whole) > 1 and whole.startswith("0"):
+            out.append(digit_string(whole))
+        else:
+            words = decimal(whole + (frac or ""))
+            if words == "二" and not before.endswith("第") and after.startswith(_MEASURES):
+                words = "两"
+            if percent:
+                words = "百分之" + words
+            out.append(words + ("元" if money and not after.startswith("元") else ""))
+    out.append(text[pos:])
+    return "".join(out)
+
+
+_SYMBOLS = [
+    (r"[“”‘’\"'《》〈〉「」『』]", ""),
+    (rf"[（(]([{_HAN}])[）)]", r"或\1"),  # 街道（镇） → 街道或镇
+    (r"[（(【\[〔]", "，"),
+    (r"[）)】\]〕]", "，"),
+    (r"…+|—+|–|\.{3,}", "，"),
+    (r"(?<=[元块次天人])/(?=[月年天日人次周户件份张])", "每"),
+    (r"/", "或"),
+    (r"\+", "加"),
+    (r"&", "和"),
+    (r"[~～]", "至"),
+    (r"=", "等于"),
+    (r"×", "乘"),
+    (r"#", "号"),
+    (r"%", ""),
+    (r"[-*•·・_|\\^@`<>{}$]", " "),
+    (r",", "，"),
+    (r";", "；"),
+    (r":", "："),
+    (r"!", "！"),
+    (r"\?", "？"),
+    (r"(?<![A-Za-z])\.(?![A-Za-z])", "。"),
+]
+_SYMBOL_RES = [(re.compile(p), r) for p, r in _SYMBOLS]
+
+
+def _symbols(text: str) -> str:
+    for pattern, repl in _SYMBOL_RES:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def _letters(text: str) -> str:
+    """Latin words are spelled: APP, app → A P P; A类 stays A类."""
+    def spell(m: re.Match) -> str:
+        word = m.group().upper()
+        return word if len(word) == 1 else " ".join(word)
+
+    return re.sub(r"[A-Za-z]+", spell, text)
+
+
+def _tidy(text: str) -> str:
+    text = re.sub(rf"\s*([{_CLAUSE_PUNCT}{_END_PUNCT}\n])\s*", r"\1", text)
+    text = re.sub(rf"(?<=[{_HAN}])\s+|\s+(?=[{_HAN}])", "", text)
+    text = re.sub(rf"[{_CLAUSE_PUNCT}]*([{_END_PUNCT}])[{_CLAUSE_PUNCT}{_END_PUNCT}]*", r"\1", text)
+    text = re.sub(rf"([{_CLAUSE_PUNCT}])[{_CLAUSE_PUNCT}]+", r"\1", text)
+    text = re.sub(rf"(^|[\n{_END_PUNCT}])[{_CLAUSE_PUNCT}]+", r"\1", text)
+    return text.strip(_CLAUSE_PUNCT + " \n")
+
+
+def spoken_form(text: str) -> str:
+    """Text with numbers, dates, times, symbols and letters written as they should be said."""
+    if not isinstance(text, str):
+        return ""
+    text = _fold_width(text)
+    for pattern, words in _NAMED_NUMBERS:
+        text = pattern.sub(words, text)
+    for step in (_list_markers, _phones, _dates, _codes, _times, _numbers, _symbols, _letters, _tidy):
+        text = step(text)
+    return text
+
+
+# --- sentences -----------------------------------------------------------------------------------
+
+def _cut_long(sentence: str, limit: int) -> list[str]:
+    """Cut a long sentence after commas (or anywhere, as a last resort) into pieces ≤ limit."""
+    pieces: list[str] = []
+    current = ""
+    for clause in re.findall(rf"[^{_CLAUSE_PUNCT}]+[{_CLAUSE_PUNCT}]*|[{_CLAUSE_PUNCT}]+", sentence):
+        while len(clause) > limit:
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(clause[:limit])
+            clause = clause[limit:]
+        if current and len(current) + len(clause) > limit:
+            pieces.append(current)
+            current = ""
+        current += clause
+    if current:
+        pieces.append(current)
+    return [p.strip(_CLAUSE_PUNCT) for p in pieces if p.strip(_CLAUSE_PUNCT)]
+
+
+def sentences(spoken: str, limit: int = MAX_PIECE) -> list[str]:
+    """Spoken text cut at 。！？；, line breaks, and at commas when a sentence is longer than limit."""
+    out: list[str] = []
+    for sentence in re.findall(rf"[^{_END_PUNCT}；\n]+[{_END_PUNCT}；]*", spoken):
+        sentence = sentence.strip(_CLAUSE_PUNCT + " ")
+        if re.search(rf"[{_HAN}A-Za-z0-9]", sentence):
+            out.extend(_cut_long(sentence, limit))
+    return out
+
+
+def prepare(text: str, limit: int = MAX_PIECE) -> list[str]:
+    """What a speaker says for text, piece by piece."""
+    return sentences(spoken_form(text), limit)
+
+
+# --- pinyin for espeak-ng ------------------------------------------------------------------------
+
+_TOKEN = re.compile(rf"([{_HAN}]+)|([A-Z])|([{_CLAUSE_PUNCT}])|([{_END_PUNCT}])|(\d+)")
+
+
+def to_pinyin(piece: str) -> str:
+    """Pinyin with tone numbers (5 = neutral), words read by context: 银行 yin2 hang2, 重新 chong2 xin1.
+
+    Letters stay capitals (espeak-ng says their names), pauses stay Chinese punctuation.
+    """
+    from pypinyin import Style, lazy_pinyin
+
+    words: list[str] = []
+    for han, letter, clause, end, digits in _TOKEN.findall(piece):
+        if han:
+            han = han.replace("\u3007", "零")
+            words.extend(lazy_pinyin(han, style=Style.TONE3, neutral_tone_with_five=True, tone_sandhi=True,
+                                     errors=lambda chars: []))
+        elif letter:
+            words.append(letter)
+        elif digits:
+            words.extend(to_pinyin(digit_string(digits)).split())
+        elif clause or end:
+            if words and words[-1] not in ("，", "。", "？", "！"):
+                words.append("，" if clause else end)
+    return " ".join(words)
