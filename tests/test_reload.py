@@ -7,16 +7,8 @@ import time
 
 from kiosk.dialogue import Dialogue, Heard, ShowGuide
 from kiosk.knowledge import KnowledgeBase
+from conftest import add_second_guide as _write_second
 from kiosk.staff.reload import MISSING, OK, REJECTED, KnowledgeReloader
-
-SECOND = {
-    "id: assistance-01": "id: assistance-03",
-    "title: 城乡居民最低生活保障申请": "title: 低收入困难家庭认定申请",
-    "aliases:\n  - 低保\n  - 申请低保\n  - 吃低保\n  - 低保户\n  - 最低生活保障\n  - 办低保\n  - 低保金\n"
-    "  - 生活困难补助\n  - 最低生活费\n":
-        "aliases:\n  - 低收入家庭\n  - 低收入认定\n  - 低边\n  - 低保边缘\n  - 低收入户\n  - 收入困难认定\n",
-}
-
 
 class Clock:
     def __init__(self) -> None:
@@ -24,16 +16,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.t
-
-
-def _write_second(guide_dir, extra: dict[str, str] | None = None):
-    text = (guide_dir / "assistance" / "assistance-01.yaml").read_text(encoding="utf-8")
-    for old, new in {**SECOND, **(extra or {})}.items():
-        assert old in text, old
-        text = text.replace(old, new, 1)
-    path = guide_dir / "assistance" / "assistance-03.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def _reloader(guide_dir, centre, clock, **kw):

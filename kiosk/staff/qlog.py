@@ -150,10 +150,10 @@ class QuestionLog:
                            best.score if best else None, match.section,
                            [(c.id, c.score) for c in match.candidates], source)
 
-    def record_asked(self, asked) -> bool:
-        """Record a :class:`kiosk.dialogue.Asked` (what the dialogue did with a question)."""
+    def record_asked(self, asked, source: str = "") -> bool:
+        """Record a :class:`kiosk.dialogue.Asked`; the app sets ``Dialogue.on_asked`` to this."""
         return self.record(asked.text, asked.status, asked.guide_id, asked.score, asked.section,
-                           [(c.id, c.score) for c in asked.candidates], asked.source)
+                           [(c.id, c.score) for c in asked.candidates], source)
 
     def append(self, line: str) -> bool:
         with self._lock:
