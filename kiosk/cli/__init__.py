@@ -13,7 +13,7 @@ from .common import CommandError
 from .env import Environment
 
 # Subcommand modules, in the order ``kiosk --help`` lists them.
-COMMANDS = ("ask", "validate", "eval", "bench", "report", "regression", "new", "lint")
+COMMANDS = ("ask", "validate", "eval", "bench", "report", "regression", "new", "lint", "health")
 
 
 def build_parser() -> argparse.ArgumentParser:
