@@ -91,13 +91,20 @@ class _Ctx:
 
 def _parse_yaml(text: str, ctx: _Ctx) -> _Node | None:
     """Parse text into _Node trees; report syntax errors and duplicate keys."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # the reader rejects control characters here already
+    except yaml.reader.ReaderError as exc:
+        ctx.error(text[: exc.position].count("\n") + 1, f"文件里有不能出现的控制字符（#x{exc.character:04x}），请删掉")
+        return None
     try:
         root = loader.get_single_node()
         if root is None:
             ctx.error(1, "文件是空的")
             return None
         return _convert(root, loader, ctx)
+    except _AliasUsed as exc:
+        ctx.error(exc.line, "不能使用 YAML 引用（& 和 *）；以 & 或 * 开头的文字请整段加引号")
+        return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -125,12 +132,28 @@ def _yaml_reason(exc: yaml.MarkedYAMLError) -> str:
     return reason
 
 
-def _convert(node: yaml.Node, loader: yaml.SafeLoader, ctx: _Ctx) -> _Node:
+class _AliasUsed(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+def _scalar(node: yaml.Node, loader: yaml.SafeLoader) -> Any:
+    try:
+        return loader.construct_object(node, deep=True)
+    except (ValueError, OverflowError, TypeError):  # e.g. a date like 2026-13-45: keep the text, checks say why
+        return node.value if isinstance(node, yaml.ScalarNode) else None
+
+
+def _convert(node: yaml.Node, loader: yaml.SafeLoader, ctx: _Ctx, seen: set[int] | None = None) -> _Node:
     line = node.start_mark.line + 1
+    seen = set() if seen is None else seen
+    if id(node) in seen:  # a YAML alias (*name): could refer to itself or blow up; guides do not need them
+        raise _AliasUsed(line)
+    seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         out: dict[str, tuple[_Node, int]] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
+            key = _scalar(key_node, loader)
             key_line = key_node.start_mark.line + 1
             if not isinstance(key, str):
                 ctx.error(key_line, f"字段名必须是文字：{key!r}")
@@ -138,11 +161,11 @@ def _convert(node: yaml.Node, loader: yaml.SafeLoader, ctx: _Ctx) -> _Node:
             if key in out:
                 ctx.error(key_line, f"字段 {key} 重复出现（第 {out[key][1]} 行已有）")
                 continue
-            out[key] = (_convert(value_node, loader, ctx), key_line)
+            out[key] = (_convert(value_node, loader, ctx, seen), key_line)
         return _Node(out, line)
     if isinstance(node, yaml.SequenceNode):
-        return _Node([_convert(item, loader, ctx) for item in node.value], line)
-    return _Node(loader.construct_object(node, deep=True), line)
+        return _Node([_convert(item, loader, ctx, seen) for item in node.value], line)
+    return _Node(_scalar(node, loader), line)
 
 
 def _suggest(key: str, allowed: Iterable[str]) -> str:
