@@ -30,7 +30,7 @@ class Finding:
     problem: Problem
 
 
-class _Lines:
+class LineFinder:
     """Line numbers of a guide's title and aliases in its file."""
 
     def __init__(self) -> None:
@@ -62,8 +62,8 @@ def _names(g: Guide) -> list[tuple[str, str]]:
 _KEYS = {"标题": "title", "别名": "aliases"}
 
 
-def shared_names(kb: KnowledgeBase, lines: _Lines | None = None) -> list[Finding]:
-    lines = lines or _Lines()
+def shared_names(kb: KnowledgeBase, lines: LineFinder | None = None) -> list[Finding]:
+    lines = lines or LineFinder()
     owners: dict[str, list[tuple[Guide, str, str]]] = {}
     for g in kb.guides:
         for what, text in _names(g):
@@ -96,10 +96,10 @@ def _reason(text: str, rival: Guide | None) -> str:
     return ""
 
 
-def confusable_names(kb: KnowledgeBase, matcher: Matcher, lines: _Lines | None = None,
+def confusable_names(kb: KnowledgeBase, matcher: Matcher, lines: LineFinder | None = None,
                      skip: Iterable[tuple[str, str]] = ()) -> list[Finding]:
     """Titles and aliases the matcher does not answer with their own guide. skip: (guide id, text) pairs."""
-    lines = lines or _Lines()
+    lines = lines or LineFinder()
     skipped = set(skip)
     settings = matcher.ranker.settings
     out = []
