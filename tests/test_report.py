@@ -93,7 +93,7 @@ def test_report_cli_since_csv_html_and_review(tmp_path, cli, capsys):
     assert "老人卡丢了怎么办" in out_html.read_text(encoding="utf-8")
     lines = [ln for ln in review.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
     assert lines[0] == "query\texpected\tsection\tnote"
-    assert lines[1].startswith("老人卡丢了怎么办\t?elderly-02\t\t问过 2 次")
+    assert lines[1].startswith("老人卡丢了怎么办\t?elderly-02\t\t这样问过 2 次（同类 4 次：没有找到 4）")
     assert any(ln.startswith("低保证明开哪种\t?assistance-02\t") for ln in lines)
     since = cli("report", "--log", str(qlog.path), "--since", "2026-03-04")
     assert "共 1 个问题" in since.out and "居住证怎么办" in since.out
@@ -101,6 +101,16 @@ def test_report_cli_since_csv_html_and_review(tmp_path, cli, capsys):
     assert bad.code == 2 and "YYYY-MM-DD" in capsys.readouterr().err  # argparse usage error
     missing = cli("report", "--log", str(tmp_path / "none.jsonl"))
     assert missing.code == 2 and "找不到问题记录" in missing.err
+
+
+@pytest.mark.parametrize("text,alias", [
+    ("失业金怎么领", "失业金"), ("请问长护险怎么申请呀", "长护险"), ("老人卡丢了要带什么材料", "老人卡丢了"),
+    ("要带什么材料", "要带什么材料"),
+])
+def test_alias_suggestion_is_a_piece_the_resident_said(text, alias):
+    from kiosk.matching.grouping import alias_suggestion
+
+    assert alias_suggestion(text) == alias
 
 
 @pytest.mark.parametrize("texts,groups", [

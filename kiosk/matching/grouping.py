@@ -42,3 +42,14 @@ def service_words(text: str) -> str:
     """The words of a question that name the service: 老人卡丢了要带什么材料 → 老人卡丢了."""
     norm = normalize(text) if isinstance(text, str) else ""
     return strip_section_words(norm) or norm
+
+
+def alias_suggestion(text: str) -> str:
+    """The longest unbroken piece of a question that names the service: 失业金怎么领 → 失业金.
+
+    Staff read it as a candidate alias, so it is a piece the resident really said, never words
+    joined across a removed question word.
+    """
+    norm = normalize(text) if isinstance(text, str) else ""
+    pieces = [p for p in strip_section_words(norm, sep="\0").split("\0") if p]
+    return max(pieces, key=len) if pieces else norm

@@ -17,7 +17,7 @@ from typing import Iterable, Sequence
 
 from ..knowledge.model import KnowledgeBase
 from ..matching import detect_section, group_similar, normalize
-from ..matching.grouping import service_words
+from ..matching.grouping import alias_suggestion
 from .qlog import Record
 
 UNANSWERED = ("none", "clarify")
@@ -100,7 +100,7 @@ def _wording_groups(missed: Sequence[Record]) -> list[WordingGroup]:
         counts = [(shown[keys[i]], len(by_text[keys[i]])) for i in idx]
         nearest = Counter(r.nearest for r in members if r.nearest).most_common()
         out.append(WordingGroup(counts[0][0], len(members), Counter(r.status for r in members), nearest,
-                                counts[1:], service_words(counts[0][0])))
+                                counts[1:], alias_suggestion(counts[0][0])))
     return out
 
 
@@ -256,7 +256,8 @@ def write_review(rep: Report, path: str | Path, per_group: int = 3) -> int:
                 if not clean:
                     continue
                 section = detect_section(normalize(clean)) or ""
-                note = f"问过 {n} 次；{_statuses(g.statuses)}；最接近 {near} {rep.title(near)}".strip()
+                note = (f"这样问过 {n} 次（同类 {g.count} 次：{_statuses(g.statuses)}）；"
+                        f"最接近 {near} {rep.title(near)}").strip()
                 fh.write(f"{clean}\t?{near}\t{section}\t{note}\n")
                 rows += 1
     return rows
