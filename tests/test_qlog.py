@@ -193,3 +193,24 @@ def test_rotated_path_names():
     from pathlib import Path
 
     assert rotated_path(Path("/a/q.jsonl"), 2) == Path("/a/q.jsonl.2")
+
+
+def test_a_line_cut_short_that_cannot_be_removed_does_not_swallow_the_next(tmp_path, monkeypatch):
+    import kiosk.staff.qlog as qlog_module
+
+    clock, disk = Clock(), FullDisk()
+    qlog = _log(tmp_path, clock, open_file=disk, retry_seconds=1)
+    qlog.record("第一句", "none")
+    disk.full = True
+
+    def cannot_truncate(path, size):
+        raise OSError(errno.EIO, "I/O error")
+
+    monkeypatch.setattr(qlog_module.os, "truncate", cannot_truncate)
+    qlog.record("写了一半", "none")
+    disk.full = False
+    clock.t += 2
+    assert qlog.record("第三句", "none")
+    result = read_log(qlog.path)
+    assert [r.query for r in result.records] == ["第一句", "写了一半", "第三句"]
+    assert result.skipped == 1  # the half line, on a line of its own
