@@ -91,16 +91,13 @@ class _Ctx:
 
 def _parse_yaml(text: str, ctx: _Ctx) -> _Node | None:
     """Parse text into _Node trees; report syntax errors and duplicate keys."""
-    try:
-        loader = yaml.SafeLoader(text)  # the reader rejects control characters here already
-    except yaml.reader.ReaderError as exc:
-        ctx.error(text[: exc.position].count("\n") + 1, f"文件里有不能出现的控制字符（#x{exc.character:04x}），请删掉")
-        return None
+    loader = yaml.SafeLoader(text)
     try:
         root = loader.get_single_node()
         if root is None:
             ctx.error(1, "文件是空的")
             return None
+        _reject_aliases(root)
         return _convert(root, loader, ctx)
     except _AliasUsed as exc:
         ctx.error(exc.line, "不能使用 YAML 引用（& 和 *）；以 & 或 * 开头的文字请整段加引号")
@@ -115,6 +112,34 @@ def _parse_yaml(text: str, ctx: _Ctx) -> _Node | None:
         return None
     finally:
         loader.dispose()
+
+
+class _AliasUsed(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+def _reject_aliases(root: yaml.Node) -> None:
+    """Guides need no YAML aliases (*name); one could refer to itself or multiply a file a billion times."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            raise _AliasUsed(node.start_mark.line + 1)
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                stack += (k, v)
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+
+
+def _scalar(node: yaml.Node, loader: yaml.BaseLoader):
+    try:
+        return loader.construct_object(node, deep=True)
+    except (ValueError, OverflowError, TypeError):  # e.g. a date like 2026-13-45: keep the text, checks say why
+        return node.value if isinstance(node, yaml.ScalarNode) else None
 
 
 def _yaml_reason(exc: yaml.MarkedYAMLError) -> str:
@@ -132,24 +157,8 @@ def _yaml_reason(exc: yaml.MarkedYAMLError) -> str:
     return reason
 
 
-class _AliasUsed(Exception):
-    def __init__(self, line: int) -> None:
-        self.line = line
-
-
-def _scalar(node: yaml.Node, loader: yaml.SafeLoader) -> Any:
-    try:
-        return loader.construct_object(node, deep=True)
-    except (ValueError, OverflowError, TypeError):  # e.g. a date like 2026-13-45: keep the text, checks say why
-        return node.value if isinstance(node, yaml.ScalarNode) else None
-
-
-def _convert(node: yaml.Node, loader: yaml.SafeLoader, ctx: _Ctx, seen: set[int] | None = None) -> _Node:
+def _convert(node: yaml.Node, loader: yaml.SafeLoader, ctx: _Ctx) -> _Node:
     line = node.start_mark.line + 1
-    seen = set() if seen is None else seen
-    if id(node) in seen:  # a YAML alias (*name): could refer to itself or blow up; guides do not need them
-        raise _AliasUsed(line)
-    seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         out: dict[str, tuple[_Node, int]] = {}
         for key_node, value_node in node.value:
@@ -161,10 +170,10 @@ def _convert(node: yaml.Node, loader: yaml.SafeLoader, ctx: _Ctx, seen: set[int]
             if key in out:
                 ctx.error(key_line, f"字段 {key} 重复出现（第 {out[key][1]} 行已有）")
                 continue
-            out[key] = (_convert(value_node, loader, ctx, seen), key_line)
+            out[key] = (_convert(value_node, loader, ctx), key_line)
         return _Node(out, line)
     if isinstance(node, yaml.SequenceNode):
-        return _Node([_convert(item, loader, ctx, seen) for item in node.value], line)
+        return _Node([_convert(item, loader, ctx) for item in node.value], line)
     return _Node(_scalar(node, loader), line)
 
 
@@ -440,6 +449,9 @@ def read_catalogue(path: Path) -> list[CatalogueRow]:
     return rows
 
 
+_NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _read_text(path: Path, ctx: _Ctx) -> str | None:
     try:
         data = path.read_bytes()
@@ -452,7 +464,12 @@ def _read_text(path: Path, ctx: _Ctx) -> str | None:
         line = data[: exc.start].count(b"\n") + 1
         ctx.error(line, "文件不是 UTF-8 编码，请用 UTF-8 保存")
         return None
-    return text.lstrip("\ufeff")
+    text = text.lstrip("\ufeff")
+    bad = _NOT_PRINTABLE.search(text)
+    if bad:  # YAML refuses these; say where, whichever YAML parser is in use
+        ctx.error(text[: bad.start()].count("\n") + 1, f"文件里有不能出现的控制字符（#x{ord(bad.group()):04x}），请删掉")
+        return None
+    return text
 
 
 def _check_catalogue(directory: Path, display: str, guides: dict[str, Guide], seen_ids: set[str],

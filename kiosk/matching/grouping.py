@@ -1,6 +1,7 @@
 """Group questions by similar wording (for staff reports), comparing pronunciation codes."""
 from __future__ import annotations
 
+from difflib import SequenceMatcher
 from typing import Sequence
 
 from rapidfuzz import fuzz, process
@@ -51,5 +52,10 @@ def alias_suggestion(text: str) -> str:
     joined across a removed question word.
     """
     norm = normalize(text) if isinstance(text, str) else ""
-    pieces = [p for p in strip_section_words(norm, sep="\0").split("\0") if p]
-    return max(pieces, key=len) if pieces else norm
+    kept = strip_section_words(norm)
+    if not kept:
+        return norm
+    # the removed words split norm into pieces; kept is those pieces joined: find the longest one
+    blocks = SequenceMatcher(None, norm, kept, autojunk=False).get_matching_blocks()
+    best = max(blocks, key=lambda b: b.size)
+    return norm[best.a: best.a + best.size] if best.size else kept

@@ -32,12 +32,9 @@ def detect_section(text: str) -> str | None:
     return None
 
 
-def strip_section_words(text: str, sep: str = "") -> str:
-    """Remove section triggers and question words, leaving the words that name the service (maybe none).
-
-    sep replaces each removed part (e.g. "|" to see which pieces of the text were left whole).
-    """
+def strip_section_words(text: str) -> str:
+    """Remove section triggers and question words, leaving the words that name the service (maybe none)."""
     out = text
     for _, rx in _COMPILED:
-        out = rx.sub(sep, out)
-    return _QUESTION_WORDS.sub(sep, out)
+        out = rx.sub("", out)
+    return _QUESTION_WORDS.sub("", out)
