@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import add_second_guide
+from staff_helpers import add_second_guide
 from kiosk.dialogue import Asked, Dialogue, Heard, ShowChoices, ShowGuide, TappedGuide
 from kiosk.knowledge import load_directory
 from kiosk.matching import Matcher

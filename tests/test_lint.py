@@ -5,7 +5,7 @@ import types
 
 import pytest
 
-from conftest import add_second_guide
+from staff_helpers import add_second_guide
 from kiosk.knowledge import Problem, load_directory
 from kiosk.matching import Matcher
 from kiosk.staff.lint import ModelCheckUnavailable, confusable_names, model_words, shared_names

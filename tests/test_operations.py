@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import threading
 
-from conftest import add_second_guide
+from staff_helpers import add_second_guide
 from kiosk.config import load_config
 from kiosk.dialogue import Dialogue, Heard
 from kiosk.staff.operations import Operations

@@ -7,7 +7,7 @@ import time
 
 from kiosk.dialogue import Dialogue, Heard, ShowGuide
 from kiosk.knowledge import KnowledgeBase
-from conftest import add_second_guide as _write_second
+from staff_helpers import add_second_guide as _write_second
 from kiosk.staff.reload import MISSING, OK, REJECTED, KnowledgeReloader
 
 class Clock:
