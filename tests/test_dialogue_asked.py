@@ -11,7 +11,7 @@ from kiosk.matching import Matcher
 
 @pytest.fixture
 def dialogue(guide_dir, centre):
-    add_second_guide(guide_dir)
+    add_second_guide(guide_dir, {"  - 低收入户\n": "  - 低收入户\n  - 生活困难补助\n"})  # shared: a sure clarify
     kb, _ = load_directory(guide_dir, centre)
     d = Dialogue(kb, Matcher.for_knowledge(kb))
     d.asked = []
@@ -31,7 +31,7 @@ def test_answer_followup_and_none_are_reported(dialogue):
 
 
 def test_clarify_then_choice(dialogue):
-    actions = dialogue.handle(Heard("低保户认定"), now=1)
+    actions = dialogue.handle(Heard("生活困难补助"), now=1)
     assert any(isinstance(x, ShowChoices) for x in actions)
     dialogue.handle(Heard("第二个"), now=2)
     c, pick = dialogue.asked
@@ -41,7 +41,7 @@ def test_clarify_then_choice(dialogue):
 
 
 def test_none_of_them_is_a_choice_without_a_guide(dialogue):
-    dialogue.handle(Heard("低保户认定"), now=1)
+    dialogue.handle(Heard("生活困难补助"), now=1)
     dialogue.handle(Heard("都不是"), now=2)
     assert dialogue.asked[-1] == Asked("都不是", "choice")
 
