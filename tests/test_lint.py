@@ -30,10 +30,10 @@ def test_shared_names_even_when_written_differently(two):
     kb, first, second = two
     found = [f.problem for f in shared_names(kb)]
     assert found == [
-        Problem(str(first), _line(first, "低保"), "“低保”也是 assistance-03（低收入困难家庭认定申请）的叫法；"
-                "居民这样说时终端只能请他再选一次。如果不是有意的，请只留在最合适的指南里", "warning"),
-        Problem(str(second), _line(second, "低 保"), "“低 保”也是 assistance-01（城乡居民最低生活保障申请）的叫法；"
-                "居民这样说时终端只能请他再选一次。如果不是有意的，请只留在最合适的指南里", "warning"),
+        Problem(str(first), _line(first, "低保"), "“低保”与 assistance-03（低收入困难家庭认定申请）的“低 保”对终端是"
+                "同一个叫法；居民这样说时终端只能请他再选一次。如果不是有意的，请只留在最合适的指南里", "warning"),
+        Problem(str(second), _line(second, "低 保"), "“低 保”与 assistance-01（城乡居民最低生活保障申请）的“低保”对终端"
+                "是同一个叫法；居民这样说时终端只能请他再选一次。如果不是有意的，请只留在最合适的指南里", "warning"),
     ]
 
 

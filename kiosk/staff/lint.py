@@ -75,10 +75,10 @@ def shared_names(kb: KnowledgeBase, lines: LineFinder | None = None) -> list[Fin
         if len(gs) < 2:
             continue
         for g, text, field in gs:
-            others = "、".join(f"{o.id}（{o.title}）" for o, _, _ in gs if o.id != g.id)
+            others = "、".join(f"{o.id}（{o.title}）的“{t}”" for o, t, _ in gs if o.id != g.id)
             out.append(Finding(SHARED, Problem(g.path, lines.of(g.path, text, field),
-                                               f"“{text}”也是 {others}的叫法；居民这样说时终端只能请他再选一次。"
-                                               f"如果不是有意的，请只留在最合适的指南里", WARNING)))
+                                               f"“{text}”与 {others}对终端是同一个叫法；居民这样说时终端只能请他"
+                                               f"再选一次。如果不是有意的，请只留在最合适的指南里", WARNING)))
     return out
 
 
