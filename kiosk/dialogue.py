@@ -5,18 +5,22 @@ No Kivy, no threads, no audio: the UI turns touches and recognised speech into e
 """
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field, replace
-from typing import Sequence, Union
+from typing import Callable, Sequence, Union
 
 from .answer import ASK_AGAIN, NOT_FOUND, Reply, answer_guide, compose
 from .knowledge.model import SECTIONS, Guide, KnowledgeBase
-from .matching import ANSWER, CLARIFY, NONE, Match, Matcher
+from .matching import ANSWER, CLARIFY, NONE, Candidate, Match, Matcher
 from .matching.sections import detect_section, strip_section_words
 from .matching.text import normalize
 
 HOME, GUIDE, CHOICES, NOT_FOUND_MODE = "home", "guide", "choices", "not_found"
 DEFAULT_IDLE_SECONDS = 60.0
+FOLLOWUP, CHOICE = "followup", "choice"
+
+log = logging.getLogger("kiosk.dialogue")
 
 
 # -- events --------------------------------------------------------------------------------------
@@ -114,6 +118,22 @@ class SetElder:
 Action = Union[ShowGuide, ShowChoices, ShowNotFound, Say, StopSpeaking, Reset, SetElder]
 
 
+@dataclass(frozen=True)
+class Asked:
+    """A question and what the kiosk did with it: what the question log keeps (see kiosk.staff.qlog).
+
+    status: answer / clarify / none as matched; followup (a part of the guide on screen); choice (an
+    answer while choosing: guide_id is the one picked, None for 都不是).
+    """
+
+    text: str
+    status: str
+    guide_id: str | None = None
+    score: float | None = None
+    section: str | None = None
+    candidates: tuple[Candidate, ...] = ()
+
+
 # -- state ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class State:
@@ -154,6 +174,8 @@ class Dialogue:
         self.matcher = matcher
         self.idle_seconds = idle_seconds
         self.state = State()
+        #: Called with an :class:`Asked` for every question heard; errors in it are logged, not raised.
+        self.on_asked: Callable[[Asked], None] | None = None
 
     def replace_knowledge(self, kb: KnowledgeBase, matcher: Matcher) -> None:
         """Swap in a reloaded knowledge base; a guide on screen that no longer exists goes home."""
@@ -215,14 +237,29 @@ class Dialogue:
         if self.state.mode == CHOICES:
             picked = self._pick_choice(texts)
             if picked is not None:
+                self._asked(Asked(texts[0], CHOICE, picked.id, section=self.state.section))
                 return self._show(answer_guide(picked, self.kb, self.state.section))
             if any(_NONE_OF_THEM.match(normalize(t)) for t in texts):
+                self._asked(Asked(texts[0], CHOICE))
                 return self._show(Reply(NONE, None, None, NOT_FOUND), query=texts[0])
         match = self._best_match(texts)
+        best = match.best
         followup = self._follow_up(match)
         if followup is not None:
+            self._asked(Asked(match.query, FOLLOWUP, self.state.guide.id if self.state.guide else None,
+                              best.score if best else None, match.section, match.candidates))
             return followup
+        self._asked(Asked(match.query, match.status, best.id if best and match.status == ANSWER else None,
+                          best.score if best else None, match.section, match.candidates))
         return self._show(compose(match, self.kb), query=match.query)
+
+    def _asked(self, asked: Asked) -> None:
+        if self.on_asked is None:
+            return
+        try:
+            self.on_asked(asked)
+        except Exception:  # logging a question must never break answering it
+            log.exception("on_asked callback failed")
 
     def _best_match(self, texts: Sequence[str]) -> Match:
         """Match each alternative and keep the one the matcher is surest of."""

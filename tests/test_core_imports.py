@@ -9,6 +9,7 @@ import sys
 for name in {HEAVY!r}:
     sys.modules[name] = None  # any import of these now raises ImportError
 import kiosk.cli, kiosk.config, kiosk.knowledge, kiosk.matching, kiosk.answer
+import kiosk.staff.reload, kiosk.staff.qlog, kiosk.staff.report, kiosk.staff.health, kiosk.staff.lint
 kiosk.cli.build_parser()
 from kiosk.config import load_config
 from kiosk.knowledge import load_directory

@@ -156,3 +156,24 @@ def test_catalogue_coverage(guide_dir, cli):
         f"{guide_dir}/catalogue.tsv:3: 缺少事项 assistance-02（城乡居民最低生活保障家庭证明出具）的指南文件，"
         f"应在 {guide_dir}/assistance/assistance-02.yaml",
     ]
+
+
+def test_control_characters_are_reported_not_raised(guide_dir, cli):
+    bad = guide_dir / "assistance" / "assistance-02.yaml"
+    bad.write_text("id: assistance-02\ntitle: 低保\x00证明\n", encoding="utf-8")
+    res = cli("validate", str(guide_dir))
+    assert res.code == 1
+    assert res.out == f"{bad}:2: 文件里有不能出现的控制字符（#x0000），请删掉\n"
+
+
+def test_impossible_dates_and_yaml_references_are_reported_not_raised(guide_dir, cli):
+    good = guide_dir / "assistance" / "assistance-01.yaml"
+    bad = guide_dir / "assistance" / "assistance-02.yaml"
+    bad.write_text(good.read_text(encoding="utf-8").replace("id: assistance-01", "id: assistance-02")
+                   .replace("updated: 2026-11-27", "updated: 2026-13-45"), encoding="utf-8")
+    loop = guide_dir / "assistance" / "assistance-03.yaml"
+    loop.write_text("id: assistance-03\naliases: &a [*a]\n", encoding="utf-8")
+    res = cli("validate", str(guide_dir), "-q")
+    assert res.code == 1
+    assert f"{bad}:{_line_of(bad, 'updated:')}: updated 应该是日期，格式 YYYY-MM-DD，例如 2026-01-31" in res.out
+    assert f"{loop}:2: 不能使用 YAML 引用（& 和 *）；以 & 或 * 开头的文字请整段加引号" in res.out

@@ -99,7 +99,11 @@ def _parse_yaml(text: str, ctx: _Ctx) -> _Node | None:
         if root is None:
             ctx.error(1, "文件是空的")
             return None
+        _reject_aliases(root)
         return _convert(root, loader, ctx)
+    except _AliasUsed as exc:
+        ctx.error(exc.line, "不能使用 YAML 引用（& 和 *）；以 & 或 * 开头的文字请整段加引号")
+        return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -110,6 +114,34 @@ def _parse_yaml(text: str, ctx: _Ctx) -> _Node | None:
         return None
     finally:
         loader.dispose()
+
+
+class _AliasUsed(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+def _reject_aliases(root: yaml.Node) -> None:
+    """Guides need no YAML aliases (*name); one could refer to itself or multiply a file a billion times."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            raise _AliasUsed(node.start_mark.line + 1)
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                stack += (k, v)
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+
+
+def _scalar(node: yaml.Node, loader: yaml.BaseLoader):
+    try:
+        return loader.construct_object(node, deep=True)
+    except (ValueError, OverflowError, TypeError):  # e.g. a date like 2026-13-45: keep the text, checks say why
+        return node.value if isinstance(node, yaml.ScalarNode) else None
 
 
 def _yaml_reason(exc: yaml.MarkedYAMLError) -> str:
@@ -132,7 +164,7 @@ def _convert(node: yaml.Node, loader: yaml.BaseLoader, ctx: _Ctx) -> _Node:
     if isinstance(node, yaml.MappingNode):
         out: dict[str, tuple[_Node, int]] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
+            key = _scalar(key_node, loader)
             key_line = key_node.start_mark.line + 1
             if not isinstance(key, str):
                 ctx.error(key_line, f"字段名必须是文字：{key!r}")
@@ -144,7 +176,7 @@ def _convert(node: yaml.Node, loader: yaml.BaseLoader, ctx: _Ctx) -> _Node:
         return _Node(out, line)
     if isinstance(node, yaml.SequenceNode):
         return _Node([_convert(item, loader, ctx) for item in node.value], line)
-    return _Node(loader.construct_object(node, deep=True), line)
+    return _Node(_scalar(node, loader), line)
 
 
 def _suggest(key: str, allowed: Iterable[str]) -> str:
@@ -423,6 +455,9 @@ def read_catalogue(path: Path) -> list[CatalogueRow]:
     return rows
 
 
+_NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _read_text(path: Path, ctx: _Ctx) -> str | None:
     try:
         data = path.read_bytes()
@@ -435,7 +470,12 @@ def _read_text(path: Path, ctx: _Ctx) -> str | None:
         line = data[: exc.start].count(b"\n") + 1
         ctx.error(line, "文件不是 UTF-8 编码，请用 UTF-8 保存")
         return None
-    return text.lstrip("\ufeff")
+    text = text.lstrip("\ufeff")
+    bad = _NOT_PRINTABLE.search(text)
+    if bad:  # YAML refuses these; say where, whichever YAML parser is in use
+        ctx.error(text[: bad.start()].count("\n") + 1, f"文件里有不能出现的控制字符（#x{ord(bad.group()):04x}），请删掉")
+        return None
+    return text
 
 
 def _check_catalogue(directory: Path, display: str, guides: dict[str, Guide], seen_ids: set[str],

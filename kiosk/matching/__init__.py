@@ -12,13 +12,14 @@ import yaml
 
 from ..knowledge.model import Guide, KnowledgeBase
 from .ranker import ANSWER, CLARIFY, NONE, Candidate, Entry, Match, Ranker, Settings, make_phrases
+from .grouping import group_similar
 from .sections import detect_section
 from .text import normalize
 
 OUT_OF_SCOPE_FILE = Path(__file__).resolve().parent.parent / "data" / "out_of_scope.yaml"
 
 __all__ = ["ANSWER", "CLARIFY", "NONE", "Candidate", "Match", "Matcher", "Settings", "detect_section",
-           "normalize", "guide_entry"]
+           "normalize", "guide_entry", "group_similar"]
 
 
 def _title_parts(title: str) -> list[str]:

@@ -77,6 +77,7 @@ class Settings:
     align_weight: float = 0.35
     query_share: float = 0.2
     align_top: int = 12  # how many of the shortlist rapidfuzz aligns
+    topic_margin: float = 12.0  # an out-of-scope topic must beat the best guide by this much
 
 
 def _grams(c: str) -> set[str]:
@@ -256,13 +257,9 @@ class Ranker:
         st = self.settings
         topic = next(((sc, i) for sc, i in scored if self.entries[i].referral is not None), None)
         if topic is not None and topic[0] >= st.answer_score:
-            # A service handled elsewhere wins unless a guide is about as good: 残疾人坐地铁补贴 is ours.
+            # A service handled elsewhere wins unless a guide comes close: 残疾人坐地铁补贴 is ours.
             best_guide = cands[0].score if cands else 0.0
-            qgrams = _grams(code(norm))
-            total = sum(self.idf(g) for g in qgrams)
-            topic_explains = self._coverage(qgrams, total, topic[1])
-            guide_explains = self._coverage(qgrams, total, guides[0][1]) if guides else 0.0
-            if best_guide < st.answer_score or (topic[0] > best_guide and topic_explains >= guide_explains):
+            if best_guide < st.answer_score or topic[0] >= best_guide + st.topic_margin:
                 e = self.entries[topic[1]]
                 return Match(text, norm, NONE, cands, section, referral=e.referral, topic=e.title)
         if not cands or cands[0].score < st.answer_score:

@@ -1,0 +1,61 @@
+"""Group questions by similar wording (for staff reports), comparing pronunciation codes."""
+from __future__ import annotations
+
+from difflib import SequenceMatcher
+from typing import Sequence
+
+from rapidfuzz import fuzz, process
+
+from .sections import strip_section_words
+from .text import code, normalize
+
+DEFAULT_SIMILARITY = 72.0
+
+
+def group_similar(texts: Sequence[str], weights: Sequence[int] | None = None,
+                  similarity: float = DEFAULT_SIMILARITY) -> list[list[int]]:
+    """Indexes of texts in groups of similar wording, heaviest group first.
+
+    Texts are taken in order of weight (e.g. how often each was asked), so the most common wording
+    leads its group; each text joins the first group whose leader sounds at least ``similarity``
+    (0-100) alike, or starts a new one. What is compared is the part that names the service (fillers,
+    question words and section words like 要带什么 removed), as syllables in any order, so 低保怎么申请
+    and 申请低保, 老人卡丢了 and 老年卡丢了咋办, or homophones from the recogniser fall together.
+    """
+    weights = list(weights) if weights is not None else [1] * len(texts)
+    order = sorted(range(len(texts)), key=lambda i: (-weights[i], i))
+    leaders: list[str] = []
+    groups: list[list[int]] = []
+    for i in order:
+        c = " ".join(code(service_words(texts[i])))
+        hit = (process.extractOne(c, leaders, scorer=fuzz.token_sort_ratio, score_cutoff=similarity)
+               if c and leaders else None)
+        if hit is None:
+            leaders.append(c if c else f"\0{i}")  # empty wording never joins anything
+            groups.append([i])
+        else:
+            groups[hit[2]].append(i)
+    groups.sort(key=lambda g: (-sum(weights[i] for i in g), g[0]))
+    return groups
+
+
+def service_words(text: str) -> str:
+    """The words of a question that name the service: 老人卡丢了要带什么材料 → 老人卡丢了."""
+    norm = normalize(text) if isinstance(text, str) else ""
+    return strip_section_words(norm) or norm
+
+
+def alias_suggestion(text: str) -> str:
+    """The longest unbroken piece of a question that names the service: 失业金怎么领 → 失业金.
+
+    Staff read it as a candidate alias, so it is a piece the resident really said, never words
+    joined across a removed question word.
+    """
+    norm = normalize(text) if isinstance(text, str) else ""
+    kept = strip_section_words(norm)
+    if not kept:
+        return norm
+    # the removed words split norm into pieces; kept is those pieces joined: find the longest one
+    blocks = SequenceMatcher(None, norm, kept, autojunk=False).get_matching_blocks()
+    best = max(blocks, key=lambda b: b.size)
+    return norm[best.a: best.a + best.size] if best.size else kept

@@ -1,0 +1,78 @@
+"""Everything staff-side the running app needs, wired once: reloader, question log, heartbeat.
+
+The app (kiosk/app.py) does::
+
+    ops = Operations.from_config(config)          # loads the guides (on the calling thread)
+    dialogue = Dialogue(ops.knowledge.kb, ops.knowledge.matcher)
+    ops.attach(dialogue)                          # questions go to the log
+    ops.start()                                   # reloader thread; tells systemd READY=1
+    Clock.schedule_interval(lambda dt: ops.tick(dialogue), 1.0)   # on the UI thread
+    ...
+    ops.stop()
+
+``tick`` applies a reloaded knowledge base on the thread that calls it, so the dialogue is only ever
+touched by the UI thread, and writes the heartbeat (which also pings the systemd watchdog).
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from .health import Heartbeat, app_status
+from .qlog import QuestionLog
+from .reload import Knowledge, KnowledgeReloader
+
+log = logging.getLogger("kiosk.staff.operations")
+
+
+class Operations:
+    def __init__(self, reloader: KnowledgeReloader, qlog: QuestionLog | None, heartbeat: Heartbeat | None) -> None:
+        self.reloader = reloader
+        self.qlog = qlog
+        self.heartbeat = heartbeat
+        self._pending: Knowledge | None = None
+        reloader.on_swap = self._swapped
+
+    @classmethod
+    def from_config(cls, config, **heartbeat_kwargs: Any) -> "Operations":
+        return cls(KnowledgeReloader.from_config(config), QuestionLog.from_config(config),
+                   Heartbeat.from_config(config, **heartbeat_kwargs))
+
+    @property
+    def knowledge(self) -> Knowledge:
+        return self.reloader.current
+
+    def attach(self, dialogue, source: str = "") -> None:
+        """Log every question the dialogue hears (personal data removed)."""
+        if self.qlog is not None:
+            qlog = self.qlog
+            dialogue.on_asked = lambda asked: qlog.record_asked(asked, source)
+
+    def start(self) -> None:
+        self.reloader.start()
+        if self.heartbeat is not None:
+            self.heartbeat.ready()
+
+    def stop(self) -> None:
+        self.reloader.stop()
+
+    def _swapped(self, knowledge: Knowledge) -> None:  # on the reloader thread
+        self._pending = knowledge
+
+    def tick(self, dialogue=None) -> Knowledge | None:
+        """Call often from the UI thread. Returns the knowledge swapped in by this call, if any."""
+        pending, self._pending = self._pending, None
+        if pending is not None and dialogue is not None:
+            pending.apply_to(dialogue)
+            log.info("dialogue now uses guide generation %d (%d guides)", pending.generation, len(pending.kb))
+        if self.heartbeat is not None:
+            self.heartbeat.beat(app_status(self.reloader, self.qlog))
+        return pending
+
+    def staff_lines(self) -> list[str]:
+        """For the staff screen: reload state with path:line problems, then the question log's state."""
+        lines = self.reloader.status.lines()
+        if self.qlog is not None:
+            st = self.qlog.status()
+            lines.append(st.problem or f"问题记录正常（已记录 {st.written} 条）")
+        return lines

@@ -1,0 +1,73 @@
+"""The dialogue tells the question log what it did with every question (Dialogue.on_asked)."""
+from __future__ import annotations
+
+import pytest
+
+from staff_helpers import add_second_guide
+from kiosk.dialogue import Asked, Dialogue, Heard, ShowChoices, ShowGuide, TappedGuide
+from kiosk.knowledge import load_directory
+from kiosk.matching import Matcher
+
+
+@pytest.fixture
+def dialogue(guide_dir, centre):
+    add_second_guide(guide_dir, {"  - 低收入户\n": "  - 低收入户\n  - 生活困难补助\n"})  # shared: a sure clarify
+    kb, _ = load_directory(guide_dir, centre)
+    d = Dialogue(kb, Matcher.for_knowledge(kb))
+    d.asked = []
+    d.on_asked = d.asked.append
+    return d
+
+
+def test_answer_followup_and_none_are_reported(dialogue):
+    dialogue.handle(Heard("我想吃低保"), now=1)
+    dialogue.handle(Heard("要带什么材料"), now=2)
+    dialogue.handle(Heard("今天天气怎么样"), now=3)
+    a, f, n = dialogue.asked
+    assert (a.text, a.status, a.guide_id) == ("我想吃低保", "answer", "assistance-01")
+    assert a.score == a.candidates[0].score and a.score >= 60
+    assert (f.status, f.guide_id, f.section) == ("followup", "assistance-01", "materials")
+    assert (n.status, n.guide_id) == ("none", None)
+
+
+def test_clarify_then_choice(dialogue):
+    actions = dialogue.handle(Heard("生活困难补助"), now=1)
+    assert any(isinstance(x, ShowChoices) for x in actions)
+    dialogue.handle(Heard("第二个"), now=2)
+    c, pick = dialogue.asked
+    assert c.status == "clarify" and c.guide_id is None
+    assert {x.id for x in c.candidates[:2]} == {"assistance-01", "assistance-03"}
+    assert pick == Asked("第二个", "choice", c.candidates[1].id, section=None)
+
+
+def test_none_of_them_is_a_choice_without_a_guide(dialogue):
+    dialogue.handle(Heard("生活困难补助"), now=1)
+    dialogue.handle(Heard("都不是"), now=2)
+    assert dialogue.asked[-1] == Asked("都不是", "choice")
+
+
+def test_touches_are_not_questions(dialogue):
+    dialogue.handle(TappedGuide("assistance-01"), now=1)
+    assert dialogue.asked == []
+
+
+def test_a_failing_log_does_not_stop_the_answer(dialogue):
+    def broken(asked):
+        raise OSError(28, "No space left on device")
+
+    dialogue.on_asked = broken
+    actions = dialogue.handle(Heard("我想吃低保"), now=1)
+    assert any(isinstance(x, ShowGuide) and x.guide.id == "assistance-01" for x in actions)
+
+
+def test_question_log_records_what_the_dialogue_reports(dialogue, tmp_path):
+    from kiosk.staff.qlog import QuestionLog, read_log
+
+    qlog = QuestionLog(tmp_path / "log")
+    dialogue.on_asked = qlog.record_asked
+    question = "我叫王建国，我想吃低保"
+    dialogue.handle(Heard(question), now=1)
+    rec = read_log(qlog.path).records[0]
+    match = dialogue.matcher.match(question)
+    assert rec.query == "我叫[姓名]，我想吃低保" and "王建国" not in qlog.path.read_text(encoding="utf-8")
+    assert (rec.status, rec.nearest, rec.score) == (match.status, match.best.id, match.best.score)
