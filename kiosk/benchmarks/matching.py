@@ -73,11 +73,13 @@ def run(ctx: Context) -> list[Row]:
     from ..matching import Matcher
 
     rows = []
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     kb, _ = load_directory(ctx.guides_dir, ctx.config.centre)
     matcher = Matcher.for_knowledge(kb)
     load_ms = (time.perf_counter() - t0) * 1000
-    rows.append(Row(f"load + index {len(kb)} guides", f"{load_ms:.0f} ms", "≤ 300 ms", load_ms <= 300))
+    load_cpu = (time.process_time() - c0) * 1000
+    rows.append(Row(f"load + index {len(kb)} guides (wall)", f"{load_ms:.0f} ms", "≤ 300 ms", load_ms <= 300))
+    rows.append(Row(f"load + index {len(kb)} guides (cpu)", f"{load_cpu:.0f} ms", "≤ 300 ms", load_cpu <= 300))
     rng = random.Random(1)
     queries = _queries(list(kb.guides), rng, 100 if ctx.quick else 1000)
     for q in queries[:50]:
