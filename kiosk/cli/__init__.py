@@ -13,7 +13,7 @@ from .common import CommandError
 from .env import Environment
 
 # Subcommand modules, in the order ``kiosk --help`` lists them.
-COMMANDS = ("ask", "validate", "bench")
+COMMANDS = ("ask", "validate", "bench", "run", "shots")
 
 
 def build_parser() -> argparse.ArgumentParser:
