@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
-BENCHMARKS = ("matching",)
+BENCHMARKS = ("matching", "ui")
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ log = logging.getLogger("kiosk.ui")
 
 
 def profile_of(services: Any, name: str | None = None):
-    from .theme import PROFILES
+    from .profiles import PROFILES
 
     name = name or str(services.config.get("ui.profile", "portrait"))
     if name not in PROFILES:

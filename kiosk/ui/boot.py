@@ -12,7 +12,7 @@ from pathlib import Path
 log = logging.getLogger("kiosk.ui.boot")
 
 FONT_PATH = Path(__file__).resolve().parent.parent / "data" / "fonts" / "NotoSansSC-Kiosk.otf"
-KV_PATH = Path(__file__).resolve().parent / "kiosk.kv"
+KV_PATH = Path(__file__).resolve().parent / "style.kv"
 
 
 def prepare(size: tuple[int, int], *, fullscreen: bool, kivy_home: str | os.PathLike | None = None,

@@ -48,6 +48,7 @@ class Controller(EventDispatcher):
         self._events: list = []
         self._tick_ev = None
         self._poll_ev = None
+        self._prebuild_ev = None
         self.on_exit: Callable[[], None] | None = None
 
     # -- life cycle -------------------------------------------------------------------------------
@@ -56,6 +57,15 @@ class Controller(EventDispatcher):
         self._tick_ev = Clock.schedule_interval(lambda dt: self.send(Tick()), TICK_SECONDS)
         self._poll_ev = Clock.schedule_interval(self._poll_speech, SPEECH_POLL_SECONDS)
         self.attach_speech()
+        self._prebuild_ev = Clock.schedule_interval(self._prebuild, 0.05)
+
+    def _prebuild(self, dt):
+        """Make screens ahead in idle moments (one piece per frame); stops when all are made."""
+        screens = getattr(self.view, "screens", {})
+        category = screens.get("category")
+        if category is None or not category.prebuild_one():
+            return False
+        return True
 
     def attach_speech(self) -> None:
         """Speech objects handed in are used at once; factories (model loading) run on a thread."""
@@ -86,7 +96,7 @@ class Controller(EventDispatcher):
             self._set_mic("ready")
 
     def stop(self) -> None:
-        for ev in (self._tick_ev, self._poll_ev):
+        for ev in (self._tick_ev, self._poll_ev, self._prebuild_ev):
             if ev is not None:
                 ev.cancel()
         rec = self.services.recognizer
@@ -220,5 +230,5 @@ class Controller(EventDispatcher):
                 self._set_mic("ready")
             view.reset()
         elif isinstance(action, SetElder):
+            THEME.elder = action.on  # first: widgets bound to .elder read the theme
             self.elder = action.on
-            THEME.elder = action.on

@@ -65,18 +65,19 @@ class PinPad(ModalView):
 class Header(BoxLayout):
     def __init__(self, root: "KioskRoot", **kw):
         super().__init__(size_hint_y=None, spacing=THEME.gap, padding=(THEME.pad, THEME.pad * 0.5), **kw)
-        self.at_home = True
-        self.title = KLabel(text=APP_TITLE, role="title", tone="ink_primary", shorten=True, shorten_from="right")
-        self.title.text_size = (None, None)
-        self.title.size_hint_x = 1
+        self.at_home = None
+        # Two titles swapped by adding and removing widgets, never by re-rendering text: a screen change
+        # must not wait for text to be drawn again.
+        self.title = KLabel(text=APP_TITLE, role="title", tone="ink_primary")
+        self.short_title = KLabel(text=SHORT_TITLE, role="title", tone="ink_primary")
+        for t in (self.title, self.short_title):
+            t.size_hint_y = 1
         self.back_button = KButton(text="返回", style="soft", size_hint_x=None, action=root.back)
         self.home_button = KButton(text="首页", style="soft", size_hint_x=None, action=root.controller.go_home)
         self.elder_button = KButton(text="长者模式", style="soft", size_hint_x=None,
                                     action=root.controller.toggle_elder)
         follow(self._size)
         self.add_widget(self.title)
-        self.add_widget(self.back_button)
-        self.add_widget(self.home_button)
         self.add_widget(self.elder_button)
         with self.canvas.before:
             self._bg_colour = Color(*THEME.primary)
@@ -93,20 +94,21 @@ class Header(BoxLayout):
         self.height = THEME.button_h * 0.9 + THEME.pad
         for b in (self.back_button, self.home_button, self.elder_button):
             b.min_height = THEME.button_h * 0.9
-            hidden = self.at_home and b is not self.elder_button
-            b.width = 0 if hidden else THEME.font_body * (5.4 if b is self.elder_button else 3.2)
+            b.width = THEME.font_body * (5.4 if b is self.elder_button else 3.2)
 
     def _elder(self, *_):
         self.elder_button.selected = THEME.elder
         self.elder_button.text = "长者模式 开" if THEME.elder else "长者模式"
 
     def set_nav(self, at_home: bool) -> None:
+        if at_home == self.at_home and self.children:
+            return
         self.at_home = at_home
-        self.title.text = APP_TITLE if at_home else SHORT_TITLE
-        for b in (self.back_button, self.home_button):
-            b.opacity = 0 if at_home else 1
-            b.disabled = at_home
-        self._size()
+        self.clear_widgets()
+        wanted = [self.title, self.elder_button] if at_home else \
+            [self.short_title, self.back_button, self.home_button, self.elder_button]
+        for w in wanted:
+            self.add_widget(w)
 
 
 class VoiceBar(BoxLayout):
@@ -116,7 +118,6 @@ class VoiceBar(BoxLayout):
         super().__init__(size_hint_y=None, spacing=THEME.gap * 1.5, padding=(THEME.pad, THEME.pad * 0.5), **kw)
         self.controller = controller
         self.mic = MicButton(size_hint=(None, None), action=controller.mic_pressed)
-        self.shown = True
         text = BoxLayout(orientation="vertical")
         self.prompt = KLabel(role="body", shorten=True, shorten_from="right", max_lines=1)
         self.heard = KLabel(role="body", tone="primary", shorten=True, shorten_from="left", max_lines=1)
@@ -138,13 +139,7 @@ class VoiceBar(BoxLayout):
     def _size(self) -> None:
         side = THEME.button_h * (1.1 if THEME.profile.portrait else 0.85)
         self.mic.size = (side, side)
-        self.height = side + THEME.pad if self.shown else 0
-
-    def set_shown(self, shown: bool) -> None:
-        self.shown = shown
-        self.opacity = 1 if shown else 0
-        self.disabled = not shown
-        self._size()
+        self.height = side + THEME.pad
 
     def _redraw(self, *_):
         self._bg.pos, self._bg.size = self.pos, self.size
@@ -184,7 +179,6 @@ class KioskRoot(BoxLayout):
             self.sm.add_widget(screen)
         self.add_widget(self.header)
         self.add_widget(self.sm)
-        self.add_widget(self.voice_bar)
         self.stack: list[str] = ["home"]
         self._show("home")
 
@@ -200,7 +194,12 @@ class KioskRoot(BoxLayout):
         self.sm.current = name
         at_home = name == "home"
         self.header.set_nav(at_home)
-        self.voice_bar.set_shown(not at_home)
+        # Home has its own big microphone; elsewhere the voice bar sits at the bottom. Added and removed,
+        # not disabled: a disabled label draws its text again, and that costs a frame.
+        if at_home and self.voice_bar.parent is self:
+            self.remove_widget(self.voice_bar)
+        elif not at_home and self.voice_bar.parent is None:
+            self.add_widget(self.voice_bar)
 
     def go(self, name: str) -> None:
         if self.stack[-1] != name:

@@ -195,33 +195,55 @@ class CategoriesScreen(KioskScreen):
 
 
 class CategoryScreen(KioskScreen):
+    """One category's guides. Each category's page is made once and kept; after start-up the pages
+    are made ahead in idle frames (:meth:`prebuild_one`), so the first tap on a category is quick too."""
+
     category_id = StringProperty("")
 
     def __init__(self, controller, **kw):
         super().__init__(controller, name="category", **kw)
-        self.box = vbox(padding=(THEME.pad, THEME.pad))
-        self.heading = title_label("")
-        self.list = grid(1 if self.profile.portrait else 2)
-        self.box.add_widget(self.heading)
-        self.box.add_widget(self.list)
-        self.scroll = scroller(self.box)
-        self.add_widget(self.scroll)
         self.buttons: dict[str, KButton] = {}
+        self.heading: KLabel | None = None
+        self._pages: dict[str, tuple[ScrollView, KLabel, dict[str, KButton]]] = {}
+
+    def _page(self, category_id: str):
+        if category_id in self._pages:
+            return self._pages[category_id]
+        kb, p = self.services.kb, self.profile
+        cat = next((c for c in kb.categories if c.id == category_id), None)
+        guides = kb.by_category(category_id)
+        cols = 1 if p.portrait else 2
+        inner = p.width - 2 * THEME.pad  # made at their final width: the text is drawn once
+        cell = (inner - (cols - 1) * THEME.gap) / cols
+        box = vbox(padding=(THEME.pad, THEME.pad), width=p.width)
+        heading = title_label(f"{cat.name if cat else ''}（{len(guides)} 项）", width=inner)
+        listing = grid(cols, width=inner)
+        buttons = {g.id: KButton(text=g.title, style="plain", halign="left", width=cell,
+                                 action=lambda gid=g.id: self.controller.tapped_guide(gid)) for g in guides}
+        box.add_widget(heading)
+        box.add_widget(listing)
+        clear_and_add(listing, buttons.values() if guides else
+                      [KLabel(text="这个类别暂时没有指南，请到人工窗口咨询。", width=inner)])
+        page = scroller(box, size=(p.width, p.height))
+        self._pages[category_id] = (page, heading, buttons)
+        return self._pages[category_id]
+
+    def prebuild_one(self) -> bool:
+        """Make one more category page ahead of time; False when all are made."""
+        for cat in sorted(self.services.kb.categories, key=lambda c: c.order):
+            if cat.id not in self._pages:
+                self._page(cat.id)
+                return True
+        return False
 
     def show(self, category_id: str) -> None:
-        kb = self.services.kb
-        cat = next((c for c in kb.categories if c.id == category_id), None)
+        page, heading, buttons = self._page(category_id)
         self.category_id = category_id
-        guides = kb.by_category(category_id)
-        self.heading.text = f"{cat.name if cat else ''}（{len(guides)} 项）"
-        self.buttons = {g.id: KButton(text=g.title, style="plain", halign="left",
-                                      action=lambda gid=g.id: self.controller.tapped_guide(gid)) for g in guides}
-        if not guides:
-            self.buttons = {}
-            clear_and_add(self.list, [KLabel(text="这个类别暂时没有指南，请到人工窗口咨询。")])
-        else:
-            clear_and_add(self.list, self.buttons.values())
-        self.scroll.scroll_y = 1
+        self.heading, self.buttons = heading, buttons
+        if page.parent is not self:
+            self.clear_widgets()
+            self.add_widget(page)
+        page.scroll_y = 1
 
 
 # -- Pinyin-initial search ----------------------------------------------------------------------------
@@ -245,6 +267,7 @@ class SearchScreen(KioskScreen):
                                                                              self.categories_button.height)))
         head.height = THEME.button_h
         self.results = vbox()
+        self._popular: list | None = None
         self.result_buttons: list[KButton] = []
         self.keypad = Keypad(self.add_letter, self.delete_letter, self.clear, cols=7 if p.portrait else 6)
         if p.portrait:
@@ -294,10 +317,13 @@ class SearchScreen(KioskScreen):
         if not q:
             self.hint.text = "按拼音的第一个字母查找。例如：居住证点 J Z Z，低保点 D B，敬老卡点 J L K。"
             self.result_buttons = []
-            popular = [KButton(text=g.title, style="plain", halign="left",
-                               action=lambda gid=g.id: self.controller.tapped_guide(gid))
-                       for g in self.services.popular()]
-            clear_and_add(self.results, [KLabel(text="常办事项", role="body", tone="muted"), *popular])
+            if self._popular is None:  # made once: reset after each resident must stay quick
+                self._popular = [KLabel(text="常办事项", role="body", tone="muted")] + [
+                    KButton(text=g.title, style="plain", halign="left",
+                            action=lambda gid=g.id: self.controller.tapped_guide(gid))
+                    for g in self.services.popular()]
+            if list(reversed(self.results.children)) != self._popular:
+                clear_and_add(self.results, self._popular)
             return
         hits = index.search(q, limit=self.MAX_RESULTS)
         total = len(index.search(q))

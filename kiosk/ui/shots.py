@@ -137,7 +137,7 @@ def render_profile(services: Any, profile_name: str, out_dir: Path, pump: Pump) 
 
 def render(services: Any, out_dir: Path, profile_name: str) -> list[Path]:
     """Render one profile's screens in this process (its window is made at the profile's size)."""
-    from .theme import PROFILES
+    from .profiles import PROFILES
 
     prepare_kivy(PROFILES[profile_name].size, fullscreen=False, headless=True)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -6,37 +6,12 @@ palette; widgets follow through property bindings.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from kivy.event import EventDispatcher
 from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, StringProperty
 from kivy.utils import get_color_from_hex as hexc
 
+from .profiles import PROFILES, Profile
 
-@dataclass(frozen=True)
-class Profile:
-    name: str
-    label: str  # Chinese, for staff
-    width: int
-    height: int
-    body: int  # body text size in px
-    columns: int  # category tiles per row
-    popular: int  # most-asked services shown on Home
-
-    @property
-    def size(self) -> tuple[int, int]:
-        return self.width, self.height
-
-    @property
-    def portrait(self) -> bool:
-        return self.height > self.width
-
-
-PROFILES: dict[str, Profile] = {
-    "portrait": Profile("portrait", "竖屏一体机", 1080, 1920, 44, 3, 4),
-    "landscape": Profile("landscape", "横屏一体机", 1920, 1080, 40, 4, 4),
-    "robot": Profile("robot", "服务机器人", 1280, 800, 30, 4, 4),
-}
 
 ELDER_SCALE = 1.25
 
