@@ -16,6 +16,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("directory", metavar="DIR")
     p.add_argument("--profile", choices=PROFILE_NAMES, action="append",
                    help="only this device profile (repeatable; default: all)")
+    p.add_argument("--scale", type=float, default=1.0, help="shrink the pictures (e.g. 0.5 for the README)")
     add_guides_option(p)
     p.set_defaults(func=run)
 
@@ -35,12 +36,15 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         code = 0
         for name in profiles:
             cmd = [sys.executable, "-m", "kiosk"] + (["--config", args.config] if args.config else [])
-            cmd += ["shots", str(out), "--profile", name] + (["--guides", args.guides] if args.guides else [])
+            cmd += ["shots", str(out), "--profile", name, "--scale", str(args.scale)]
+            cmd += ["--guides", args.guides] if args.guides else []
             child_env = {**os.environ, **dict(env.environ)}
             child_env.setdefault("SDL_VIDEODRIVER", "offscreen")
             res = subprocess.run(cmd, env=child_env, capture_output=True, text=True)
             env.stdout.write(res.stdout)
-            if res.returncode:
+            if res.returncode == 1:
+                code = 1
+            elif res.returncode:
                 env.err(f"{name}: 截图失败（退出码 {res.returncode}）\n{res.stderr[-2000:]}")
                 code = 1
         return code
@@ -50,6 +54,9 @@ def run(args: argparse.Namespace, env: Environment) -> int:
 
     config = config_of(args, env)
     services = build_services(config, guides_dir(args, config))
-    for path in render(services, out, profiles[0]):
+    shots, problems = render(services, out, profiles[0], args.scale)
+    for path in shots:
         env.out(str(path))
-    return 0
+    for problem in problems:
+        env.out(f"{profiles[0]} 版面问题：{problem}")
+    return 1 if problems else 0

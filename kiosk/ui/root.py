@@ -15,7 +15,7 @@ from .controller import Controller
 from .screens import (CategoriesScreen, CategoryScreen, ChoicesScreen, GuideScreen, HomeScreen, NotFoundScreen,
                       SearchScreen, grid, vbox)
 from .theme import THEME
-from .widgets import KButton, KLabel, MicButton, follow
+from .widgets import KButton, KLabel, MicButton, Panel, follow
 
 log = logging.getLogger("kiosk.ui.root")
 
@@ -29,13 +29,12 @@ class PinPad(ModalView):
     """Staff exit: the PIN from config, typed on a number pad."""
 
     def __init__(self, pin: str, on_ok: Callable[[], None], **kw):
-        super().__init__(size_hint=(None, None), auto_dismiss=False, **kw)
+        super().__init__(size_hint=(None, None), auto_dismiss=False, background_color=(0, 0, 0, 0), **kw)
         self.pin, self.on_ok = str(pin), on_ok
         self.typed = ""
-        side = THEME.button_h
-        self.size = (side * 3 + THEME.gap * 2 + THEME.pad * 2, side * 6.6)
-        box = vbox(padding=THEME.pad)
-        self.display = KLabel(text="工作人员：请输入密码", halign="center", color=(1, 1, 1, 1))
+        key = THEME.font_body * 3.4
+        box = Panel(orientation="vertical", spacing=THEME.gap, padding=THEME.pad)
+        self.display = KLabel(text="工作人员：请输入密码", halign="center")
         box.add_widget(self.display)
         keys = grid(3)
         self.keys = {}
@@ -46,6 +45,8 @@ class PinPad(ModalView):
             keys.add_widget(b)
         box.add_widget(keys)
         self.add_widget(box)
+        self.size = (key * 3 + THEME.gap * 2 + THEME.pad * 2, THEME.button_h * 4 + THEME.gap * 5 + THEME.pad * 2
+                     + THEME.font_body * 3)
 
     def press(self, key: str) -> None:
         if key == "取消":
@@ -72,6 +73,7 @@ class Header(BoxLayout):
         self.short_title = KLabel(text=SHORT_TITLE, role="title", tone="ink_primary")
         for t in (self.title, self.short_title):
             t.size_hint_y = 1
+            t.line_height = 1.0
         self.back_button = KButton(text="返回", style="soft", size_hint_x=None, action=root.back)
         self.home_button = KButton(text="首页", style="soft", size_hint_x=None, action=root.controller.go_home)
         self.elder_button = KButton(text="长者模式", style="soft", size_hint_x=None,
@@ -94,11 +96,12 @@ class Header(BoxLayout):
         self.height = THEME.button_h * 0.9 + THEME.pad
         for b in (self.back_button, self.home_button, self.elder_button):
             b.min_height = THEME.button_h * 0.9
-            b.width = THEME.font_body * (5.4 if b is self.elder_button else 3.2)
+            b.width = THEME.font_body * (len(b.text) + 1.2)
 
     def _elder(self, *_):
         self.elder_button.selected = THEME.elder
-        self.elder_button.text = "长者模式 开" if THEME.elder else "长者模式"
+        self.elder_button.text = "长者模式"  # on: drawn filled (selected)
+        self._size()
 
     def set_nav(self, at_home: bool) -> None:
         if at_home == self.at_home and self.children:

@@ -22,7 +22,7 @@ from ..knowledge.model import SECTION_NAMES, Guide
 from ..search import clean_query
 from ..share import DISCLAIMER, guide_card
 from .theme import THEME
-from .widgets import CheckItem, EvenGrid, KButton, Keypad, KLabel, MicButton, QRCode, clear_and_add, follow
+from .widgets import CheckItem, EvenGrid, Panel, KButton, Keypad, KLabel, MicButton, QRCode, clear_and_add, follow
 
 #: The guide's tabs: label and the sections each shows, in order.
 TABS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -463,17 +463,19 @@ class GuideScreen(KioskScreen):
         self.add_widget(row)
 
     def open_qr(self):
-        view = ModalView(size_hint=(None, None), size=(THEME.font_body * 16, THEME.font_body * 12),
-                         auto_dismiss=True)
-        box = BoxLayout(spacing=THEME.gap * 2, padding=THEME.pad)
-        qr = QRCode(size_hint=(None, 1), width=THEME.font_body * 10.5, text=self.qr.text)
-        side = vbox()
-        side.add_widget(KLabel(text=QR_CAPTION))
+        """The QR code large, in a pop-up (robot screens have no room for it beside the text)."""
+        f = THEME.font_body
+        view = ModalView(size_hint=(None, None), size=(f * 24, f * 13), auto_dismiss=True, background_color=(0, 0, 0, 0))
+        box = Panel(spacing=THEME.gap * 2, padding=THEME.pad)
+        qr = QRCode(size_hint=(None, 1), width=f * 13 - THEME.pad * 2, text=self.qr.text)
+        side = BoxLayout(orientation="vertical", spacing=THEME.gap)
+        side.add_widget(KLabel(text=QR_CAPTION.replace("\n", "")))
+        side.add_widget(Widget())
         side.add_widget(KButton(text="关闭", style="primary", action=view.dismiss))
         box.add_widget(qr)
         box.add_widget(side)
         view.add_widget(box)
-        view.open()
+        view.open(animation=False)
         self.qr_view = view
         return view
 
@@ -514,10 +516,11 @@ class GuideScreen(KioskScreen):
             lines = guide.section_lines(section, centre)
             numbered = section in ("conditions", "steps", "basis") and len(lines) > 1
             for i, line in enumerate(lines, 1):
-                widgets.append(KLabel(text=f"{i}. {line}" if numbered else line))
+                line = " ".join(line.split())  # guide text may carry YAML line breaks
+                widgets.append(KLabel(text=f"{i}、{line}" if numbered else line))  # no space: wrap as CJK
         if index == 0 and guide.notes:
             widgets.append(KLabel(text="温馨提示", role="title", tone="primary"))
-            widgets.extend(KLabel(text=f"· {n}") for n in guide.notes)
+            widgets.extend(KLabel(text="·" + " ".join(n.split())) for n in guide.notes)
         for w in self.checks:
             if w.parent is not None:
                 w.parent.remove_widget(w)

@@ -75,6 +75,10 @@ def follow(fn: Callable[..., None]) -> None:
     THEME.bind(font_body=lambda *_: fn(), button_h=lambda *_: fn())
 
 
+class Panel(BoxLayout):
+    """A box drawn as a light card with a border (used inside pop-ups)."""
+
+
 class CheckItem(ButtonBehavior, BoxLayout):
     """One line of the materials checklist: tap to tick it off."""
 
