@@ -102,6 +102,11 @@ def speak(speaker: Any, text: str, slow: bool) -> None:
         speaker.say(text)
 
 
+def _is_factory(part: Any, method: str) -> bool:
+    """None (use the default), a class, or a function that makes the component."""
+    return part is None or isinstance(part, type) or (callable(part) and not hasattr(part, method))
+
+
 @dataclass
 class Services:
     """Everything the UI talks to. Speech fields may hold objects or zero-argument factories."""
@@ -126,15 +131,19 @@ class Services:
     def dialogue(self) -> Dialogue:
         return Dialogue(self.kb, self.matcher, float(self.config.get("dialogue.idle_seconds", 60)))
 
+    def speech_ready(self) -> bool:
+        """Both speech parts are components already (no factory left to run)."""
+        return not (_is_factory(self.speaker, "say") or _is_factory(self.recognizer, "start"))
+
     def ensure_speech(self) -> None:
-        """Turn factories into components (called by the UI after its first frame)."""
+        """Turn factories into components (the UI runs this off its thread: model loading is slow)."""
         if self.speaker is None:
             self.speaker = default_speaker(self.config)
-        elif callable(self.speaker) and not hasattr(self.speaker, "say"):
+        elif _is_factory(self.speaker, "say"):
             self.speaker = self.speaker()
         if self.recognizer is None:
             self.recognizer = default_recognizer(self.config, self.kb)
-        elif callable(self.recognizer) and not hasattr(self.recognizer, "start"):
+        elif _is_factory(self.recognizer, "start"):
             self.recognizer = self.recognizer()
 
     def close(self) -> None:

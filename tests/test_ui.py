@@ -409,3 +409,62 @@ def test_qr_texture_matches_the_code_for_the_guide_text(kiosk, small_kb):
     region = pixels(x + w // 8, y + h // 8, w * 3 // 4, h * 3 // 4)
     dark = sum(1 for i in range(0, len(region), 4) if region[i] < 100) / (len(region) / 4)
     assert 0.3 < dark < 0.7
+
+
+# -- every screen, every profile: pictures and layout ---------------------------------------------------
+def _png_size(path):
+    import struct
+
+    with open(path, "rb") as f:
+        head = f.read(24)
+    assert head[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", head[16:24])
+
+
+def _distinct_colours(path, step=9):
+    """Colours on a grid over the whole picture: a blank or black picture has one or two."""
+    from kivy.core.image import Image as CoreImage
+
+    img = CoreImage(str(path), keep_data=True)
+    w, h = img.size
+    return len({tuple(round(c * 255) for c in img.read_pixel(x, y)[:3])
+                for y in range(0, h, step) for x in range(0, w, step)})
+
+
+def test_portrait_shots_render_every_screen_without_layout_problems(tmp_path, kb):
+    from kiosk.config import load_config
+    from kiosk.ui.shots import Pump, layout_problems, render_profile
+
+    services = make_services(kb)
+    services.config = load_config(env={})
+    shots = render_profile(services, "portrait", tmp_path, Pump())
+    names = [p.name for p in shots]
+    for screen in ("home", "home-listening", "category", "search-jzz", "guide", "guide-materials", "not-found",
+                   "home-elder", "guide-elder", "staff-pin"):
+        assert any(n.endswith(f"-{screen}.png") for n in names), screen
+    assert render_profile.problems == []
+    for p in shots:
+        assert _png_size(p) == (1080, 1920)
+        assert _distinct_colours(p) >= 4, p.name  # not a blank or black picture
+    assert layout_problems.__doc__  # the checker the CLI reports with
+
+
+def test_kiosk_shots_renders_the_other_profiles(tmp_path):
+    """`kiosk shots` runs each profile in its own process: a window keeps the size it was made with."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    env = {**os.environ, "SDL_VIDEODRIVER": "offscreen"}
+    res = subprocess.run([sys.executable, "-m", "kiosk", "shots", str(tmp_path), "--profile", "landscape",
+                          "--profile", "robot", "--scale", "0.5"], cwd=ROOT, env=env, capture_output=True,
+                         text=True, timeout=600)
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
+    for profile, size in (("landscape", (960, 540)), ("robot", (640, 400))):
+        files = sorted(tmp_path.glob(f"{profile}-*.png"))
+        assert len(files) >= 12
+        assert {_png_size(f) for f in files} == {size}
+        assert all(_distinct_colours(f) >= 4 for f in files)
+    assert any(f.name.endswith("guide-qr.png") for f in tmp_path.glob("robot-*.png"))

@@ -13,7 +13,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("shots", help="把各个界面截图保存为 PNG / render every screen to PNG",
                        description="Render the main screens with the real guides, one set per device profile, "
                                    "offscreen (SDL_VIDEODRIVER=offscreen).")
-    p.add_argument("directory", metavar="DIR")
+    p.add_argument("out_dir", metavar="DIR", help="where the PNG files go")
     p.add_argument("--profile", choices=PROFILE_NAMES, action="append",
                    help="only this device profile (repeatable; default: all)")
     p.add_argument("--scale", type=float, default=1.0, help="shrink the pictures (e.g. 0.5 for the README)")
@@ -30,7 +30,7 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     from .common import config_of, guides_dir
 
     profiles = args.profile or list(PROFILE_NAMES)
-    out = Path(args.directory)
+    out = Path(args.out_dir)
     if len(profiles) > 1:
         # A window keeps the size it was made with: each profile renders in its own process.
         code = 0

@@ -70,8 +70,7 @@ class Controller(EventDispatcher):
     def attach_speech(self) -> None:
         """Speech objects handed in are used at once; factories (model loading) run on a thread."""
         s = self.services
-        ready = all(x is not None and (hasattr(x, "say") or hasattr(x, "start")) for x in (s.speaker, s.recognizer))
-        if ready:
+        if s.speech_ready():
             self._speech_ready()
             return
         self.voice_problem = LOADING
