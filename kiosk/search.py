@@ -66,14 +66,8 @@ def clean_query(text: str) -> str:
     return "".join(c for c in text.upper() if c in LETTERS)
 
 
-#: A single letter matches only at the start of a name; inside names it would match almost everything.
-MIN_INSIDE = 2
-
-
 def _starts(n: int, seq: Sequence[frozenset[str]]) -> range:
     """Where in seq a query of n letters may begin."""
-    if n < MIN_INSIDE:
-        return range(0, 1 if len(seq) >= n else 0)
     return range(len(seq) - n + 1)
 
 
@@ -125,7 +119,7 @@ class InitialsIndex:
         """Guides whose title or an alias has these initials, best first.
 
         A name spelled out whole (DB = 低保) beats one the letters start (JZZ… = 居住证积分), which
-        beats one they occur inside (from two letters on); within that, a title beats an alias, then shorter names, then
+        beats one they occur inside; within that, a title beats an alias, then shorter names, then
         the order given (popular first) and the guides' own order.
         """
         q = clean_query(query)

@@ -57,7 +57,8 @@ def wanted_chars(extra_dirs) -> set[str]:
     chars.update(chr(c) for c in range(0x20, 0x7F))
     chars.update(chr(c) for c in range(0x3000, 0x3020))  # CJK punctuation: 、。〈〉《》「」【】〔〕
     chars.update(chr(c) for c in range(0xFF01, 0xFF5F))  # full-width forms: （）：；！？０-９Ａ-Ｚ
-    chars.update("·—…‘’“”℃№√×÷①②③④⑤⑥⑦⑧⑨⑩")
+    chars.update(chr(c) for c in range(0x2010, 0x2028))  # general punctuation: ‐ – — ‘ ’ “ ” … ·
+    chars.update("℃№√×÷①②③④⑤⑥⑦⑧⑨⑩")
     chars.update(text_chars([ROOT / s for s in SOURCES] + list(extra_dirs)))
     return {c for c in chars if c.isprintable() and c != "\x7f"}
 

@@ -61,12 +61,26 @@ def test_each_letter_narrows_the_list(guides):
     assert index.search("JZZQZX") == []
 
 
-def test_one_letter_matches_only_the_start_of_names(guides):
+def test_names_that_start_with_the_letters_come_before_names_that_contain_them(guides):
     index = InitialsIndex(guides)
-    # 签注 starts with Q; 居住证签注 has Q only inside and is found only from two letters on.
-    assert [h.guide.id for h in index.search("Q")] == ["residence-04"]
+    hits = index.search("Q")
+    # 签注 starts with Q; 居住证签注 and others only contain a Q further in.
+    assert hits[0].guide.id == "residence-04" and hits[0].how == EXACT or hits[0].how == PREFIX
+    assert all(h.how == INSIDE for h in hits[1:])
     hit = next(h for h in index.search("ZQ") if h.guide.id == "residence-04")
     assert hit.how == INSIDE
+
+
+def test_the_list_only_ever_narrows(kb, guides):
+    """Every letter keeps a subset of the guides listed before it (real guides and test ones)."""
+    for gs in (guides, list(kb.guides)):
+        index = InitialsIndex(gs)
+        for word in ("JZZQZ", "DBZM", "SBKBL", "JLK", "YLBX"):
+            before = {g.id for g in gs}
+            for i in range(1, len(word) + 1):
+                now = {h.guide.id for h in index.search(word[:i])}
+                assert now <= before, word[:i]
+                before = now
 
 
 def test_next_letters_are_exactly_those_that_leave_results(guides):

@@ -160,11 +160,11 @@ def test_pinyin_keypad_narrows_and_opens_a_guide(kiosk, small_kb):
     search = kiosk.root.screens["search"]
     keys = search.keypad.keys
     tap(keys["D"])
-    after_d = [b.guide_id for b in search.result_buttons]
+    after_d, total_d = {h.guide.id for h in kiosk.controller.services.index.search("D")}, search.total
     tap(keys["B"])
     assert search.query == "DB" and search.query_label.text == "D B"
     after_db = [b.guide_id for b in search.result_buttons]
-    assert after_db[0] == "assistance-01" and set(after_db) <= set(after_d)
+    assert after_db[0] == "assistance-01" and set(after_db) <= after_d and search.total <= total_d
     assert "（低保）" in search.result_buttons[0].text
     # A key that leads nowhere is disabled and does nothing.
     dead = next(k for k in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if keys[k].disabled)
@@ -468,3 +468,18 @@ def test_kiosk_shots_renders_the_other_profiles(tmp_path):
         assert {_png_size(f) for f in files} == {size}
         assert all(_distinct_colours(f) >= 4 for f in files)
     assert any(f.name.endswith("guide-qr.png") for f in tmp_path.glob("robot-*.png"))
+
+
+def test_continuous_mode_listens_again_after_each_answer(small_kb):
+    """Robots (recognition.mode: continuous) need no tap: the microphone reopens after speaking."""
+    services = make_services(small_kb, recognizer=FakeRecognizer(final=Transcript("城乡居民最低生活保障申请"),
+                                                                 threaded=True))
+    services.config = services.config.with_overrides({"recognition": {"mode": "continuous"}})
+    k = open_kiosk(services)
+    try:
+        assert wait_until(lambda: k.screen == "guide")  # heard without any tap
+        assert k.controller.mic_state == "speaking" and k.recognizer.started == 1
+        k.speaker.finish()
+        assert wait_until(lambda: k.recognizer.started >= 2)
+    finally:
+        close_kiosk(k)

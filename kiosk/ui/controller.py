@@ -50,6 +50,8 @@ class Controller(EventDispatcher):
         self._poll_ev = None
         self._prebuild_ev = None
         self.on_exit: Callable[[], None] | None = None
+        # Robots listen all the time: after each answer (and its speech) the microphone opens again.
+        self.continuous = str(services.config.get("recognition.mode", "push_to_talk")) == "continuous"
 
     # -- life cycle -------------------------------------------------------------------------------
     def start(self) -> None:
@@ -98,6 +100,7 @@ class Controller(EventDispatcher):
         for ev in (self._tick_ev, self._poll_ev, self._prebuild_ev):
             if ev is not None:
                 ev.cancel()
+        self._tick_ev = self._poll_ev = self._prebuild_ev = None
         rec = self.services.recognizer
         if rec is not None and getattr(rec, "is_listening", False):
             rec.cancel()
@@ -190,8 +193,16 @@ class Controller(EventDispatcher):
         self._set_mic("ready" if rec is not None and getattr(rec, "available", False) else "off")
 
     def _set_mic(self, state: str) -> None:
+        if state == "ready" and self.continuous and self._tick_ev is not None:
+            Clock.schedule_once(lambda dt: self._listen_again(), 0.3)
         self.mic_state = state
         self.prompt = PROMPTS.get(state, "") if state != "off" else (self.voice_problem or NO_RECOGNIZER)
+
+    def _listen_again(self) -> None:
+        rec = self.services.recognizer
+        if self.mic_state == "ready" and rec is not None and getattr(rec, "available", False) \
+                and not getattr(rec, "is_listening", False):
+            self.mic_pressed()
 
     def _poll_speech(self, dt=None) -> None:
         if self.mic_state == "speaking" and not getattr(self.services.speaker, "is_speaking", False):

@@ -314,6 +314,7 @@ class SearchScreen(KioskScreen):
         q = self.query
         self.query_label.text = " ".join(q) if q else "请点字母"
         self.keypad.allowed = sorted(index.next_letters(q))
+        self.total = 0
         if not q:
             self.hint.text = "按拼音的第一个字母查找。例如：居住证点 J Z Z，低保点 D B，敬老卡点 J L K。"
             self.result_buttons = []
@@ -325,8 +326,9 @@ class SearchScreen(KioskScreen):
             if list(reversed(self.results.children)) != self._popular:
                 clear_and_add(self.results, self._popular)
             return
-        hits = index.search(q, limit=self.MAX_RESULTS)
-        total = len(index.search(q))
+        everything = index.search(q)
+        hits, total = everything[: self.MAX_RESULTS], len(everything)
+        self.total = total
         self.hint.text = f"找到 {total} 项" + ("，请再点字母缩小范围" if total > len(hits) else "，请点要办的事项") \
             if hits else "没有找到，请点“删除”换一个字母，或按类别查找。"
         self.result_buttons = []

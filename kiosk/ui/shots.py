@@ -58,7 +58,7 @@ def downscale(path: Path, scale: float) -> None:
         Color(1, 1, 1, 1)
         Rectangle(texture=tex, size=size)
     fbo.draw()
-    fbo.texture.save(str(path), flipped=False)
+    fbo.texture.save(str(path), flipped=True)
 
 
 def layout_problems(widget, screen: str) -> list[str]:
