@@ -69,6 +69,21 @@ def test_chinese_glyphs_are_real_not_boxes():
     assert sum(1 for a in alpha if a > 128) > 100  # real strokes were drawn
 
 
+def test_every_character_of_a_guide_title_draws_its_own_glyph(kb):
+    from kivy.core.text import Label as CoreLabel
+
+    def drawn(ch):
+        lab = CoreLabel(text=ch, font_size=48)
+        lab.refresh()
+        return bytes(lab.texture.pixels)
+
+    box = drawn("\ue000")
+    title = kb.get("assistance-01").title
+    glyphs = {ch: drawn(ch) for ch in set(title)}
+    assert all(g != box for g in glyphs.values())
+    assert len(set(glyphs.values())) == len(glyphs)  # no two characters share a drawing
+
+
 # -- home -----------------------------------------------------------------------------------------------
 def test_home_shows_microphone_categories_and_popular(kiosk, small_kb):
     from kiosk.ui.theme import THEME

@@ -15,6 +15,7 @@ log = logging.getLogger("kiosk.ui.app")
 
 class KioskApp(App):
     title = "社区事务办事指南"
+    use_kivy_settings = False
 
     def __init__(self, services, profile_name: str, locked: bool = True, **kw):
         super().__init__(**kw)
@@ -43,6 +44,10 @@ class KioskApp(App):
     def _on_request_close(self, *_args, **_kw):
         """Locked: Alt+F4, Esc and the window manager cannot close the kiosk; staff exit can."""
         return self.locked and not self._leaving
+
+    def open_settings(self, *args):
+        """Kivy opens its settings panel on F1; a kiosk has none for residents."""
+        return False
 
     def staff_exit(self):
         self._leaving = True
