@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence, Union
 
-from .answer import ASK_AGAIN, NOT_FOUND, Reply, answer_guide, compose
+from .answer import ASK_AGAIN, NOT_FOUND, Reply, answer_guide, compose, section_speech
 from .knowledge.model import SECTIONS, Guide, KnowledgeBase
 from .matching import ANSWER, CLARIFY, NONE, Candidate, Match, Matcher
 from .matching.sections import detect_section, strip_section_words
@@ -21,6 +21,7 @@ DEFAULT_IDLE_SECONDS = 60.0
 FOLLOWUP, CHOICE = "followup", "choice"
 
 log = logging.getLogger("kiosk.dialogue")
+CHOOSE_PROMPT = "您要办理的是哪一项？"
 
 
 # -- events --------------------------------------------------------------------------------------
@@ -45,6 +46,12 @@ class TappedChoice:
 @dataclass(frozen=True)
 class TappedSection:
     section: str
+    also: tuple[str, ...] = ()  # sections shown on the same tab (时限与收费), spoken after the first
+
+
+@dataclass(frozen=True)
+class Back:
+    """The back button: from a guide picked among choices, back to the choices; otherwise browsing."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +79,7 @@ class Tick:
     """Time passing; the UI sends one every second or so. Resets after the idle time."""
 
 
-Event = Union[Heard, TappedGuide, TappedChoice, TappedSection, Touched, GoHome, Replay, SetElderMode, Tick]
+Event = Union[Heard, TappedGuide, TappedChoice, TappedSection, Back, Touched, GoHome, Replay, SetElderMode, Tick]
 
 
 # -- actions -------------------------------------------------------------------------------------
@@ -145,6 +152,7 @@ class State:
     last_activity: float | None = None
     elder: bool = False
     history: tuple[str, ...] = field(default_factory=tuple)  # guide ids shown this session
+    offered: tuple[Guide, ...] = ()  # the choices the guide on screen was picked from, for Back
 
 
 _ORDINAL = re.compile(r"^(?:第|选)?([一二三四五1-5两]|头一?)(?:个|项|条|种)?$")
@@ -203,7 +211,13 @@ class Dialogue:
         if isinstance(event, TappedSection):
             if self.state.guide is None or event.section not in SECTIONS:
                 return [StopSpeaking()]
-            return [StopSpeaking(), *self._show(answer_guide(self.state.guide, self.kb, event.section))]
+            reply = answer_guide(self.state.guide, self.kb, event.section)
+            extra = [section_speech(self.state.guide, x, self.kb) for x in event.also if x in SECTIONS]
+            if extra:
+                reply = replace(reply, text="".join([reply.text, *extra]))
+            return [StopSpeaking(), *self._show(reply)]
+        if isinstance(event, Back):
+            return [StopSpeaking(), *self._back()]
         if isinstance(event, Replay):
             if not self.state.last_reply:
                 return []
@@ -217,6 +231,15 @@ class Dialogue:
         if isinstance(event, Touched):
             return [StopSpeaking()]
         raise TypeError(f"unknown event {event!r}")
+
+    def _back(self) -> list[Action]:
+        s = self.state
+        if s.mode == GUIDE and s.offered:
+            self.state = replace(s, mode=CHOICES, guide=None, choices=s.offered, offered=())
+            return [ShowChoices(s.offered, CHOOSE_PROMPT)]
+        # Browsing again: a follow-up question no longer refers to a guide that left the screen.
+        self.state = replace(s, mode=HOME, guide=None, section=None, choices=(), offered=())
+        return []
 
     def _tick(self, now: float) -> list[Action]:
         last = self.state.last_activity
@@ -297,14 +320,18 @@ class Dialogue:
         s = self.state
         if reply.status == ANSWER and reply.guide is not None:
             history = s.history + ((reply.guide.id,) if reply.guide.id not in s.history[-1:] else ())
+            offered = s.choices if s.mode == CHOICES else s.offered if s.mode == GUIDE else ()
+            if reply.guide not in offered:
+                offered = ()
             self.state = replace(s, mode=GUIDE, guide=reply.guide, section=reply.section, choices=(),
-                                 last_reply=reply.text, history=history)
+                                 last_reply=reply.text, history=history, offered=offered)
             return [ShowGuide(reply.guide, reply.section), self._say(reply.text)]
         if reply.status == CLARIFY:
             section = reply.section or detect_section(normalize(query)) if query else reply.section
             self.state = replace(s, mode=CHOICES, guide=None, section=section, choices=reply.choices,
-                                 last_reply=reply.text)
-            return [ShowChoices(reply.choices, "您要办理的是哪一项？"), self._say(reply.text)]
-        self.state = replace(s, mode=NOT_FOUND_MODE, guide=None, section=None, choices=(), last_reply=reply.text)
+                                 last_reply=reply.text, offered=())
+            return [ShowChoices(reply.choices, CHOOSE_PROMPT), self._say(reply.text)]
+        self.state = replace(s, mode=NOT_FOUND_MODE, guide=None, section=None, choices=(), last_reply=reply.text,
+                             offered=())
         return [ShowNotFound(reply.text, query), self._say(reply.text)]
 

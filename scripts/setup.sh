@@ -7,9 +7,9 @@ cd "$(dirname "$0")/.."
 EXTRAS=${1:-ui,voice}
 PY=${PYTHON:-python3}
 
-# Mesa GL for Kivy (also offscreen), espeak-ng for Mandarin speech, sox to check audio,
+# Mesa GL for Kivy (also offscreen: libgl1-mesa-dri is its software renderer for the UI tests), espeak-ng for Mandarin speech, sox to check audio,
 # PortAudio for the microphone, mtdev for touch screens.
-APT_PACKAGES="libgl1 libegl1 libmtdev1 libespeak-ng1 espeak-ng sox libportaudio2"
+APT_PACKAGES="libgl1 libegl1 libgl1-mesa-dri libmtdev1 libespeak-ng1 espeak-ng sox libportaudio2"
 missing=""
 for p in $APT_PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.dialogue import (CHOICES, GUIDE, HOME, NOT_FOUND_MODE, Dialogue, GoHome, Heard, Replay, Reset, Say,
+from kiosk.dialogue import (CHOICES, Back, GUIDE, HOME, NOT_FOUND_MODE, Dialogue, GoHome, Heard, Replay, Reset, Say,
                             SetElder, SetElderMode, ShowChoices, ShowGuide, ShowNotFound, StopSpeaking,
                             TappedChoice, TappedGuide, TappedSection, Tick, Touched, ordinal_choice)
 
@@ -139,3 +139,50 @@ def test_replay_and_go_home(d):
 ])
 def test_ordinal_choice(text, count, expected):
     assert ordinal_choice(text, count) == expected
+
+
+# -- tabs that hold two sections, and the back button (used by the touch UI) ----------------------
+@pytest.fixture
+def twins(kb):
+    """Two guides that share a name, so that the name alone needs a choice."""
+    import dataclasses
+
+    from kiosk.knowledge.model import KnowledgeBase
+    from kiosk.matching import Matcher
+
+    base = kb.get("assistance-01")
+    a = dataclasses.replace(base, id="twin-01", title="困难家庭临时补助申请", aliases=("双胞补助",), questions=())
+    b = dataclasses.replace(base, id="twin-02", title="困难家庭临时补助证明开具", aliases=("双胞补助",), questions=())
+    small = KnowledgeBase((base, a, b), kb.categories, kb.centre)
+    return Dialogue(small, Matcher.for_knowledge(small), idle_seconds=60)
+
+
+def test_a_tab_with_two_sections_speaks_both(d):
+    d.handle(TappedGuide("assistance-01"), now=0)
+    acts = d.handle(TappedSection("time_limit", also=("fees",)), now=1)
+    assert acts[1] == ShowGuide(d.kb.get("assistance-01"), "time_limit")
+    text = said(acts)[0]
+    assert "办理时限" in text and "收费标准" in text and text.index("办理时限") < text.index("收费标准")
+
+
+def test_back_from_a_guide_picked_among_choices_offers_them_again(twins):
+    acts = twins.handle(Heard("双胞补助"), now=0)
+    choices = [a for a in acts if isinstance(a, ShowChoices)][0].choices
+    assert {"twin-01", "twin-02"} <= {g.id for g in choices}
+    twins.handle(TappedChoice(1), now=1)
+    twins.handle(TappedSection("materials"), now=2)  # still the same guide: the choices are kept
+    acts = twins.handle(Back(), now=3)
+    assert kinds(acts) == ["StopSpeaking", "ShowChoices"] and acts[1].choices == choices
+    assert twins.state.mode == CHOICES
+    acts = twins.handle(Heard("第一个"), now=4)
+    assert [a for a in acts if isinstance(a, ShowGuide)][0].guide == choices[0]
+
+
+def test_back_from_a_guide_reached_otherwise_is_browsing(d):
+    d.handle(TappedGuide("assistance-01"), now=0)
+    assert d.handle(Back(), now=1) == [StopSpeaking()]
+    assert d.state.mode == HOME and d.state.guide is None
+    assert d.state.history == ("assistance-01",)  # still this resident's session until reset
+    # A part-only question no longer refers to the guide that left the screen.
+    acts = d.handle(Heard("要带什么材料"), now=2)
+    assert not [a for a in acts if isinstance(a, ShowGuide)]

@@ -13,8 +13,8 @@ from .common import CommandError
 from .env import Environment
 
 # Subcommand modules, in the order ``kiosk --help`` lists them.
-COMMANDS = ("ask", "say", "listen", "validate", "eval", "models", "new", "lint", "report", "regression", "health",
-            "bench")
+COMMANDS = ("run", "ask", "say", "listen", "validate", "eval", "models", "new", "lint", "report", "regression",
+            "health", "shots", "bench")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -18,12 +18,28 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def glyph_problems(kb) -> list:
+    """A warning for each guide with characters the kiosk's font cannot draw (they would show as boxes)."""
+    from ..knowledge.glyphs import font_coverage, guide_text
+    from ..knowledge.problems import WARNING, Problem
+
+    coverage = font_coverage()
+    out = []
+    for g in kb.guides:
+        missing = coverage.missing(guide_text(g))
+        if missing:
+            out.append(Problem(g.path, 1, f"终端字体里没有“{''.join(missing)}”，屏幕上会显示成方框；"
+                                          "请运行 scripts/make_font.py 重新生成字体", WARNING))
+    return out
+
+
 def run(args: argparse.Namespace, env: Environment) -> int:
     from ..knowledge import load_directory
 
     config = config_of(args, env)
     directory = guides_dir(args, config)
     kb, problems = load_directory(directory, config.centre)
+    problems = problems + glyph_problems(kb)
     if args.model:
         problems = problems + _model_problems(kb, args.model)
     errors = [p for p in problems if p.is_error]

@@ -1,0 +1,88 @@
+"""Wiring without Kivy: speech fall-backs, the slow-speech hand-over, services, CLI parsing."""
+import sys
+
+import pytest
+
+from kiosk.app import NO_RECOGNIZER, NO_SPEAKER, Services, Unavailable, build_services, default_recognizer, \
+    default_speaker, speak
+from kiosk.config import load_config
+
+
+def test_missing_speech_modules_give_unavailable_components_that_say_why(monkeypatch):
+    monkeypatch.setitem(sys.modules, "kiosk.speech.tts", None)  # import fails as when not installed
+    monkeypatch.setitem(sys.modules, "kiosk.speech.vosk_input", None)
+    config = load_config(env={})
+    speaker, rec = default_speaker(config), default_recognizer(config)
+    assert isinstance(speaker, Unavailable) and speaker.problem == NO_SPEAKER and not speaker.available
+    assert isinstance(rec, Unavailable) and rec.problem == NO_RECOGNIZER
+    errors = []
+    rec.start(lambda t: None, lambda t: None, errors.append)
+    assert errors == [NO_RECOGNIZER]
+
+
+def test_a_factory_that_raises_is_contained(monkeypatch):
+    import types
+
+    def broken(config, kb=None):
+        raise OSError("no audio device")
+
+    monkeypatch.setitem(sys.modules, "kiosk.speech.vosk_input", types.SimpleNamespace(make_recognizer=broken))
+    rec = default_recognizer(load_config(env={}))
+    assert isinstance(rec, Unavailable) and rec.problem == NO_RECOGNIZER
+
+
+def test_speak_passes_slow_when_the_speaker_supports_it():
+    class WithSlow:
+        def __init__(self):
+            self.calls = []
+
+        def say(self, text, slow=False):
+            self.calls.append((text, slow))
+
+    class WithSetter:
+        def __init__(self):
+            self.calls = []
+
+        def set_slow(self, on):
+            self.calls.append(("slow", on))
+
+        def say(self, text):
+            self.calls.append((text,))
+
+    a, b = WithSlow(), WithSetter()
+    speak(a, "你好", True)
+    speak(b, "你好", True)
+    assert a.calls == [("你好", True)]
+    assert b.calls == [("slow", True), ("你好",)]
+
+
+def test_services_build_the_search_index_and_popular_list(kb):
+    from kiosk.matching import Matcher
+
+    services = Services(load_config(env={}), kb, Matcher.for_knowledge(kb))
+    assert [g.id for g in services.popular()] == [i for i in services.popular_ids() if kb.get(i)]
+    assert services.index.search("DB")[0].guide.id == "assistance-01"
+    assert services.dialogue().idle_seconds == 60
+
+
+def test_factories_become_components(kb):
+    from fakes import FakeRecognizer, FakeSpeaker
+
+    services = build_services(load_config(env={}), speaker=FakeSpeaker, recognizer=FakeRecognizer)
+    services.ensure_speech()
+    assert isinstance(services.speaker, FakeSpeaker) and isinstance(services.recognizer, FakeRecognizer)
+    services.close()
+    assert services.speaker.closed and services.recognizer.closed
+
+
+@pytest.mark.parametrize("argv", [["run", "--help"], ["shots", "--help"]])
+def test_ui_commands_have_help_without_importing_kivy(cli, argv):
+    import subprocess
+
+    from conftest import ROOT
+
+    code = ("import sys, kiosk.cli; kiosk.cli.main(%r); print('kivy' in sys.modules)" % argv)
+    res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip().endswith("False")
+    assert "--profile" in res.stdout
