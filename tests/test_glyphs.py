@@ -29,8 +29,8 @@ def test_every_guide_and_category_character_is_in_the_font(kb):
 def test_every_string_in_the_ui_source_is_in_the_font():
     cov = font_coverage()
     for path in sorted((ROOT / "kiosk").rglob("*")):
-        if "benchmarks" in path.parts or path.name == "textprep.py":
-            continue  # terminal output (Korean test phrases) and speech input tables, never drawn
+        if {"benchmarks", "cli"} & set(path.parts) or path.name in ("textprep.py", "report.py"):
+            continue  # terminal-only output (Korean test phrases, report bars) and speech input tables
         if path.suffix in (".py", ".kv", ".yaml"):
             assert cov.missing(path.read_text(encoding="utf-8")) == [], path
     assert cov.missing((GUIDES / "catalogue.tsv").read_text(encoding="utf-8")) == []
