@@ -7,7 +7,6 @@ be imported or fail, an :class:`Unavailable` stands in and its ``problem`` says 
 """
 from __future__ import annotations
 
-import inspect
 import logging
 import time
 from dataclasses import dataclass, field
@@ -71,35 +70,25 @@ def default_speaker(config: Config) -> Any:
         return Unavailable(NO_SPEAKER)
 
 
-def default_recognizer(config: Config, kb: KnowledgeBase | None = None) -> Any:
+def default_recognizer(config: Config, kb: KnowledgeBase | None = None, matcher: Matcher | None = None) -> Any:
     try:
-        from .speech.vosk_input import make_recognizer  # type: ignore[import-not-found]
+        from .speech.vosk_input import make_recognizer
     except ImportError as exc:
         log.warning("no speech recognition: %s", exc)
         return Unavailable(NO_RECOGNIZER)
     try:
-        try:
-            return make_recognizer(config, kb)
-        except TypeError:
-            return make_recognizer(config)
-    except Exception:
+        return make_recognizer(config, kb=kb, matcher=matcher)
+    except Exception:  # make_recognizer should never raise; a bug in it must not stop the kiosk
         log.exception("speech recognition failed to start")
         return Unavailable(NO_RECOGNIZER)
 
 
 def speak(speaker: Any, text: str, slow: bool) -> None:
-    """Say text; slow (elder mode) is passed on when the speaker supports it."""
-    try:
-        params = inspect.signature(speaker.say).parameters
-    except (TypeError, ValueError):
-        params = {}
-    if "slow" in params:
-        speaker.say(text, slow=slow)
-    else:
-        setter = getattr(speaker, "set_slow", None)
-        if callable(setter):
-            setter(slow)
-        speaker.say(text)
+    """Say text; slow (elder mode) sets the speaker's elder rate first when it has one."""
+    set_elder = getattr(speaker, "set_elder", None)
+    if callable(set_elder):
+        set_elder(slow)
+    speaker.say(text)
 
 
 def _is_factory(part: Any, method: str) -> bool:
@@ -117,10 +106,16 @@ class Services:
     speaker: Any = None
     recognizer: Any = None
     clock: Callable[[], float] = time.monotonic
+    ops: Any = None  # kiosk.staff.operations.Operations in the running kiosk: reload, question log, heartbeat
     index: InitialsIndex = field(init=False)
 
     def __post_init__(self) -> None:
         self.index = InitialsIndex(self.kb.guides, order=self.popular_ids())
+
+    def use_knowledge(self, kb: KnowledgeBase, matcher: Matcher) -> None:
+        """A reloaded knowledge base is now in service (the dialogue got it from Operations.tick)."""
+        self.kb, self.matcher = kb, matcher
+        self.index = InitialsIndex(kb.guides, order=self.popular_ids())
 
     def popular_ids(self) -> list[str]:
         return [str(i) for i in (self.config.get("ui.popular") or [])]
@@ -142,11 +137,13 @@ class Services:
         elif _is_factory(self.speaker, "say"):
             self.speaker = self.speaker()
         if self.recognizer is None:
-            self.recognizer = default_recognizer(self.config, self.kb)
+            self.recognizer = default_recognizer(self.config, self.kb, self.matcher)
         elif _is_factory(self.recognizer, "start"):
             self.recognizer = self.recognizer()
 
     def close(self) -> None:
+        if self.ops is not None:
+            self.ops.stop()
         for part in (self.speaker, self.recognizer):
             close = getattr(part, "close", None)
             if callable(close):
@@ -157,8 +154,24 @@ class Services:
 
 
 def build_services(config: Config, guides_dir: str | None = None, *, speaker: Any = None, recognizer: Any = None,
-                   clock: Callable[[], float] = time.monotonic) -> Services:
+                   clock: Callable[[], float] = time.monotonic, operations: bool = False) -> Services:
+    """Load the guides and build the matcher. With operations, the running kiosk's staff side comes too:
+    the guide folder is watched and reloaded, questions are logged (scrubbed) and a heartbeat is written."""
     directory = guides_dir or str(config.path("guides_dir"))
+    if operations:
+        from .staff.health import Heartbeat
+        from .staff.operations import Operations
+        from .staff.qlog import QuestionLog
+        from .staff.reload import KnowledgeReloader
+
+        reloader = KnowledgeReloader(directory, config.centre, settings=matcher_settings(config),
+                                     settle_seconds=float(config.get("reload.settle_seconds", 2)),
+                                     interval=float(config.get("reload.interval_seconds", 5)))
+        ops = Operations(reloader, QuestionLog.from_config(config), Heartbeat.from_config(config))
+        for line in ops.staff_lines()[:1]:
+            log.info("%s", line)
+        k = ops.knowledge
+        return Services(config, k.kb, k.matcher, speaker=speaker, recognizer=recognizer, clock=clock, ops=ops)
     kb, problems = load_directory(directory, config.centre)
     errors = [p for p in problems if p.is_error]
     if errors:
@@ -172,7 +185,7 @@ def run(config: Config, *, guides_dir: str | None = None, windowed: bool = False
     """Start the kiosk window and block until staff exit."""
     from .ui import run_kiosk
 
-    services = build_services(config, guides_dir, speaker=speaker, recognizer=recognizer)
+    services = build_services(config, guides_dir, speaker=speaker, recognizer=recognizer, operations=True)
     try:
         return run_kiosk(services, windowed=windowed, profile=profile)
     finally:

@@ -15,6 +15,7 @@ class FakeSpeaker:
         self.said: list[str] = []
         self.stops = 0
         self.elder = False
+        self.elder_calls: list[bool] = []
         self._speaking = False
         self.closed = False
 
@@ -32,6 +33,7 @@ class FakeSpeaker:
 
     def set_elder(self, on: bool) -> None:
         self.elder = on
+        self.elder_calls.append(on)
 
     def finish(self) -> None:
         """Pretend the current utterance ended."""

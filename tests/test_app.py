@@ -31,29 +31,27 @@ def test_a_factory_that_raises_is_contained(monkeypatch):
     assert isinstance(rec, Unavailable) and rec.problem == NO_RECOGNIZER
 
 
-def test_speak_passes_slow_when_the_speaker_supports_it():
-    class WithSlow:
+def test_speak_sets_the_elder_rate_before_speaking():
+    from fakes import FakeSpeaker
+
+    sp = FakeSpeaker()
+    speak(sp, "你好", True)
+    speak(sp, "再见", False)
+    assert sp.said == ["你好", "再见"]
+    assert sp.elder_calls == [True, False]
+
+
+def test_speak_works_with_a_speaker_without_elder_mode():
+    class Plain:
         def __init__(self):
-            self.calls = []
-
-        def say(self, text, slow=False):
-            self.calls.append((text, slow))
-
-    class WithSetter:
-        def __init__(self):
-            self.calls = []
-
-        def set_slow(self, on):
-            self.calls.append(("slow", on))
+            self.said = []
 
         def say(self, text):
-            self.calls.append((text,))
+            self.said.append(text)
 
-    a, b = WithSlow(), WithSetter()
-    speak(a, "你好", True)
-    speak(b, "你好", True)
-    assert a.calls == [("你好", True)]
-    assert b.calls == [("slow", True), ("你好",)]
+    p = Plain()
+    speak(p, "你好", True)
+    assert p.said == ["你好"]
 
 
 def test_services_build_the_search_index_and_popular_list(kb):

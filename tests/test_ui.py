@@ -9,6 +9,7 @@ import dataclasses
 import pytest
 
 from kiosk.app import Services, Unavailable
+from kiosk.dialogue import Heard
 from kiosk.knowledge.model import KnowledgeBase
 from kiosk.matching import Matcher
 from kiosk.speech import Transcript
@@ -384,7 +385,59 @@ def test_staff_exit_needs_the_corner_gesture_and_the_pin(small_kb):
         for key in "0000":  # the PIN in the default config
             tap(pad.keys[key])
         tap(pad.keys["确定"])
+        panel = k.root.staff_panel  # the staff screen comes first: going back keeps the kiosk running
+        assert panel.parent is not None and exits == []
+        tap(panel.back_button)
+        assert panel.parent is None and exits == []
+        k.root.open_staff_panel()
+        frames(2)
+        tap(k.root.staff_panel.exit_button)
         assert exits == [True]
+    finally:
+        close_kiosk(k)
+
+
+def test_live_guide_reload_reaches_the_screen_and_a_broken_file_is_shown_to_staff(tmp_path):
+    """The running kiosk takes in edited guides; a file that does not validate is kept out, the last good
+    guides stay in service, and the staff screen shows its path:line errors."""
+    import shutil
+
+    from conftest import GUIDES
+    from kiosk.app import build_services
+    from kiosk.config import load_config
+
+    guides = tmp_path / "guides"
+    shutil.copytree(GUIDES, guides)
+    config = load_config(env={}).with_overrides({
+        "log": {"dir": str(tmp_path / "log")}, "health": {"heartbeat_file": str(tmp_path / "heartbeat.json")},
+        "reload": {"settle_seconds": 0, "interval_seconds": 0.05}})
+    services = build_services(config, str(guides), speaker=FakeSpeaker(), recognizer=FakeRecognizer(),
+                              clock=FakeClock(), operations=True)
+    k = open_kiosk(services)
+    try:
+        k.controller.send(Heard("城乡居民最低生活保障申请"))
+        assert k.screen == "guide"
+        path = guides / "assistance" / "assistance-01.yaml"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("summary: 家里人均收入", "summary: 新的说明。家里人均收入"), encoding="utf-8")
+        assert wait_until(lambda: services.kb.get("assistance-01").summary.startswith("新的说明"), timeout=20)
+        assert k.controller.dialogue.kb is services.kb
+        assert k.screen == "guide"  # a resident is using it: the screens are rebuilt at the next return home
+        k.controller.go_home()
+        frames(3)
+        assert k.screen == "home"
+        good = services.kb
+        path.write_text(text.replace("aliases:", "alias:"), encoding="utf-8")
+        assert wait_until(lambda: services.ops.reloader.status.state == "rejected", timeout=20)
+        frames(3)
+        assert services.kb is good  # the last good guides stay in service
+        lines = services.ops.staff_lines()
+        assert any(f"{path}:" in line and "未知字段 alias" in line for line in lines), lines
+        assert (tmp_path / "heartbeat.json").is_file()
+        panel = k.root.open_staff_panel()
+        frames(2)
+        assert "未知字段 alias" in panel.text.text
+        tap(panel.back_button)
     finally:
         close_kiosk(k)
 

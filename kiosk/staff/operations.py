@@ -72,6 +72,9 @@ class Operations:
     def staff_lines(self) -> list[str]:
         """For the staff screen: reload state with path:line problems, then the question log's state."""
         lines = self.reloader.status.lines()
+        shown = set(lines)
+        # Guides left out of the knowledge base in service, with their path:line reasons.
+        lines += [text for text in (str(p) for p in self.knowledge.problems if p.is_error) if text not in shown]
         if self.qlog is not None:
             st = self.qlog.status()
             lines.append(st.problem or f"问题记录正常（已记录 {st.written} 条）")

@@ -49,6 +49,8 @@ class Controller(EventDispatcher):
         self._tick_ev = None
         self._poll_ev = None
         self._prebuild_ev = None
+        self._ops_ev = None
+        self._knowledge_changed = False
         self.on_exit: Callable[[], None] | None = None
         # Robots listen all the time: after each answer (and its speech) the microphone opens again.
         self.continuous = str(services.config.get("recognition.mode", "push_to_talk")) == "continuous"
@@ -58,6 +60,11 @@ class Controller(EventDispatcher):
         """Begin the idle clock and the speech poll; bring speech up (factories may be slow)."""
         self._tick_ev = Clock.schedule_interval(lambda dt: self.send(Tick()), TICK_SECONDS)
         self._poll_ev = Clock.schedule_interval(self._poll_speech, SPEECH_POLL_SECONDS)
+        ops = self.services.ops
+        if ops is not None:
+            ops.attach(self.dialogue, source="kiosk")
+            ops.start()
+            self._ops_ev = Clock.schedule_interval(lambda dt: self.ops_tick(), TICK_SECONDS)
         self.attach_speech()
         self._prebuild_ev = Clock.schedule_interval(self._prebuild, 0.05)
 
@@ -96,11 +103,31 @@ class Controller(EventDispatcher):
             self.voice_problem = ""
             self._set_mic("ready")
 
+    def ops_tick(self) -> None:
+        """Staff side, on the UI thread: take in reloaded guides, write the heartbeat. The screens are
+        rebuilt at once when nobody is using the kiosk, otherwise at the next return home."""
+        try:
+            swapped = self.services.ops.tick(self.dialogue)
+        except Exception:  # the staff side must never take the resident's screen down
+            log.exception("operations tick failed")
+            return
+        if swapped is not None:
+            self.services.use_knowledge(swapped.kb, swapped.matcher)
+            self._knowledge_changed = True
+            if self.dialogue.state.mode == "home" and self.view is not None:
+                self._rebuild_view()
+
+    def _rebuild_view(self) -> None:
+        self._knowledge_changed = False
+        rebuild = getattr(self.view, "rebuild", None)
+        if callable(rebuild):
+            rebuild()
+
     def stop(self) -> None:
-        for ev in (self._tick_ev, self._poll_ev, self._prebuild_ev):
+        for ev in (self._tick_ev, self._poll_ev, self._prebuild_ev, self._ops_ev):
             if ev is not None:
                 ev.cancel()
-        self._tick_ev = self._poll_ev = self._prebuild_ev = None
+        self._tick_ev = self._poll_ev = self._prebuild_ev = self._ops_ev = None
         rec = self.services.recognizer
         if rec is not None and getattr(rec, "is_listening", False):
             rec.cancel()
@@ -238,7 +265,10 @@ class Controller(EventDispatcher):
             self.heard = ""
             if self.mic_state != "off":
                 self._set_mic("ready")
-            view.reset()
+            if self._knowledge_changed:
+                self._rebuild_view()
+            else:
+                view.reset()
         elif isinstance(action, SetElder):
             THEME.elder = action.on  # first: widgets bound to .elder read the theme
             self.elder = action.on

@@ -19,6 +19,7 @@ from .widgets import KButton, KLabel, MicButton, Panel, follow
 
 log = logging.getLogger("kiosk.ui.root")
 
+SCREENS = (HomeScreen, CategoriesScreen, CategoryScreen, SearchScreen, ChoicesScreen, GuideScreen, NotFoundScreen)
 STAFF_TAPS = 5
 STAFF_WINDOW_S = 3.0
 APP_TITLE = "社区事务办事指南"
@@ -63,6 +64,31 @@ class PinPad(ModalView):
             self.display.text = "●" * len(self.typed)
 
 
+class StaffPanel(ModalView):
+    """Staff screen: the state of the guides in service and of the question log; exit or go back."""
+
+    MAX_LINES = 12
+
+    def __init__(self, lines: list[str], on_exit: Callable[[], None], **kw):
+        super().__init__(size_hint=(0.9, None), auto_dismiss=False, background_color=(0, 0, 0, 0.4), **kw)
+        box = Panel(orientation="vertical", spacing=THEME.gap, padding=THEME.pad)
+        box.add_widget(KLabel(text="工作人员", role="title", size_hint_y=None, height=THEME.button_h))
+        shown = lines[: self.MAX_LINES]
+        if len(lines) > self.MAX_LINES:
+            shown.append(f"另有 {len(lines) - self.MAX_LINES} 行，请运行 kiosk validate 查看。")
+        self.text = KLabel(text="\n".join(shown), role="small", halign="left", valign="top")
+        box.add_widget(self.text)
+        row = grid(2)
+        self.back_button = KButton(text="返回", style="soft", action=lambda: self.dismiss(animation=False))
+        self.exit_button = KButton(text="退出终端", style="primary",
+                                   action=lambda: (self.dismiss(animation=False), on_exit()))
+        row.add_widget(self.back_button)
+        row.add_widget(self.exit_button)
+        box.add_widget(row)
+        self.add_widget(box)
+        self.height = THEME.button_h * 3 + THEME.font_small * 1.6 * (len(shown) + 1) + THEME.pad * 2 + THEME.gap * 3
+
+
 class Header(BoxLayout):
     def __init__(self, root: "KioskRoot", **kw):
         super().__init__(size_hint_y=None, spacing=THEME.gap, padding=(THEME.pad, THEME.pad * 0.5), **kw)
@@ -88,6 +114,24 @@ class Header(BoxLayout):
         self.bind(pos=self._redraw, size=self._redraw)
         root.controller.bind(elder=self._elder)
         self._elder()
+
+    def _make_screens(self) -> None:
+        for screen in list(self.screens.values()):
+            self.sm.remove_widget(screen)
+        self.screens = {}
+        for cls in SCREENS:
+            screen = cls(self.controller)
+            self.screens[screen.name] = screen
+            self.sm.add_widget(screen)
+
+    def rebuild(self) -> None:
+        """Staff changed the guides: make every screen again from the new knowledge base, go home."""
+        self._make_screens()
+        if self.pin_pad is not None:
+            self.pin_pad.dismiss()
+            self.pin_pad = None
+        self.stack = ["home"]
+        self._show("home")
 
     def _redraw(self, *_):
         self._bg.pos, self._bg.size = self.pos, self.size
@@ -144,6 +188,24 @@ class VoiceBar(BoxLayout):
         self.mic.size = (side, side)
         self.height = side + THEME.pad
 
+    def _make_screens(self) -> None:
+        for screen in list(self.screens.values()):
+            self.sm.remove_widget(screen)
+        self.screens = {}
+        for cls in SCREENS:
+            screen = cls(self.controller)
+            self.screens[screen.name] = screen
+            self.sm.add_widget(screen)
+
+    def rebuild(self) -> None:
+        """Staff changed the guides: make every screen again from the new knowledge base, go home."""
+        self._make_screens()
+        if self.pin_pad is not None:
+            self.pin_pad.dismiss()
+            self.pin_pad = None
+        self.stack = ["home"]
+        self._show("home")
+
     def _redraw(self, *_):
         self._bg.pos, self._bg.size = self.pos, self.size
 
@@ -175,14 +237,28 @@ class KioskRoot(BoxLayout):
         self.sm = ScreenManager(transition=NoTransition())
         self.voice_bar = VoiceBar(controller)
         self.screens = {}
-        for cls in (HomeScreen, CategoriesScreen, CategoryScreen, SearchScreen, ChoicesScreen, GuideScreen,
-                    NotFoundScreen):
-            screen = cls(controller)
-            self.screens[screen.name] = screen
-            self.sm.add_widget(screen)
+        self._make_screens()
         self.add_widget(self.header)
         self.add_widget(self.sm)
         self.stack: list[str] = ["home"]
+        self._show("home")
+
+    def _make_screens(self) -> None:
+        for screen in list(self.screens.values()):
+            self.sm.remove_widget(screen)
+        self.screens = {}
+        for cls in SCREENS:
+            screen = cls(self.controller)
+            self.screens[screen.name] = screen
+            self.sm.add_widget(screen)
+
+    def rebuild(self) -> None:
+        """Staff changed the guides: make every screen again from the new knowledge base, go home."""
+        self._make_screens()
+        if self.pin_pad is not None:
+            self.pin_pad.dismiss()
+            self.pin_pad = None
+        self.stack = ["home"]
         self._show("home")
 
     def _redraw(self, *_):
@@ -263,9 +339,18 @@ class KioskRoot(BoxLayout):
 
     def open_pin_pad(self) -> PinPad:
         pin = str(self.controller.services.config.get("ui.staff_pin", "0000"))
-        self.pin_pad = PinPad(pin, self._staff_exit)
+        self.pin_pad = PinPad(pin, self.open_staff_panel)
         self.pin_pad.open(animation=False)
         return self.pin_pad
+
+    def open_staff_panel(self) -> "StaffPanel":
+        """After the PIN: what staff need to know (guide reloads with their path:line errors, the question
+        log), and the way out."""
+        ops = self.controller.services.ops
+        lines = ops.staff_lines() if ops is not None else ["本机未开启指南热更新和问题记录。"]
+        self.staff_panel = StaffPanel(lines, on_exit=self._staff_exit)
+        self.staff_panel.open(animation=False)
+        return self.staff_panel
 
     def _staff_exit(self) -> None:
         log.info("staff exit")
