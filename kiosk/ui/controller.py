@@ -97,7 +97,12 @@ class Controller(EventDispatcher):
         self.services.ensure_speech()
         rec = self.services.recognizer
         if rec is None or not getattr(rec, "available", False):
-            self.voice_problem = getattr(rec, "problem", None) or NO_RECOGNIZER
+            # Residents get a plain sentence; the technical reason (model path, device) is for staff:
+            # it is in the log and on the staff panel.
+            reason = getattr(rec, "problem", None)
+            if reason:
+                log.warning("voice input off: %s", reason)
+            self.voice_problem = NO_RECOGNIZER
             self._set_mic("off")
         else:
             self.voice_problem = ""

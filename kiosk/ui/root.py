@@ -346,8 +346,12 @@ class KioskRoot(BoxLayout):
     def open_staff_panel(self) -> "StaffPanel":
         """After the PIN: what staff need to know (guide reloads with their path:line errors, the question
         log), and the way out."""
-        ops = self.controller.services.ops
+        services = self.controller.services
+        ops = services.ops
         lines = ops.staff_lines() if ops is not None else ["本机未开启指南热更新和问题记录。"]
+        for name, part in (("语音识别", services.recognizer), ("语音播报", services.speaker)):
+            problem = getattr(part, "problem", None)
+            lines.append(f"{name}：{problem}" if problem else f"{name}：正常")
         self.staff_panel = StaffPanel(lines, on_exit=self._staff_exit)
         self.staff_panel.open(animation=False)
         return self.staff_panel
