@@ -52,7 +52,8 @@ def _child(guides_dir: str, taps: int) -> None:
     from ..ui import prepare_kivy
     from ..ui.profiles import PROFILES
 
-    prepare_kivy(PROFILES["portrait"].size, fullscreen=False, headless=True)
+    config = load_config(env={})
+    prepare_kivy(PROFILES["portrait"].size, fullscreen=False, headless=True, kivy_home=config.path("ui.kivy_home"))
     from kivy.clock import Clock
     from kivy.core.window import Window
     from kivy.tests.common import UnitTestTouch
@@ -60,7 +61,7 @@ def _child(guides_dir: str, taps: int) -> None:
     from ..ui.app import KioskApp
 
     imported = time.perf_counter()
-    services = build_services(load_config(env={}), guides_dir)
+    services = build_services(config, guides_dir)
     built = time.perf_counter()
     app = KioskApp(services, "portrait", locked=False)
     app.started_at = start

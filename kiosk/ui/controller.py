@@ -6,6 +6,7 @@ with ``Clock.schedule_once`` before anything else happens.
 """
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from typing import Any, Callable
@@ -45,7 +46,6 @@ class Controller(EventDispatcher):
         self.services = services
         self.dialogue = services.dialogue()
         self.view: Any = None  # the KioskRoot, set by it
-        self._events: list = []
         self._tick_ev = None
         self._poll_ev = None
         self._prebuild_ev = None
@@ -108,9 +108,12 @@ class Controller(EventDispatcher):
     # -- events in --------------------------------------------------------------------------------
     def send(self, event) -> list:
         actions = self.dialogue.handle(event, self.services.clock())
-        self._events.append(event)
         for action in actions:
             self._apply(action)
+        if isinstance(event, Tick) and any(isinstance(a, Reset) for a in actions):
+            # Nobody is at the kiosk: a good moment for a full garbage collection (about half a second),
+            # which frees the textures of screens left behind.
+            Clock.schedule_once(lambda dt: gc.collect(), 0.5)
         return actions
 
     def touched(self) -> None:
