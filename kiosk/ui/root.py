@@ -194,6 +194,8 @@ class KioskRoot(BoxLayout):
         return self.sm.current
 
     def _show(self, name: str) -> None:
+        if self.sm.current != name:
+            self.controller.screen_changed()
         self.sm.current = name
         at_home = name == "home"
         self.header.set_nav(at_home)
