@@ -13,7 +13,7 @@ from kivy.uix.widget import Widget
 
 from .controller import Controller
 from .screens import (CategoriesScreen, CategoryScreen, ChoicesScreen, GuideScreen, HomeScreen, NotFoundScreen,
-                      SearchScreen, grid, vbox)
+                      SearchScreen, grid)
 from .theme import THEME
 from .widgets import KButton, KLabel, MicButton, Panel, follow
 
