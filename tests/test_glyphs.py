@@ -1,5 +1,4 @@
 """The committed font subset covers every character the kiosk shows."""
-from pathlib import Path
 
 from conftest import GUIDES, ROOT
 from kiosk.knowledge.glyphs import Coverage, font_coverage, guide_text

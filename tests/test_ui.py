@@ -556,3 +556,15 @@ def test_continuous_mode_listens_again_after_each_answer(small_kb):
         assert wait_until(lambda: k.recognizer.started >= 2)
     finally:
         close_kiosk(k)
+
+
+def test_gl_is_finished_after_each_screen_change(kiosk, monkeypatch):
+    """Screen changes let the GL driver finish its frames (frees replaced textures under Mesa)."""
+    calls = []
+    monkeypatch.setattr(kiosk.controller, "finish_gl", lambda *a: calls.append(kiosk.screen))
+    kiosk.controller._finish_ev = __import__("kivy.clock").clock.Clock.create_trigger(
+        kiosk.controller.finish_gl, 0.05)
+    tap(kiosk.root.screens["home"].category_tiles["assistance"])
+    assert wait_until(lambda: calls == ["category"], timeout=3)
+    tap(kiosk.root.header.home_button)
+    assert wait_until(lambda: calls == ["category", "home"], timeout=3)

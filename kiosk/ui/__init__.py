@@ -6,7 +6,6 @@ window size, full screen and the environment Kivy reads once), then :func:`make_
 from __future__ import annotations
 
 import logging
-import time
 from pathlib import Path
 from typing import Any
 

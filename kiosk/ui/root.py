@@ -13,7 +13,7 @@ from kivy.uix.widget import Widget
 
 from .controller import Controller
 from .screens import (CategoriesScreen, CategoryScreen, ChoicesScreen, GuideScreen, HomeScreen, NotFoundScreen,
-                      SearchScreen, grid, vbox)
+                      SearchScreen, grid)
 from .theme import THEME
 from .widgets import KButton, KLabel, MicButton, Panel, follow
 
@@ -270,6 +270,8 @@ class KioskRoot(BoxLayout):
         return self.sm.current
 
     def _show(self, name: str) -> None:
+        if self.sm.current != name:
+            self.controller.screen_changed()
         self.sm.current = name
         at_home = name == "home"
         self.header.set_nav(at_home)

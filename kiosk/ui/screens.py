@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from kivy.metrics import dp  # noqa: F401  (kept for custom profiles with density)
 from kivy.properties import ObjectProperty, StringProperty
 from kivy.uix.anchorlayout import AnchorLayout
 from kivy.uix.boxlayout import BoxLayout

@@ -203,7 +203,8 @@ def render(services: Any, out_dir: Path, profile_name: str, scale: float = 1.0) 
     Returns the files and the layout problems found on the way."""
     from .profiles import PROFILES
 
-    prepare_kivy(PROFILES[profile_name].size, fullscreen=False, headless=True)
+    prepare_kivy(PROFILES[profile_name].size, fullscreen=False, headless=True,
+                 kivy_home=services.config.path("ui.kivy_home"))
     out_dir.mkdir(parents=True, exist_ok=True)
     shots = render_profile(services, profile_name, out_dir, Pump(scale))
     return shots, list(getattr(render_profile, "problems", []))
