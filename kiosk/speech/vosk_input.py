@@ -537,7 +537,7 @@ class VoskRecognizer:
 # -- the factory ---------------------------------------------------------------------------------
 
 def _unavailable(reason: str) -> NullRecognizer:
-    message = f"语音识别暂不可用：{reason}。{TOUCH_HINT}"
+    message = f"语音识别暂不可用：{reason.rstrip('。')}。{TOUCH_HINT}"
     report_once(message)
     return NullRecognizer(message)
 
