@@ -115,24 +115,6 @@ class Header(BoxLayout):
         root.controller.bind(elder=self._elder)
         self._elder()
 
-    def _make_screens(self) -> None:
-        for screen in list(self.screens.values()):
-            self.sm.remove_widget(screen)
-        self.screens = {}
-        for cls in SCREENS:
-            screen = cls(self.controller)
-            self.screens[screen.name] = screen
-            self.sm.add_widget(screen)
-
-    def rebuild(self) -> None:
-        """Staff changed the guides: make every screen again from the new knowledge base, go home."""
-        self._make_screens()
-        if self.pin_pad is not None:
-            self.pin_pad.dismiss()
-            self.pin_pad = None
-        self.stack = ["home"]
-        self._show("home")
-
     def _redraw(self, *_):
         self._bg.pos, self._bg.size = self.pos, self.size
 
@@ -187,24 +169,6 @@ class VoiceBar(BoxLayout):
         side = THEME.button_h * (1.1 if THEME.profile.portrait else 0.85)
         self.mic.size = (side, side)
         self.height = side + THEME.pad
-
-    def _make_screens(self) -> None:
-        for screen in list(self.screens.values()):
-            self.sm.remove_widget(screen)
-        self.screens = {}
-        for cls in SCREENS:
-            screen = cls(self.controller)
-            self.screens[screen.name] = screen
-            self.sm.add_widget(screen)
-
-    def rebuild(self) -> None:
-        """Staff changed the guides: make every screen again from the new knowledge base, go home."""
-        self._make_screens()
-        if self.pin_pad is not None:
-            self.pin_pad.dismiss()
-            self.pin_pad = None
-        self.stack = ["home"]
-        self._show("home")
 
     def _redraw(self, *_):
         self._bg.pos, self._bg.size = self.pos, self.size
