@@ -209,12 +209,6 @@ class Ranker:
         scored.sort(key=lambda t: (-t[0], t[1]))
         return scored
 
-    def _coverage(self, qgrams: set[str], total: float, i: int) -> float:
-        if total <= 0:
-            return 0.0
-        mine = self._grams[i]
-        return sum(self.idf(g) for g in qgrams if g in mine) / total
-
     def index_of(self, entry_id: str) -> int | None:
         if not hasattr(self, "_index"):
             self._index = {e.id: i for i, e in enumerate(self.entries)}

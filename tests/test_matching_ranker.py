@@ -1,0 +1,73 @@
+"""The answer / clarify / none decisions, on small hand-made knowledge bases."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from kiosk.matching import ANSWER, CLARIFY, NONE, Matcher
+from kiosk.matching.ranker import Entry, make_phrases
+
+
+def guide(kb, gid, title, aliases, questions=()):
+    return dataclasses.replace(kb.get("assistance-01"), id=gid, title=title, aliases=tuple(aliases),
+                               questions=tuple(questions), faq=())
+
+
+TOPIC = Entry("oos-idcard", "居民身份证", tuple(make_phrases(["身份证", "身份证丢了", "补办身份证"], "topic")),
+              referral="请到派出所办理身份证。")
+
+
+@pytest.fixture(scope="module")
+def small(kb):
+    guides = [
+        guide(kb, "t-01", "居住证挂失", ["居住证挂失", "居住证丢了先挂失"]),
+        guide(kb, "t-02", "居住证补领", ["居住证补领", "居住证补办"]),
+        guide(kb, "t-03", "残疾人交通补贴申请", ["残疾人交通补贴", "残疾人车贴"]),
+        guide(kb, "t-04", "敬老卡申领", ["敬老卡", "老人卡", "老年卡"]),
+    ]
+    return Matcher(guides, topics=[TOPIC])
+
+
+def test_one_clear_winner_is_answered(small):
+    m = small.match("老人卡怎么办")
+    assert m.status == ANSWER and m.best.id == "t-04"
+
+
+def test_homophones_from_the_recogniser_still_match(small):
+    m = small.match("精老卡怎么办")  # 精 jing for 敬 jing
+    assert m.best.id == "t-04" and m.status == ANSWER
+    assert small.match("居住正补领").best.id == "t-02"
+
+
+def test_close_neighbours_are_offered_together(small):
+    m = small.match("居住证")
+    assert m.status == CLARIFY
+    assert {c.id for c in m.candidates[:2]} == {"t-01", "t-02"}
+
+
+def test_nothing_that_fits_is_none(small):
+    for q in ("今天吃什么好", "", "？？？", "abc"):
+        assert small.match(q).status == NONE, q
+
+
+def test_a_service_handled_elsewhere_is_none_with_a_referral(small):
+    m = small.match("身份证丢了怎么补办")
+    assert m.status == NONE and m.referral == "请到派出所办理身份证。" and m.topic == "居民身份证"
+
+
+def test_a_topic_word_inside_a_real_guide_question_does_not_win(small):
+    m = small.match("残疾人交通补贴要带身份证吗")
+    assert m.status == ANSWER and m.best.id == "t-03" and m.referral is None
+
+
+def test_scores_are_ranked_and_bounded(small):
+    m = small.match("居住证丢了补办")
+    scores = [c.score for c in m.candidates]
+    assert scores == sorted(scores, reverse=True) and all(0 <= s <= 100 for s in scores)
+
+
+def test_pick_names_one_of_the_offered_guides(small):
+    assert small.pick("补领那个", ["t-01", "t-02"]) == "t-02"
+    assert small.pick("挂失", ["t-01", "t-02"]) == "t-01"
+    assert small.pick("随便", ["t-01", "t-02"]) is None
