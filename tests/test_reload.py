@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import shutil
 import threading
-import time
 
 from kiosk.dialogue import Dialogue, Heard, ShowGuide
 from kiosk.knowledge import KnowledgeBase
