@@ -45,7 +45,9 @@ def section_speech(guide: Guide, section: str, kb: KnowledgeBase) -> str:
         extra = len(names) - MAX_SPOKEN_ITEMS
         tail = f"另外还有{extra}项，请看屏幕。" if extra > 0 else ""
         return f"办理{guide.title}，需要准备：{body}{tail}"
-    if section in ("conditions", "steps", "basis"):
+    if section == "benefits" and not guide.benefits:
+        return f"{guide.title}本身不发放钱款或补贴；具体情况请看屏幕或咨询窗口。"
+    if section in ("conditions", "steps", "basis", "benefits"):
         items = list(getattr(guide, section))
         body = _join(items[:MAX_SPOKEN_ITEMS] if section != "steps" else items[:3])
         shown = 3 if section == "steps" else MAX_SPOKEN_ITEMS

@@ -177,3 +177,49 @@ def test_impossible_dates_and_yaml_references_are_reported_not_raised(guide_dir,
     assert res.code == 1
     assert f"{bad}:{_line_of(bad, 'updated:')}: updated 应该是日期，格式 YYYY-MM-DD，例如 2026-01-31" in res.out
     assert f"{loop}:2: 不能使用 YAML 引用（& 和 *）；以 & 或 * 开头的文字请整段加引号" in res.out
+
+
+SOURCES = """sources:
+  - title: 社会救助暂行办法
+    doc: 国务院令第649号
+    checked: 2026-11-30
+  - title: 某网页
+    url: https://www.shanghai.gov.cn/example
+    checked: 2026-11-30
+"""
+
+
+def test_sources_are_read_and_back_the_basis(guide_dir, centre, monkeypatch):
+    monkeypatch.setattr("kiosk.knowledge.loader.REQUIRE_SOURCES", True)
+    path = guide_dir / "assistance" / "assistance-01.yaml"
+    text = path.read_text(encoding="utf-8").replace("updated:", SOURCES + "updated:")
+    path.write_text(text, encoding="utf-8")
+    kb, problems = load_directory(guide_dir, centre)
+    g = kb.get("assistance-01")
+    assert [s.doc for s in g.sources] == ["国务院令第649号", None]
+    assert g.sources[1].url == "https://www.shanghai.gov.cn/example"
+    assert g.sources[0].checked == dt.date(2026, 11, 30)
+    # The first basis entry is backed by its 文号; the other two name documents no source gives.
+    unbacked = [p.message for p in problems if "找不到出处" in p.message]
+    assert len(unbacked) == 2 and "《上海市社会救助条例》" in unbacked[0]
+
+
+def test_a_source_needs_a_url_or_document_number_and_a_date(guide_dir, cli):
+    path = guide_dir / "assistance" / "assistance-01.yaml"
+    bad = """sources:
+  - title: 只有标题
+    checked: 2026-11-30
+  - title: 网址不对
+    url: www.example.com
+    checked: 2026-11-30
+  - title: 没有日期
+    doc: 沪府规〔2024〕1号
+updated:"""
+    path.write_text(path.read_text(encoding="utf-8").replace("updated:", bad), encoding="utf-8")
+    res = cli("validate", str(guide_dir))
+    assert res.code == 1
+    p = f"{guide_dir}/assistance/assistance-01.yaml"
+    first = _line_of(path, "title: 只有标题")
+    assert f"{p}:{first}: sources 第 1 项 要写 url（网址）或 doc（文号），工作人员才能找到原文" in res.out
+    assert f"{p}:{first + 3}: sources 第 2 项 的 url 应以 http:// 或 https:// 开头，现在是 www.example.com" in res.out
+    assert f"{p}:{first + 5}: sources 第 3 项 缺少 checked（核对日期，格式 YYYY-MM-DD）" in res.out

@@ -27,6 +27,7 @@ from .model import (
     Guide,
     KnowledgeBase,
     Material,
+    Source,
 )
 from .problems import ERROR, WARNING, Problem
 
@@ -34,6 +35,9 @@ CATEGORIES_FILE = "categories.yaml"
 CATALOGUE_FILE = "catalogue.tsv"
 MIN_ALIASES = 6
 MIN_QUESTIONS = 4
+MAX_CONDITION_CHARS = 60
+#: Every guide must name its sources and back each basis entry with one (switched on once all are sourced).
+REQUIRE_SOURCES = False
 
 # key -> (kind, required)
 GUIDE_FIELDS: dict[str, tuple[str, bool]] = {
@@ -58,9 +62,17 @@ GUIDE_FIELDS: dict[str, tuple[str, bool]] = {
     "notes": ("strlist", False),
     "faq": ("faq", False),
     "shared_with": ("strlist", False),
+    "spoken_name": ("str", False),
+    "situations": ("strlist", False),
+    "benefits": ("strlist", False),
+    "sources": ("sources", False),
+    "doubts": ("strlist", False),
 }
 MATERIAL_FIELDS = ("name", "form", "count", "note")
 FAQ_FIELDS = ("q", "a")
+SOURCE_FIELDS = ("title", "url", "doc", "checked")
+# A document number (文号) such as 沪府规〔2024〕1号 or 主席令第九十三号.
+_DOC_NUMBER = re.compile(r"[〔\[（(]\d{4}[〕\]）)]\s*\d+\s*号|第\s*[\d一二三四五六七八九十百零]+\s*号")
 CATEGORY_FIELDS = ("id", "name", "order", "icon")
 
 _PLACEHOLDER = re.compile(r"待补充|待完善|待填写|待定|TODO|TBD|FIXME|XXX|x{3,}|……|\.\.\.|^\s*[略同上]+\s*$|^\s*-+\s*$", re.I)
@@ -306,6 +318,40 @@ def _faq(node: _Node, key: str, ctx: _Ctx) -> tuple[FAQ, ...] | None:
     return tuple(out) if len(out) == len(items) else None
 
 
+def _sources(node: _Node, key: str, ctx: _Ctx, today: dt.date) -> tuple[Source, ...] | None:
+    items = _check_list(node, key, ctx)
+    if items is None:
+        return None
+    out = []
+    for i, item in enumerate(items, 1):
+        what = f"sources 第 {i} 项"
+        fields = _check_mapping(item, SOURCE_FIELDS, what, ctx)
+        if fields is None:
+            continue
+        texts: dict[str, Any] = {}
+        for k in ("title", "url", "doc"):
+            if k in fields:
+                texts[k] = _check_text(fields[k][0].value, fields[k][1], f"{what} 的 {k}", ctx)
+        if "title" not in fields:
+            ctx.error(item.line, f"{what} 缺少 title（文件或网页的名称）")
+            continue
+        if "url" not in fields and "doc" not in fields:
+            ctx.error(item.line, f"{what} 要写 url（网址）或 doc（文号），工作人员才能找到原文")
+            continue
+        url = texts.get("url")
+        if url is not None and not re.match(r"^https?://\S+$", url):
+            ctx.error(fields["url"][1], f"{what} 的 url 应以 http:// 或 https:// 开头，现在是 {url}")
+            continue
+        if "checked" not in fields:
+            ctx.error(item.line, f"{what} 缺少 checked（核对日期，格式 YYYY-MM-DD）")
+            continue
+        checked = _date(fields["checked"][0], f"{what} 的 checked", ctx, today)
+        if checked is None or any(texts.get(k) is None for k in ("title", "url", "doc") if k in fields):
+            continue
+        out.append(Source(texts["title"], checked, texts.get("url"), texts.get("doc")))
+    return tuple(out) if len(out) == len(items) else None
+
+
 def _date(node: _Node, key: str, ctx: _Ctx, today: dt.date) -> dt.date | None:
     value = node.value
     if isinstance(value, str):
@@ -349,6 +395,8 @@ def _parse_guide(root: _Node, ctx: _Ctx, today: dt.date) -> dict[str, Any] | Non
             value = _materials(node, key, ctx)
         elif kind == "faq":
             value = _faq(node, key, ctx)
+        elif kind == "sources":
+            value = _sources(node, key, ctx, today)
         else:
             value = _date(node, key, ctx, today)
         if value is None:
@@ -391,10 +439,35 @@ def _check_guide_values(values: dict[str, Any], file: Path, categories: set[str]
             if item in seen:
                 ctx.warn(line(key), f"{key} 中“{item}”重复")
             seen.add(item)
+    _check_provenance(values, line, ctx)
+    for i, item in enumerate(values["conditions"], 1):
+        if len(item) > MAX_CONDITION_CHARS:
+            ctx.warn(line("conditions"), f"conditions 第 {i} 项有 {len(item)} 个字，读出来太长，"
+                                         f"请拆成不超过 {MAX_CONDITION_CHARS} 字的几条")
     n = len(values["summary"])
     if n > 120:
         ctx.warn(line("summary"), f"summary 有 {n} 个字，读出来太长，建议 60 字左右")
     return ok
+
+
+def _check_provenance(values: dict[str, Any], line: Callable[[str], int], ctx: _Ctx) -> None:
+    """Every guide names where its facts come from, and every basis entry is backed by a source."""
+    if not REQUIRE_SOURCES:
+        return
+    sources: tuple[Source, ...] = values.get("sources", ())
+    report = ctx.error
+    if not sources:
+        report(line("id"), "缺少 sources：请写出事实的来源（标题、网址或文号、核对日期），工作人员才能核对")
+        return
+    titles = " ".join(s.title for s in sources)
+    docs = " ".join(s.doc or "" for s in sources) + " " + titles
+    for i, entry in enumerate(values["basis"], 1):
+        names = re.findall(r"《([^》]+)》", entry)
+        numbers = [re.sub(r"\s", "", m.group(0)) for m in _DOC_NUMBER.finditer(entry)]
+        backed = any(n in titles for n in names) or any(n in re.sub(r"\s", "", docs) for n in numbers)
+        if not backed:
+            report(line("basis"), f"basis 第 {i} 项“{entry}”在 sources 中找不到出处：请在 sources 中写上它的原文"
+                                  f"（标题和网址或文号），找不到原文的请删去并写入 doubts")
 
 
 def _guide_from_values(values: dict[str, Any], path: str) -> Guide:

@@ -6,12 +6,14 @@ and the matcher, dialogue and UI only ever read them.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass, field
 from typing import Mapping
 
 #: The parts of a guide a resident can ask for, in display order.
 SECTIONS: tuple[str, ...] = (
     "conditions",
+    "benefits",
     "materials",
     "steps",
     "time_limit",
@@ -25,6 +27,7 @@ SECTIONS: tuple[str, ...] = (
 #: Chinese names of the sections, as shown on screen and spoken.
 SECTION_NAMES: Mapping[str, str] = {
     "conditions": "申办条件",
+    "benefits": "待遇标准",
     "materials": "申请材料",
     "steps": "办理流程",
     "time_limit": "办理时限",
@@ -63,6 +66,20 @@ class Material:
 class FAQ:
     q: str
     a: str
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a guide's facts come from, so staff can open it and check: a page or a document."""
+
+    title: str
+    checked: _dt.date
+    url: str | None = None
+    doc: str | None = None  # document number (文号), e.g. 沪府规〔2024〕1号
+
+    def describe(self) -> str:
+        bits = [b for b in (self.doc, self.url) if b]
+        return self.title + (f"（{'，'.join(bits)}）" if bits else "") + f"，核对于{self.checked.isoformat()}"
 
 
 @dataclass(frozen=True)
@@ -106,7 +123,25 @@ class Guide:
     notes: tuple[str, ...] = ()
     faq: tuple[FAQ, ...] = ()
     shared_with: tuple[str, ...] = ()
+    #: A short name to say aloud instead of the full title (no brackets).
+    spoken_name: str | None = None
+    #: Life events and circumstances residents describe when this guide is what they need.
+    situations: tuple[str, ...] = ()
+    #: What the resident receives (待遇标准): amounts and tiers, or how the amount is decided.
+    benefits: tuple[str, ...] = ()
+    #: Where the facts come from; staff open these to check them.
+    sources: tuple[Source, ...] = ()
+    #: Facts a reviewer could not confirm, for staff to check.
+    doubts: tuple[str, ...] = ()
     path: str = field(default="", compare=False)
+
+    @property
+    def short_name(self) -> str:
+        """The name said aloud: spoken_name, or the title without bracketed parts."""
+        if self.spoken_name:
+            return self.spoken_name
+        bare = re.sub(r"（[^）]*）|\([^)]*\)", "", self.title).strip()
+        return bare or self.title
 
     def resolved(self, key: str, centre: Centre) -> str:
         """location/hours/contact with 中心默认 replaced by the centre's value."""
@@ -123,7 +158,7 @@ class Guide:
         """The text of one section as display lines."""
         if section == "materials":
             return tuple(m.describe() for m in self.materials)
-        if section in ("conditions", "steps", "basis"):
+        if section in ("conditions", "steps", "basis", "benefits"):
             return getattr(self, section)
         if section == "location":
             return (f"{self.scope}：{self.resolved('location', centre)}",)
