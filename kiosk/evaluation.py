@@ -1,14 +1,20 @@
-"""Measure the matcher on a labelled question file (query<TAB>expected[<TAB>section])."""
+"""Measure the matcher on labelled questions (query<TAB>expected[<TAB>section[<TAB>kind]]).
+
+Besides question files: leave-one-out over the guides' own questions (:func:`loo_runs`), deterministic
+homophone garbling (:func:`garble`), a plain BM25 baseline over the same guides (:class:`BaselineBM25`),
+and k-fold cross-validation of the decision thresholds (:func:`cross_validate`).
+"""
 from __future__ import annotations
 
 import csv
+import dataclasses
+import random
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Iterable, Sequence
 
-from .knowledge.model import KnowledgeBase
-from .matching import ANSWER, CLARIFY, NONE, Matcher
-from .matching.ranker import baseline_scores
+from .knowledge.model import Guide, KnowledgeBase
+from .matching import ANSWER, CLARIFY, NONE, Matcher, Settings
 
 NONE_LABEL = "NONE"
 
@@ -19,48 +25,7 @@ class Row:
     expected: str
     section: str | None
     line: int
-
-
-@dataclass
-class Report:
-    rows: int = 0
-    in_scope: int = 0
-    top1: int = 0
-    top3: int = 0
-    answered_right: int = 0
-    clarified: int = 0
-    answered_wrong: int = 0
-    false_reject: int = 0
-    none_rows: int = 0
-    none_rejected: int = 0
-    section_rows: int = 0
-    section_right: int = 0
-    base_top1: int = 0
-    base_top3: int = 0
-    base_none_rejected: int = 0
-    misses: list[str] = field(default_factory=list)
-
-    @staticmethod
-    def pct(a: int, b: int) -> str:
-        return f"{100.0 * a / b:5.1f}%" if b else "   n/a"
-
-    def lines(self) -> list[str]:
-        p = self.pct
-        return [
-            f"rows: {self.rows} ({self.in_scope} in scope, {self.none_rows} NONE)",
-            f"top-1 accuracy (in scope):        {p(self.top1, self.in_scope)}  ({self.top1}/{self.in_scope})",
-            f"top-3 accuracy (in scope):        {p(self.top3, self.in_scope)}  ({self.top3}/{self.in_scope})",
-            f"answered directly and right:      {p(self.answered_right, self.in_scope)}",
-            f"asked to choose (clarify):        {p(self.clarified, self.in_scope)}",
-            f"answered with a wrong guide:      {p(self.answered_wrong, self.in_scope)}  ({self.answered_wrong})",
-            f"in scope wrongly rejected:        {p(self.false_reject, self.in_scope)}  ({self.false_reject})",
-            f"NONE rows rejected:               {p(self.none_rejected, self.none_rows)}  "
-            f"({self.none_rejected}/{self.none_rows})",
-            f"section accuracy (labelled rows): {p(self.section_right, self.section_rows)}  "
-            f"({self.section_right}/{self.section_rows})",
-            f"baseline (rapidfuzz WRatio over titles+aliases): top-1 {p(self.base_top1, self.in_scope)}, "
-            f"top-3 {p(self.base_top3, self.in_scope)}, NONE rejected {p(self.base_none_rejected, self.none_rows)}",
-        ]
+    kind: str | None = None
 
 
 def read_rows(path: str | Path) -> list[Row]:
@@ -73,49 +38,330 @@ def read_rows(path: str | Path) -> list[Row]:
                 continue  # header
             expected = parts[1].strip() if len(parts) > 1 else NONE_LABEL
             section = parts[2].strip() if len(parts) > 2 and parts[2].strip() else None
-            rows.append(Row(parts[0], expected or NONE_LABEL, section, n))
+            kind = parts[3].strip() if len(parts) > 3 and parts[3].strip() else None
+            rows.append(Row(parts[0], expected or NONE_LABEL, section, n, kind))
     return rows
 
 
-def evaluate(rows: Sequence[Row], kb: KnowledgeBase, matcher: Matcher, baseline_reject: float = 60.0) -> Report:
-    r = Report()
-    names = [(g.id, (g.title, *g.aliases)) for g in kb.guides]
+# -- the baseline -------------------------------------------------------------------------------------
+class BaselineBM25:
+    """A plain BM25 over character 1+2-grams of each guide's title, aliases and questions (one field,
+    k1=1.2, b=0.75, no normalisation beyond width/case folding, no tuning): what a newcomer would try."""
+
+    def __init__(self, guides: Sequence[Guide]) -> None:
+        from .matching.index import FieldIndex, IndexSettings
+        from .matching.text import clean
+
+        self._clean = clean
+        self.ids = [g.id for g in guides]
+        docs = [[("all", clean(t)) for t in (g.title, *g.aliases, *g.questions)] for g in guides]
+        self.index = FieldIndex(docs, {"all": 1.0}, IndexSettings(k1=1.2, b=0.75, char_weight=1.0))
+
+    def rank(self, query: str, k: int = 3) -> list[str]:
+        from .matching.index import top_k
+
+        q = self._clean(query)
+        if not q:
+            return []
+        scores = self.index.fused(q)
+        return [self.ids[i] for i in top_k(scores, k) if scores[i] > 0]
+
+
+# -- running ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Outcome:
+    row: Row
+    status: str
+    ids: tuple[str, ...]
+    section: str | None
+    base_ids: tuple[str, ...]
+    event: str | None = None
+
+
+def run_rows(rows: Iterable[Row], matcher: Matcher, baseline: BaselineBM25 | None,
+             transform: Callable[[str], str] | None = None) -> list[Outcome]:
+    out = []
     for row in rows:
+        q = transform(row.query) if transform else row.query
+        m = matcher.match(q, top=3)
+        base = tuple(baseline.rank(q, 3)) if baseline is not None else ()
+        out.append(Outcome(row, m.status, tuple(c.id for c in m.candidates), m.section, base, m.event))
+    return out
+
+
+@dataclass
+class Report:
+    name: str = ""
+    rows: int = 0
+    in_scope: int = 0
+    top1: int = 0  # not rejected and the first candidate right
+    rank1: int = 0  # the first candidate right, whatever the decision
+    top3: int = 0
+    reached: int = 0  # answered right, or the right guide among the choices offered
+    answered_right: int = 0
+    clarified: int = 0
+    answered_wrong: int = 0
+    false_reject: int = 0
+    none_rows: int = 0
+    none_rejected: int = 0
+    section_rows: int = 0
+    section_right: int = 0
+    base_top1: int = 0
+    base_top3: int = 0
+    by_kind: dict[str, list[int]] = field(default_factory=dict)  # kind -> [rows, top1]
+    misses: list[str] = field(default_factory=list)
+
+    @staticmethod
+    def pct(a: int, b: int) -> str:
+        return f"{100.0 * a / b:5.1f}%" if b else "   n/a"
+
+    def rate(self, name: str) -> float:
+        denom = self.none_rows if name == "none_rejected" else self.in_scope
+        return 100.0 * getattr(self, name) / denom if denom else float("nan")
+
+    def lines(self) -> list[str]:
+        p = self.pct
+        out = [
+            f"rows: {self.rows} ({self.in_scope} in scope, {self.none_rows} NONE)",
+            f"top-1 accuracy (in scope):        {p(self.top1, self.in_scope)}  ({self.top1}/{self.in_scope})",
+            f"top-1 ranking (decision ignored): {p(self.rank1, self.in_scope)}",
+            f"top-3 accuracy (in scope):        {p(self.top3, self.in_scope)}  ({self.top3}/{self.in_scope})",
+            f"reached the right guide:          {p(self.reached, self.in_scope)}  (answered, or in the choice list)",
+            f"answered directly and right:      {p(self.answered_right, self.in_scope)}",
+            f"asked to choose (clarify):        {p(self.clarified, self.in_scope)}",
+            f"answered with a wrong guide:      {p(self.answered_wrong, self.in_scope)}  ({self.answered_wrong})",
+            f"in scope wrongly rejected:        {p(self.false_reject, self.in_scope)}  ({self.false_reject})",
+            f"NONE rows rejected:               {p(self.none_rejected, self.none_rows)}  "
+            f"({self.none_rejected}/{self.none_rows})",
+            f"section accuracy (labelled rows): {p(self.section_right, self.section_rows)}  "
+            f"({self.section_right}/{self.section_rows})",
+        ]
+        for kind in sorted(self.by_kind):
+            n, ok = self.by_kind[kind]
+            out.append(f"top-1, kind {kind + ':':<22}{p(ok, n)}  ({ok}/{n})")
+        out.append(f"baseline (plain BM25, char 1+2-grams of title+aliases+questions): top-1 "
+                   f"{p(self.base_top1, self.in_scope)}, top-3 {p(self.base_top3, self.in_scope)}")
+        return out
+
+
+def summarize(outcomes: Sequence[Outcome], name: str = "", max_choices: int = 3) -> Report:
+    r = Report(name)
+    for o in outcomes:
+        row, ids = o.row, list(o.ids)
         r.rows += 1
-        m = matcher.match(row.query, top=3)
-        ids = [c.id for c in m.candidates]
-        base = baseline_scores(row.query, names)[:3]
         if row.expected == NONE_LABEL:
             r.none_rows += 1
-            if m.status == NONE:
+            if o.status == NONE:
                 r.none_rejected += 1
             else:
-                r.misses.append(f"{row.line}: {row.query}  expected NONE, got {m.status} {ids[:1]}")
-            if not base or base[0][0] < baseline_reject:
-                r.base_none_rejected += 1
+                r.misses.append(f"{row.line}: {row.query}  expected NONE, got {o.status} {ids[:1]}")
             continue
         r.in_scope += 1
-        rejected = m.status == NONE
+        rejected = o.status == NONE
         r.false_reject += rejected
-        if not rejected and ids[:1] == [row.expected]:
+        first = ids[:1] == [row.expected]
+        r.rank1 += first
+        if not rejected and first:
             r.top1 += 1
-            r.answered_right += m.status == ANSWER
+            r.answered_right += o.status == ANSWER
         elif rejected:
             r.misses.append(f"{row.line}: {row.query}  expected {row.expected}, got none {ids[:1]}")
         else:
-            r.answered_wrong += m.status == ANSWER
-            r.misses.append(f"{row.line}: {row.query}  expected {row.expected}, got {m.status} {ids}")
+            r.answered_wrong += o.status == ANSWER
+            r.misses.append(f"{row.line}: {row.query}  expected {row.expected}, got {o.status} {ids}"
+                            + (f" ({o.event})" if o.event else ""))
         if not rejected and row.expected in ids[:3]:
             r.top3 += 1
-        r.clarified += m.status == CLARIFY
-        if base and base[0][1] == row.expected:
-            r.base_top1 += 1
-        if row.expected in [gid for _, gid in base]:
-            r.base_top3 += 1
-        if row.section is not None:
+        if (o.status == ANSWER and first) or (o.status == CLARIFY and row.expected in ids[:max_choices]):
+            r.reached += 1
+        r.clarified += o.status == CLARIFY
+        if row.kind:
+            k = r.by_kind.setdefault(row.kind, [0, 0])
+            k[0] += 1
+            k[1] += (not rejected and first)
+        r.base_top1 += o.base_ids[:1] == (row.expected,)
+        r.base_top3 += row.expected in o.base_ids[:3]
+        if row.section is not None and row.section != "section":
             r.section_rows += 1
-            if m.section == row.section:
+            if o.section == row.section:
                 r.section_right += 1
             else:
-                r.misses.append(f"{row.line}: {row.query}  section {row.section}, got {m.section}")
+                r.misses.append(f"{row.line}: {row.query}  section {row.section}, got {o.section}")
     return r
+
+
+def evaluate(rows: Sequence[Row], kb: KnowledgeBase, matcher: Matcher) -> Report:
+    return summarize(run_rows(rows, matcher, BaselineBM25(kb.guides)), max_choices=matcher.ranker.settings.max_choices)
+
+
+# -- leave-one-out over the guides' own questions -------------------------------------------------------
+def loo_folds(kb: KnowledgeBase, folds: int = 10) -> list[list[tuple[str, int]]]:
+    """(guide id, question index) pairs dealt round-robin into folds, in guide order (deterministic)."""
+    pairs = [(g.id, j) for g in kb.guides for j in range(len(g.questions))]
+    return [pairs[k::folds] for k in range(folds)]
+
+
+def loo_runs(kb: KnowledgeBase, settings: Settings | None = None, folds: int = 10,
+             matcher_factory: Callable[..., Matcher] | None = None,
+             transform: Callable[[str], str] | None = None) -> list[Outcome]:
+    """Each guide question is asked of a matcher (and a baseline) built without it."""
+    make = matcher_factory or (lambda guides: Matcher(guides, settings, events=_events(kb)))
+    out: list[Outcome] = []
+    for fold in loo_folds(kb, folds):
+        held: dict[str, set[int]] = {}
+        for gid, j in fold:
+            held.setdefault(gid, set()).add(j)
+        guides = [g if g.id not in held else dataclasses.replace(
+            g, questions=tuple(q for j, q in enumerate(g.questions) if j not in held[g.id])) for g in kb.guides]
+        rows = [Row(kb.get(gid).questions[j], gid, None, n, "loo") for n, (gid, j) in enumerate(fold, 1)]
+        out += run_rows(rows, make(guides), BaselineBM25(guides), transform)
+    return out
+
+
+def _events(kb: KnowledgeBase):
+    from .matching import events_for
+
+    return events_for(kb)
+
+
+# -- homophone garbling --------------------------------------------------------------------------------
+_homophones: dict[str, list[str]] | None = None
+
+
+def _homophone_table() -> dict[str, list[str]]:
+    global _homophones
+    if _homophones is None:
+        from .matching.text import PINYIN_TABLE
+
+        by_reading: dict[str, list[str]] = {}
+        chars = []
+        for line in PINYIN_TABLE.read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#"):
+                ch, _, reading = line.partition("\t")
+                by_reading.setdefault(reading, []).append(ch)
+                chars.append((ch, reading))
+        _homophones = {ch: [c for c in by_reading[r] if c != ch] for ch, r in chars}
+    return _homophones
+
+
+def garble(text: str, rate: float, seed: int) -> str:
+    """Replace about ``rate`` of the Chinese characters by a homophone (same toneless reading), the same
+    way in every process for the same text and seed."""
+    table = _homophone_table()
+    rng = random.Random(f"{seed}\t{text}")
+    out = []
+    for ch in text:
+        options = table.get(ch)
+        if options and rng.random() < rate:
+            out.append(options[rng.randrange(len(options))])
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+# -- cross-validated decision thresholds -------------------------------------------------------------------
+#: What a decision is worth to a resident: answered right 1, the right guide in a short list 0.7,
+#: turned away while a guide fits -1, a wrong confident answer -2; out of scope: rejected 1, answered -1.
+UTILITY = {"right": 1.0, "listed": 0.7, "none": -1.0, "wrong": -2.0, "oos_ok": 1.0, "oos_bad": -1.0}
+
+GRID = {
+    "answer_score": (30.0, 35.0, 40.0, 45.0, 50.0, 55.0),
+    "clarify_margin": (3.0, 6.0, 9.0, 12.0),
+    "none_score": (12.0, 16.0, 20.0, 24.0, 28.0),
+}
+
+
+@dataclass(frozen=True)
+class Features:
+    """What the decision needs of one question, computed once: the decision is then replayed cheaply."""
+
+    expected: str
+    scores: tuple[tuple[str, float], ...]  # guides, best first
+    topic: float | None
+    event: tuple[float, tuple[str, ...]] | None  # score, offered guide ids
+    empty: bool
+
+
+def features(matcher: Matcher, query: str, expected: str) -> Features:
+    import numpy as np
+
+    from .matching.text import has_chinese, normalize
+
+    rk = matcher.ranker
+    norm = normalize(query)
+    core = rk.core_of(norm) if norm and has_chinese(norm) else ""
+    if not core:
+        return Features(expected, (), None, None, True)
+    scores = rk.scores(core)
+    guides = rk.ranked(core, rk._guides, 3, scores)
+    topic = event = None
+    if len(rk._topics):
+        ts = scores if core == norm else np.maximum(scores, rk.scores(norm))
+        t = rk.ranked(norm, rk._topics, 1, ts)
+        topic = t[0][0] if t else None
+    if len(rk._events):
+        e = rk.ranked(core, rk._events, 1, scores)
+        if e:
+            offered = rk._event_choices(rk.entries[e[0][1]], scores, core, 3)
+            event = (e[0][0], tuple(c.id for c in offered))
+    return Features(expected, tuple((rk.entries[i].id, round(s, 1)) for s, i in guides), topic, event, False)
+
+
+def decide(f: Features, st: Settings) -> tuple[str, tuple[str, ...]]:
+    """The same decision as :meth:`Ranker.match`, replayed from features."""
+    if f.empty:
+        return NONE, ()
+    ids = tuple(g for g, _ in f.scores)
+    best = f.scores[0][1] if f.scores else 0.0
+    if f.topic is not None and f.topic >= st.none_score and f.topic >= best + st.topic_margin:
+        return NONE, ids
+    if f.event is not None and f.event[0] >= st.none_score and f.event[0] >= best + st.event_margin \
+            and len(f.event[1]) >= 2:
+        return CLARIFY, f.event[1]
+    if not f.scores or best < st.none_score:
+        return NONE, ids
+    close = [s for _, s in f.scores[: st.max_choices] if s >= best - st.clarify_margin]
+    if len(close) >= 2 or best < st.answer_score:
+        return CLARIFY, ids
+    return ANSWER, ids
+
+
+def utility(fs: Sequence[Features], st: Settings) -> float:
+    total = 0.0
+    for f in fs:
+        status, ids = decide(f, st)
+        if f.expected == NONE_LABEL:
+            total += UTILITY["oos_ok"] if status == NONE else UTILITY["oos_bad"]
+        elif status == NONE:
+            total += UTILITY["none"]
+        elif status == ANSWER:
+            total += UTILITY["right"] if ids[:1] == (f.expected,) else UTILITY["wrong"]
+        else:
+            total += UTILITY["listed"] if f.expected in ids[: st.max_choices] else UTILITY["wrong"] / 2
+    return total / max(len(fs), 1)
+
+
+def best_settings(fs: Sequence[Features], base: Settings) -> Settings:
+    best, best_u = base, float("-inf")
+    for a in GRID["answer_score"]:
+        for c in GRID["clarify_margin"]:
+            for n in GRID["none_score"]:
+                if n > a:
+                    continue
+                st = dataclasses.replace(base, answer_score=a, clarify_margin=c, none_score=n)
+                u = utility(fs, st)
+                if u > best_u + 1e-12:
+                    best, best_u = st, u
+    return best
+
+
+def cross_validate(fs: Sequence[Features], base: Settings, k: int = 5) -> tuple[Settings, list[tuple[Settings, float, float]]]:
+    """k-fold CV of the thresholds: per fold (chosen on the rest, its utility there, its utility held out);
+    and the thresholds chosen on everything (what to ship)."""
+    folds = [list(fs[i::k]) for i in range(k)]
+    out = []
+    for i in range(k):
+        train = [f for j, fold in enumerate(folds) if j != i for f in fold]
+        st = best_settings(train, base)
+        out.append((st, utility(train, st), utility(folds[i], st)))
+    return best_settings(fs, base), out

@@ -50,6 +50,7 @@ def matcher_settings(config: Config):
     return Settings(
         answer_score=float(config.get("matching.answer_score", Settings.answer_score)),
         clarify_margin=float(config.get("matching.clarify_margin", Settings.clarify_margin)),
+        none_score=float(config.get("matching.none_score", Settings.none_score)),
         max_choices=int(config.get("matching.max_choices", Settings.max_choices)),
     )
 

@@ -1,4 +1,4 @@
-"""kiosk eval: accuracy of the matcher on a labelled question file."""
+"""kiosk eval: accuracy of the matcher on labelled question files and on the guides' own questions."""
 from __future__ import annotations
 
 import argparse
@@ -9,29 +9,95 @@ from .env import Environment
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("eval", help="测量匹配准确率 / measure matching accuracy",
-                       description="Read query<TAB>expected[<TAB>section] rows (expected: guide id or NONE) and "
-                                   "print top-1/top-3 accuracy, rejection rates, section accuracy and the misses, "
-                                   "next to a plain rapidfuzz baseline.")
-    p.add_argument("file", metavar="FILE.tsv")
-    p.add_argument("--misses", type=int, default=50, metavar="N", help="list at most N misses (default 50)")
+                       description="Read query<TAB>expected[<TAB>section[<TAB>kind]] rows (expected: guide id or "
+                                   "NONE) and print top-1/top-3 accuracy, how often the right guide was reached, "
+                                   "wrong answers, rejections, section accuracy and the misses, next to a plain "
+                                   "BM25 baseline over the same guides in the same run.")
+    p.add_argument("files", metavar="FILE.tsv", nargs="*")
+    p.add_argument("--loo", action="store_true",
+                   help="also leave-one-out over the guides' own questions (each asked of an index without it)")
+    p.add_argument("--folds", type=int, default=10, metavar="K", help="folds for --loo (default 10)")
+    p.add_argument("--garble", type=float, default=0.0, metavar="RATE",
+                   help="replace this share of characters by homophones (deterministic, see --seed)")
+    p.add_argument("--seed", type=int, default=1, metavar="N", help="seed for --garble (default 1)")
+    p.add_argument("--tune", action="store_true",
+                   help="choose the decision thresholds by 5-fold cross-validation over all sets given "
+                        "(with --loo: and the guides' questions) and print each fold's held-out figure")
+    p.add_argument("--misses", type=int, default=20, metavar="N", help="list at most N misses per set (default 20)")
     add_guides_option(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
-    from ..evaluation import evaluate, read_rows
+    from functools import partial
+
+    from ..evaluation import BaselineBM25, garble, loo_runs, read_rows, run_rows, summarize
     from ..matching import Matcher
 
-    try:
-        rows = read_rows(args.file)
-    except OSError as exc:
-        raise CommandError(f"无法读取 {args.file}：{exc.strerror or exc}") from exc
+    if not args.files and not args.loo:
+        raise CommandError("请给出问题文件（.tsv），或者用 --loo")
+    sets = []
+    for name in args.files:
+        try:
+            sets.append((name, read_rows(name)))
+        except OSError as exc:
+            raise CommandError(f"无法读取 {name}：{exc.strerror or exc}") from exc
     config, kb, _ = knowledge(args, env)
-    report = evaluate(rows, kb, Matcher.for_knowledge(kb, matcher_settings(config)))
-    for line in report.lines():
-        env.out(line)
-    if report.misses and args.misses:
-        env.out(f"misses ({len(report.misses)}):")
-        for line in report.misses[: args.misses]:
-            env.out(f"  {line}")
+    settings = matcher_settings(config)
+    matcher = Matcher.for_knowledge(kb, settings)
+    baseline = BaselineBM25(kb.guides)
+    transform = partial(garble, rate=args.garble, seed=args.seed) if args.garble > 0 else None
+    tag = f" (garbled {args.garble:g}, seed {args.seed})" if transform else ""
+    results = []
+    for name, rows in sets:
+        results.append((name + tag, run_rows(rows, matcher, baseline, transform)))
+    if args.loo:
+        results.append((f"LOO ({args.folds} folds){tag}", loo_runs(kb, settings, args.folds, transform=transform)))
+    reports = []
+    for name, outcomes in results:
+        report = summarize(outcomes, name, settings.max_choices)
+        reports.append(report)
+        env.out(f"== {name}")
+        for line in report.lines():
+            env.out(line)
+        if report.misses and args.misses:
+            env.out(f"misses ({len(report.misses)}):")
+            for line in report.misses[: args.misses]:
+                env.out(f"  {line}")
+        env.out("")
+    env.out("set                              matcher top-1  BM25 top-1  reached  wrong  none  NONE rejected")
+    for r in reports:
+        env.out(f"{r.name[:32]:<32} {r.rate('top1'):12.1f}% {r.rate('base_top1'):10.1f}% {r.rate('reached'):7.1f}% "
+                f"{r.rate('answered_wrong'):5.1f}% {r.rate('false_reject'):4.1f}% {r.rate('none_rejected'):12.1f}%")
+    if args.tune:
+        _tune(args, env, kb, settings, sets, transform)
     return 0
+
+
+def _tune(args, env: Environment, kb, settings, sets, transform) -> None:
+    from ..evaluation import cross_validate, features, loo_folds
+    from ..matching import Matcher, events_for
+    import dataclasses
+
+    matcher = Matcher.for_knowledge(kb, settings)
+    fs = []
+    for _, rows in sets:
+        fs += [features(matcher, transform(r.query) if transform else r.query, r.expected) for r in rows]
+    if args.loo:
+        events = events_for(kb)
+        for fold in loo_folds(kb, args.folds):
+            held = {}
+            for gid, j in fold:
+                held.setdefault(gid, set()).add(j)
+            guides = [g if g.id not in held else dataclasses.replace(
+                g, questions=tuple(q for j, q in enumerate(g.questions) if j not in held[g.id])) for g in kb.guides]
+            m = Matcher(guides, settings, events=events)
+            fs += [features(m, kb.get(gid).questions[j], gid) for gid, j in fold]
+    chosen, folds = cross_validate(fs, settings)
+    env.out("")
+    env.out(f"5-fold cross-validation of the decision over {len(fs)} questions (utility per question):")
+    for i, (st, train_u, held_u) in enumerate(folds, 1):
+        env.out(f"  fold {i}: answer_score {st.answer_score:g}, clarify_margin {st.clarify_margin:g}, "
+                f"none_score {st.none_score:g}: train {train_u:.3f}, held out {held_u:.3f}")
+    env.out(f"chosen on all: answer_score {chosen.answer_score:g}, clarify_margin {chosen.clarify_margin:g}, "
+            f"none_score {chosen.none_score:g}")

@@ -32,6 +32,7 @@ from .model import (
 from .problems import ERROR, WARNING, Problem
 
 CATEGORIES_FILE = "categories.yaml"
+EVENTS_FILE = "events.yaml"  # life-event bundles, read by kiosk.knowledge.events
 CATALOGUE_FILE = "catalogue.tsv"
 MIN_ALIASES = 6
 MIN_QUESTIONS = 4
@@ -624,7 +625,7 @@ def load_directory(directory: str | os.PathLike, centre: Centre, *, today: dt.da
     lines: dict[str, dict[str, int]] = {}
     seen_ids: dict[str, str] = {}
     for file in sorted(base.rglob("*.y*ml")):
-        if file.name == CATEGORIES_FILE and file.parent == base:
+        if file.name in (CATEGORIES_FILE, EVENTS_FILE) and file.parent == base:
             continue
         rel = os.path.join(display, os.path.relpath(file, base))
         ctx = _Ctx(rel, problems)

@@ -1,48 +1,63 @@
 """Rank guides for a question and decide: answer, clarify or none.
 
-Two signals, both on pronunciation codes (see :mod:`kiosk.matching.text`) so homophone errors from the
-recogniser do not matter:
+First stage: a field-weighted BM25 (:class:`kiosk.matching.index.FieldIndex`) over characters and over
+folded pinyin syllables, fused; the score of a guide is the share of the question's information
+(IDF-weighted 1+2-grams, per view) that the guide's fields explain, on a 0-100 scale. Optionally a
+*name bonus*: a title or alias heard whole inside the question (by sound) lifts its guide.
 
-* phrase alignment: how well the guide's best title/alias/question lines up with the question
-  (rapidfuzz ``partial_ratio``), weighted by how much of each covers the other;
-* vocabulary coverage: how much of the question's information (IDF-weighted syllable unigrams and
-  bigrams) the guide's whole vocabulary explains.
+Out-of-scope topics (身份证, 护照, weather, ...) and life events (一件事, see
+:mod:`kiosk.knowledge.events`) are documents of the same index. A winning topic makes the answer
+``none`` with a referral; a winning life event with several guides behind it is offered as a choice
+list of those guides, best first.
 
-Out-of-scope topics (身份证, 护照, weather, ...) are ranked like guides; when one wins, the answer is
-``none`` with a referral to the right office.
+The thresholds (answer / clarify / none) were chosen by k-fold cross-validation over the dev sets and
+the guides' own questions (``kiosk eval --tune``), not on one set.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-from rapidfuzz import fuzz, process
+import numpy as np
 
+from .index import FieldIndex, IndexSettings, top_k
 from .sections import detect_section, strip_section_words
-from .text import clean, code, has_chinese, normalize
+from .text import code, has_chinese, normalize
 
 ANSWER, CLARIFY, NONE = "answer", "clarify", "none"
 
-# How phrase kinds count: aliases and titles are names, questions are whole sentences.
-KIND_WEIGHT = {"title": 1.0, "alias": 1.0, "question": 0.92, "topic": 1.0}
+#: Phrase kinds and the BM25F weight of each field.
+FIELD_WEIGHTS: dict[str, float] = {
+    "title": 3.0, "alias": 3.0, "spoken": 3.0, "question": 2.0, "situation": 2.0, "event": 2.0,
+    "topic": 3.0, "faq": 1.5, "summary": 1.0, "benefit": 0.8, "condition": 0.6,
+}
+NAME_KINDS = ("title", "alias", "spoken", "topic")
 
 
 @dataclass(frozen=True)
 class Phrase:
-    text: str
-    code: str
+    text: str  # normalised
     kind: str
+
+    @property
+    def code(self) -> str:
+        return code(self.text)
 
 
 @dataclass(frozen=True)
 class Entry:
-    """Something the matcher can land on: a guide, or an out-of-scope topic (``referral`` set)."""
+    """Something the matcher can land on: a guide, an out-of-scope topic (``referral`` set) or a life
+    event (``guides`` set: the guides it bundles, best first)."""
 
     id: str
     title: str
     phrases: tuple[Phrase, ...]
     referral: str | None = None
+    guides: tuple[str, ...] = ()
+
+    @property
+    def is_guide(self) -> bool:
+        return self.referral is None and not self.guides
 
 
 @dataclass(frozen=True)
@@ -61,6 +76,7 @@ class Match:
     section: str | None
     referral: str | None = None  # where to go, when the question is about a service handled elsewhere
     topic: str | None = None  # the out-of-scope topic's title
+    event: str | None = None  # the life event (一件事) whose guides are offered, e.g. 出生一件事
 
     @property
     def best(self) -> Candidate | None:
@@ -69,19 +85,19 @@ class Match:
 
 @dataclass(frozen=True)
 class Settings:
-    answer_score: float = 46.0
-    clarify_margin: float = 6.0
+    # Decision (scores 0-100). Chosen by cross-validation; see README "matcher".
+    answer_score: float = 40.0  # the best guide must reach this to be answered outright
+    clarify_margin: float = 6.0  # candidates within this many points of the best are offered together
+    none_score: float = 22.0  # below this nothing fits: none
     max_choices: int = 3
-    shortlist: int = 24
-    phrase_weight: float = 0.35
-    align_weight: float = 0.35
-    query_share: float = 0.2
-    align_top: int = 12  # how many of the shortlist rapidfuzz aligns
-    topic_margin: float = 12.0  # an out-of-scope topic must beat the best guide by this much
-
-
-def _grams(c: str) -> set[str]:
-    return set(c) | {c[i : i + 2] for i in range(len(c) - 1)}
+    topic_margin: float = 5.0  # an out-of-scope topic must beat the best guide by this much
+    event_margin: float = 0.0  # a life event must beat the best guide by this much to be offered
+    # First stage.
+    k1: float = 1.2
+    b: float = 0.5
+    char_weight: float = 0.6  # fusion: share of the character view (the rest is pinyin)
+    name_bonus: float = 0.1  # added (×100) for a title/alias heard whole, scaled by its share of the question
+    strip_question_words: bool = True
 
 
 def make_phrases(texts: Iterable[str], kind: str) -> list[Phrase]:
@@ -89,143 +105,77 @@ def make_phrases(texts: Iterable[str], kind: str) -> list[Phrase]:
     for t in texts:
         n = normalize(t)
         if n:
-            out.append(Phrase(n, code(n), kind))
+            out.append(Phrase(n, kind))
     return out
 
 
-@dataclass
 class Ranker:
-    entries: Sequence[Entry]
-    settings: Settings = field(default_factory=Settings)
-
-    def __post_init__(self) -> None:
-        self._grams: list[set[str]] = []
-        postings: dict[str, list[int]] = {}
-        for i, e in enumerate(self.entries):
-            grams: set[str] = set()
-            for p in e.phrases:
-                grams |= _grams(p.code)
-            self._grams.append(grams)
-            for g in grams:
-                postings.setdefault(g, []).append(i)
-        n = max(len(self.entries), 1)
-        self._idf = {g: math.log((n + 1) / (len(ix) + 0.5)) for g, ix in postings.items()}
-        self._unknown_idf = math.log((n + 1) / 0.5)
-        # Per entry, its phrases as (phrase, grams, weight of single sounds, weight of sound pairs).
-        # Single sounds make recall order-free (补办社保卡 covers 社保卡补办); pairs keep one rare shared
-        # sound from passing for the whole phrase (订 is not 定补).
-        self._phrases: list[list[tuple[Phrase, frozenset[str], float, float]]] = []
-        for e in self.entries:
-            rows = []
-            for p in e.phrases:
-                grams = frozenset(_grams(p.code))
-                uni = sum(self._idf[g] for g in grams if len(g) == 1)
-                bi = sum(self._idf[g] for g in grams if len(g) == 2)
-                rows.append((p, grams, uni, bi))
-            self._phrases.append(rows)
-        # Only selective grams drive the shortlist: common ones add nearly the same to everyone.
-        limit = max(50, n // 50)
-        self._postings = {g: ix for g, ix in postings.items() if len(ix) <= limit}
-        self._topics = [i for i, e in enumerate(self.entries) if e.referral is not None]
-
-    def idf(self, gram: str) -> float:
-        return self._idf.get(gram, self._unknown_idf)
-
-    # -- scoring ----------------------------------------------------------------------------------
-    def _shortlist(self, qw: dict[str, float]) -> list[int]:
-        acc: dict[int, float] = {}
-        for g, w in qw.items():
-            ix = self._postings.get(g)
-            if ix is None:
-                continue
-            for i in ix:
-                acc[i] = acc.get(i, 0.0) + w
-        ranked = sorted(acc, key=acc.__getitem__, reverse=True)
-        return ranked[: self.settings.shortlist]
-
-    def _phrase_recall(self, qw: dict[str, float], qset: frozenset[str], i: int, qtotal: float) -> float:
-        """The entry's best phrase: share of the phrase's sounds heard in the question (IDF-weighted;
-        half single sounds, half sound pairs), scaled by how much of the question that phrase explains."""
-        q_share = self.settings.query_share
-        top = 0.0
-        for p, grams, u_total, b_total in self._phrases[i]:
-            shared = grams & qset
-            if not shared or u_total <= 0:
-                continue
-            u = b = 0.0
-            for g in shared:
-                if len(g) == 1:
-                    u += qw[g]
-                else:
-                    b += qw[g]
-            recall = u / u_total
-            if b_total > 0:
-                recall = 0.5 * recall + 0.5 * b / b_total
-            value = recall * ((1 - q_share) + q_share * u / qtotal) * KIND_WEIGHT[p.kind]
-            if value > top:
-                top = value
-        return top
-
-    def score_all(self, core: str, only: Sequence[int] | None = None) -> list[tuple[float, int]]:
-        """(score 0-100, entry index) for the shortlisted entries (or just ``only``), best first.
-
-        Two passes: recall and coverage rank the shortlist cheaply, then rapidfuzz aligns the phrases
-        of the best few with the question."""
-        qc = code(core)
-        if not qc:
-            return []
-        idf = self.idf
-        qw = {g: idf(g) for g in _grams(qc)}
-        total = sum(qw.values())
-        utotal = sum(w for g, w in qw.items() if len(g) == 1)
-        short = list(only) if only is not None else self._shortlist(qw)
-        if not short or total <= 0:
-            return []
-        st = self.settings
-        cov_w = 1 - st.phrase_weight - st.align_weight
-        first = []
-        qset = frozenset(qw)
-        for i in short:
-            mine = self._grams[i]
-            cov = sum(w for g, w in qw.items() if g in mine) / total
-            first.append((st.phrase_weight * self._phrase_recall(qw, qset, i, utotal) + cov_w * cov, i))
-        first.sort(key=lambda t: (-t[0], t[1]))
-        keep = first[: st.align_top]
-        codes: list[str] = []
-        owners: list[tuple[int, Phrase]] = []
-        for _, i in keep:
-            for p in self.entries[i].phrases:
-                codes.append(p.code)
-                owners.append((i, p))
-        align: dict[int, float] = {}
-        lq = len(qc)
-        for _, s, k in process.extract(qc, codes, scorer=fuzz.partial_ratio, limit=None):
-            i, p = owners[k]
-            lp = len(p.code)
-            value = (s / 100.0) * (0.55 + 0.45 * min(lp, lq) / max(lp, lq)) * KIND_WEIGHT[p.kind]
-            if value > align.get(i, 0.0):
-                align[i] = value
-        scored = [(100.0 * (base + st.align_weight * align.get(i, 0.0)), i) for base, i in keep]
-        scored.sort(key=lambda t: (-t[0], t[1]))
-        return scored
+    def __init__(self, entries: Sequence[Entry], settings: Settings | None = None) -> None:
+        self.entries = list(entries)
+        self.settings = st = settings or Settings()
+        docs = [[(p.kind, p.text) for p in e.phrases] for e in self.entries]
+        self.index = FieldIndex(docs, FIELD_WEIGHTS, IndexSettings(k1=st.k1, b=st.b, char_weight=st.char_weight))
+        kinds = np.array([0 if e.is_guide else 1 if e.referral is not None else 2 for e in self.entries],
+                         dtype=np.int8)
+        self._guides = np.flatnonzero(kinds == 0)
+        self._topics = np.flatnonzero(kinds == 1)
+        self._events = np.flatnonzero(kinds == 2)
+        self._by_id = {e.id: i for i, e in enumerate(self.entries)}
+        # names heard whole: (entry, pinyin code of the name), only for the bonus
+        self._names: dict[int, tuple[str, ...]] = {}
 
     def index_of(self, entry_id: str) -> int | None:
-        if not hasattr(self, "_index"):
-            self._index = {e.id: i for i, e in enumerate(self.entries)}
-        return self._index.get(entry_id)
+        return self._by_id.get(entry_id)
 
-    def pick(self, query: str, ids: Sequence[str], min_score: float = 45.0, margin: float = 10.0) -> str | None:
+    def _name_codes(self, i: int) -> tuple[str, ...]:
+        names = self._names.get(i)
+        if names is None:
+            names = tuple(sorted({p.code for p in self.entries[i].phrases if p.kind in NAME_KINDS and len(p.text) >= 2},
+                                 key=lambda c: (-len(c), c)))
+            self._names[i] = names
+        return names
+
+    # -- scoring ----------------------------------------------------------------------------------
+    def scores(self, core: str) -> np.ndarray:
+        """0-100 per entry: fused BM25F share of the question explained."""
+        return 100.0 * self.index.fused(core)
+
+    def _with_bonus(self, scores: np.ndarray, core: str, among: list[int]) -> dict[int, float]:
+        bonus = self.settings.name_bonus
+        out = {i: float(scores[i]) for i in among}
+        if bonus <= 0 or not core:
+            return out
+        qc = code(core)
+        for i in among:
+            for c in self._name_codes(i):
+                if c in qc:
+                    out[i] += 100.0 * bonus * len(c) / len(qc)
+                    break
+        return out
+
+    def ranked(self, core: str, among: np.ndarray, k: int, scores: np.ndarray | None = None) -> list[tuple[float, int]]:
+        """(score, entry) for the best k of ``among``, best first; ties to the lower entry index."""
+        scores = self.scores(core) if scores is None else scores
+        short = top_k(scores, max(k, 8), among)
+        boosted = self._with_bonus(scores, core, short)
+        out = sorted(((round(s, 6), i) for i, s in boosted.items()), key=lambda t: (-t[0], t[1]))
+        return out[:k]
+
+    def pick(self, query: str, ids: Sequence[str], min_score: float = 30.0, margin: float = 10.0) -> str | None:
         """Which of ids the query names (e.g. part of a title while choosing), or None if unclear."""
         norm = normalize(query if isinstance(query, str) else "")
         if not norm:
             return None
-        only = [i for i in (self.index_of(x) for x in ids) if i is not None]
-        scored = self.score_all(strip_section_words(norm) or norm, only)
+        only = np.array(sorted(i for i in (self.index_of(x) for x in ids) if i is not None), dtype=np.int64)
+        scored = self.ranked(strip_section_words(norm) or norm, only, len(only))
         if not scored or scored[0][0] < min_score:
             return None
         if len(scored) > 1 and scored[0][0] - scored[1][0] < margin:
             return None
         return self.entries[scored[0][1]].id
+
+    def core_of(self, norm: str) -> str:
+        return strip_section_words(norm) if self.settings.strip_question_words else norm
 
     # -- decision ---------------------------------------------------------------------------------
     def match(self, query: str, top: int = 3) -> Match:
@@ -234,42 +184,42 @@ class Ranker:
         if not norm or not has_chinese(norm):
             return Match(text, norm, NONE, (), None)
         section = detect_section(norm)
-        core = strip_section_words(norm)
+        core = self.core_of(norm)
         if not core:  # only a part was asked for (要带什么材料?): no service named
             return Match(text, norm, NONE, (), section)
-        scored = self.score_all(core)
-        if core != norm and self._topics:
-            # Out-of-scope topics see the whole question: 现在几点了 must not lose its 几点.
-            best = {i: sc for sc, i in scored}
-            for sc, i in self.score_all(norm, self._topics):
-                best[i] = max(sc, best.get(i, 0.0))
-            scored = sorted(((sc, i) for i, sc in best.items()), key=lambda t: (-t[0], t[1]))
-        guides = [(s, i) for s, i in scored if self.entries[i].referral is None]
-        cands = tuple(
-            Candidate(self.entries[i].id, self.entries[i].title, round(s, 1)) for s, i in guides[: max(top, 1)]
-        )
         st = self.settings
-        topic = next(((sc, i) for sc, i in scored if self.entries[i].referral is not None), None)
-        if topic is not None and topic[0] >= st.answer_score:
-            # A service handled elsewhere wins unless a guide comes close: 残疾人坐地铁补贴 is ours.
-            best_guide = cands[0].score if cands else 0.0
-            if best_guide < st.answer_score or topic[0] >= best_guide + st.topic_margin:
-                e = self.entries[topic[1]]
+        scores = self.scores(core)
+        k = max(top, st.max_choices, 1)
+        guides = self.ranked(core, self._guides, k, scores)
+        cands = tuple(Candidate(self.entries[i].id, self.entries[i].title, round(s, 1)) for s, i in guides)
+        best = cands[0].score if cands else 0.0
+        # Out-of-scope topics see the whole question: 现在几点了 must not lose its 几点.
+        if len(self._topics):
+            tscores = scores if core == norm else np.maximum(scores, self.scores(norm))
+            topic = self.ranked(norm, self._topics, 1, tscores)
+            if topic and topic[0][0] >= st.none_score and topic[0][0] >= best + st.topic_margin:
+                e = self.entries[topic[0][1]]
                 return Match(text, norm, NONE, cands, section, referral=e.referral, topic=e.title)
-        if not cands or cands[0].score < st.answer_score:
+        if len(self._events):
+            event = self.ranked(core, self._events, 1, scores)
+            if event and event[0][0] >= st.none_score and event[0][0] >= best + st.event_margin:
+                offered = self._event_choices(self.entries[event[0][1]], scores, core, top)
+                if len(offered) >= 2:
+                    return Match(text, norm, CLARIFY, offered, section, event=self.entries[event[0][1]].title)
+        if not cands or best < st.none_score:
             return Match(text, norm, NONE, cands, section)
-        close = [c for c in cands[: st.max_choices] if c.score >= cands[0].score - st.clarify_margin]
-        if len(close) >= 2:
+        close = [c for c in cands[: st.max_choices] if c.score >= best - st.clarify_margin]
+        if len(close) >= 2 or best < st.answer_score:
             return Match(text, norm, CLARIFY, cands, section)
         return Match(text, norm, ANSWER, cands, section)
 
-
-def baseline_scores(query: str, names: Sequence[tuple[str, Sequence[str]]]) -> list[tuple[float, str]]:
-    """The simplest matcher, for comparison: rapidfuzz WRatio over titles and aliases, best per guide."""
-    q = clean(query)
-    out = []
-    for gid, texts in names:
-        best = max((fuzz.WRatio(q, clean(t)) for t in texts), default=0.0)
-        out.append((best, gid))
-    out.sort(key=lambda t: (-t[0], t[1]))
-    return out
+    def _event_choices(self, event: Entry, scores: np.ndarray, core: str, top: int) -> tuple[Candidate, ...]:
+        """The event's guides, the ones the question itself points at first, then in the event's order."""
+        members = [(pos, i) for pos, i in enumerate(self.index_of(g) for g in event.guides)
+                   if i is not None and self.entries[i].is_guide]
+        if not members:
+            return ()
+        boosted = self._with_bonus(scores, core, [i for _, i in members])
+        ordered = sorted(members, key=lambda t: (-round(boosted[t[1]], 6), t[0]))
+        n = max(top, self.settings.max_choices)
+        return tuple(Candidate(self.entries[i].id, self.entries[i].title, round(boosted[i], 1)) for _, i in ordered[:n])

@@ -1,0 +1,267 @@
+"""A field-weighted BM25 (BM25F) inverted index over characters and pinyin syllables.
+
+Every document (a guide, an out-of-scope topic, a life event) is a list of (field, normalised text).
+Each text is read twice:
+
+* the *character* view: characters and adjacent character pairs (1+2-grams);
+* the *pinyin* view: the same over toneless syllables with the recogniser's confusions folded
+  (zh/z, ch/c, sh/s, n/l, ang/an, eng/en, ing/in; see :func:`kiosk.matching.text.fold_syllable`),
+  so 居住正 and 居住证 look alike.
+
+Per term and document the index keeps BM25F's saturated, length-normalised term frequency
+
+    tf~ = sum over fields f of  w_f * tf_f / (1 - b + b * len_f / avglen_f),   sat = tf~ / (k1 + tf~)
+
+and a question's score for a document is sum over its distinct terms of idf(term) * sat(term, doc),
+divided by sum of idf(term): the share of the question's information the document explains (0..1),
+per view. The two views are fused linearly.
+
+The index is built in *segments* of up to 2,048 documents with numpy, so building costs one sort per
+segment and scoring a question costs the postings of its terms, not the number of documents. All
+ordering is by numbers (term keys, document positions), never by hashed strings, so every process
+gets the same result.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from .text import _rare_reading, _readings, fold_syllable
+
+SEGMENT = 2048
+_SEP = 10  # "\n" separates texts inside a segment; it never survives normalisation
+_KIND_SHIFT = 42
+_CHAR1, _CHAR2, _PIN1, _PIN2 = (np.int64(k) << _KIND_SHIFT for k in range(4))
+_MASK21 = (1 << 21) - 1
+_MAX_FIELDS = 16
+
+# Syllable ids: CJK code point -> folded syllable id (< 4096); anything else -> 4096 + code point.
+_SYL_BASE = 4096
+_syl_of_cp: np.ndarray | None = None
+_syl_ids: dict[str, int] = {}
+
+
+def _syllable_map() -> np.ndarray:
+    global _syl_of_cp
+    if _syl_of_cp is None:
+        table = _readings()
+        for syl in sorted({fold_syllable(r) for r in table.values()}):
+            _syl_ids.setdefault(syl, len(_syl_ids))
+        m = np.arange(0x110000, dtype=np.int64) + _SYL_BASE
+        for ch, r in sorted(table.items()):
+            m[ord(ch)] = _syl_ids[fold_syllable(r)]
+        _syl_of_cp = m
+    return _syl_of_cp
+
+
+def _resolve_rare(cps: np.ndarray) -> None:
+    """CJK characters outside the reading table get their pypinyin reading, once per process."""
+    m = _syllable_map()
+    todo = np.unique(cps[(m[cps] >= _SYL_BASE) & (cps >= 0x3400) & (cps <= 0x9FFF)])
+    for cp in todo.tolist():
+        reading = _rare_reading(chr(cp))
+        if reading.isascii() and reading.isalpha():
+            m[cp] = _syl_ids.setdefault(fold_syllable(reading), len(_syl_ids))
+        else:
+            m[cp] = _SYL_BASE + cp
+        # an unknown character stays itself: it can only match itself
+
+
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+
+
+def term_keys(cps: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The four kinds of terms of a run of code points separated by "\\n".
+
+    Returns (keys, position of each term's first character)."""
+    _resolve_rare(cps)
+    syl = _syllable_map()[cps]
+    valid = cps != _SEP
+    uni = np.flatnonzero(valid)
+    pair = valid[:-1] & valid[1:]
+    bi = np.flatnonzero(pair)
+    keys = np.concatenate([
+        _CHAR1 | cps[uni],
+        _CHAR2 | (cps[bi] << 21) | cps[bi + 1],
+        _PIN1 | syl[uni],
+        _PIN2 | (syl[bi] << 21) | syl[bi + 1],
+    ])
+    pos = np.concatenate([uni, bi, uni, bi])
+    return keys, pos
+
+
+def is_char_key(keys: np.ndarray) -> np.ndarray:
+    return (keys >> _KIND_SHIFT) < 2
+
+
+@dataclass(frozen=True)
+class IndexSettings:
+    """BM25F parameters; field weights are per field name."""
+
+    k1: float = 1.2
+    b: float = 0.5
+    char_weight: float = 0.5  # fusion: share of the character view, the rest is pinyin
+
+
+class _Segment:
+    __slots__ = ("start", "size", "keys", "offsets", "docs", "sat")
+
+    def __init__(self, start: int, size: int, keys, offsets, docs, sat) -> None:
+        self.start, self.size = start, size
+        self.keys, self.offsets, self.docs, self.sat = keys, offsets, docs, sat
+
+
+class FieldIndex:
+    """BM25F over char and pinyin 1+2-grams. ``docs[i]`` is a sequence of (field name, normalised text)."""
+
+    def __init__(self, docs: Sequence[Sequence[tuple[str, str]]], field_weights: dict[str, float],
+                 settings: IndexSettings | None = None) -> None:
+        self.settings = st = settings or IndexSettings()
+        names = sorted(field_weights)
+        if len(names) > _MAX_FIELDS:
+            raise ValueError("too many fields")
+        self.fields = names
+        fid = {n: i for i, n in enumerate(names)}
+        fw = np.array([field_weights[n] for n in names], dtype=np.float64)
+        self.n = len(docs)
+        # Field lengths (in characters) per document, for length normalisation.
+        lengths = np.zeros((self.n, len(names)), dtype=np.float64)
+        for d, doc in enumerate(docs):
+            for name, text in doc:
+                if name in fid:
+                    lengths[d, fid[name]] += len(text)
+        present = (lengths > 0).sum(axis=0)
+        avg = np.where(present > 0, lengths.sum(axis=0) / np.maximum(present, 1), 1.0)
+        # weight of one occurrence of a term in field f of document d
+        self._norm = fw / (1.0 - st.b + st.b * lengths / avg)
+        self.segments: list[_Segment] = []
+        for start in range(0, self.n, SEGMENT):
+            self.segments.append(self._build_segment(docs, start, min(self.n, start + SEGMENT), fid))
+        self._norm = None  # only needed while building
+
+    def _build_segment(self, docs, start: int, stop: int, fid: dict[str, int]) -> _Segment:
+        texts: list[str] = []
+        doc_of: list[int] = []
+        field_of: list[int] = []
+        for d in range(start, stop):
+            for name, text in docs[d]:
+                f = fid.get(name)
+                if f is None or not text:
+                    continue
+                texts.append(text)
+                doc_of.append(d - start)
+                field_of.append(f)
+        if not texts:
+            empty = np.zeros(0, dtype=np.int64)
+            return _Segment(start, stop - start, empty, np.zeros(1, dtype=np.int64),
+                            np.zeros(0, dtype=np.uint16), np.zeros(0, dtype=np.float16))
+        cps = _code_points("\n".join(texts) + "\n")
+        lens = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
+        pos_doc = np.repeat(np.asarray(doc_of, dtype=np.int64), lens)
+        pos_field = np.repeat(np.asarray(field_of, dtype=np.int64), lens)
+        keys, pos = term_keys(cps)
+        comp = (keys << 15) | (pos_doc[pos] << 4) | pos_field[pos]
+        comp.sort()
+        edge = np.flatnonzero(np.diff(comp)) + 1
+        first = np.concatenate([[0], edge])
+        counts = np.diff(np.concatenate([first, [len(comp)]]))
+        u = comp[first]
+        u_field = u & 15
+        u_doc = (u >> 4) & 0x7FF
+        u_keydoc = u >> 4
+        w = counts * self._norm[start + u_doc, u_field]
+        g_edge = np.flatnonzero(np.diff(u_keydoc)) + 1
+        g_first = np.concatenate([[0], g_edge])
+        tf = np.add.reduceat(w, g_first)
+        kd = u_keydoc[g_first]
+        k1 = self.settings.k1
+        sat = (tf / (k1 + tf)).astype(np.float16)
+        post_keys = kd >> 11
+        post_docs = (kd & 0x7FF).astype(np.uint16)
+        k_edge = np.flatnonzero(np.diff(post_keys)) + 1
+        k_first = np.concatenate([[0], k_edge])
+        seg_keys = post_keys[k_first]
+        offsets = np.concatenate([k_first, [len(post_keys)]]).astype(np.int64)
+        return _Segment(start, stop - start, seg_keys, offsets, post_docs, sat)
+
+    # -- querying ----------------------------------------------------------------------------------
+    def document_frequency(self, keys: np.ndarray) -> np.ndarray:
+        df = np.zeros(len(keys), dtype=np.int64)
+        for seg in self.segments:
+            if not len(seg.keys):
+                continue
+            at = np.searchsorted(seg.keys, keys)
+            at_c = np.minimum(at, len(seg.keys) - 1)
+            hit = seg.keys[at_c] == keys
+            df += np.where(hit, seg.offsets[at_c + 1] - seg.offsets[at_c], 0)
+        return df
+
+    def idf(self, df: np.ndarray) -> np.ndarray:
+        n = self.n
+        return np.log1p((n - df + 0.5) / (df + 0.5))
+
+    def query_terms(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(distinct keys, their idf, is-char-view) of a normalised question."""
+        if not text:
+            z = np.zeros(0, dtype=np.int64)
+            return z, z.astype(np.float64), z.astype(bool)
+        keys, _ = term_keys(_code_points(text))
+        keys = np.unique(keys)
+        idf = self.idf(self.document_frequency(keys))
+        return keys, idf, is_char_key(keys)
+
+    def scores(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Per document, the share of the question's char-view and pinyin-view information it explains."""
+        keys, idf, is_char = self.query_terms(text)
+        char = np.zeros(self.n, dtype=np.float64)
+        pin = np.zeros(self.n, dtype=np.float64)
+        if not len(keys):
+            return char, pin
+        for seg in self.segments:
+            if not len(seg.keys):
+                continue
+            at = np.minimum(np.searchsorted(seg.keys, keys), len(seg.keys) - 1)
+            hits = np.flatnonzero(seg.keys[at] == keys)
+            if not len(hits):
+                continue
+            starts = seg.offsets[at[hits]]
+            lens = seg.offsets[at[hits] + 1] - starts
+            total = int(lens.sum())
+            ends = np.cumsum(lens)
+            positions = np.arange(total) + np.repeat(starts - (ends - lens), lens)
+            docs = seg.docs[positions]
+            weights = np.repeat(idf[hits], lens) * seg.sat[positions]
+            to_char = np.repeat(is_char[hits], lens)
+            sl = slice(seg.start, seg.start + seg.size)
+            char[sl] += np.bincount(docs[to_char], weights[to_char], minlength=seg.size)
+            pin[sl] += np.bincount(docs[~to_char], weights[~to_char], minlength=seg.size)
+        qc = idf[is_char].sum()
+        qp = idf[~is_char].sum()
+        if qc > 0:
+            char /= qc
+        if qp > 0:
+            pin /= qp
+        return char, pin
+
+    def fused(self, text: str) -> np.ndarray:
+        char, pin = self.scores(text)
+        a = self.settings.char_weight
+        return a * char + (1 - a) * pin
+
+
+def top_k(scores: np.ndarray, k: int, among: np.ndarray | None = None) -> list[int]:
+    """Indexes of the k best scores, best first; ties go to the lower index (deterministic)."""
+    idx = np.arange(len(scores)) if among is None else among
+    if not len(idx):
+        return []
+    vals = scores[idx]
+    if len(idx) > 4 * k:
+        part = np.argpartition(-vals, k)[: k]
+        kth = vals[part].min()
+        keep = np.flatnonzero(vals >= kth)  # every tie of the k-th value, so the cut is order-free
+        idx, vals = idx[keep], vals[keep]
+    order = np.lexsort((idx, -vals))
+    return idx[order][:k].tolist()
