@@ -265,9 +265,9 @@ def garble(text: str, rate: float, seed: int) -> str:
 UTILITY = {"right": 1.0, "listed": 0.7, "none": -1.0, "wrong": -2.0, "oos_ok": 1.0, "oos_bad": -1.0}
 
 GRID = {
-    "answer_score": (30.0, 35.0, 40.0, 45.0, 50.0, 55.0),
-    "clarify_margin": (3.0, 6.0, 9.0, 12.0),
-    "none_score": (12.0, 16.0, 20.0, 24.0, 28.0),
+    "answer_score": (20.0, 25.0, 30.0, 35.0, 40.0, 45.0, 50.0, 60.0),
+    "clarify_margin": (2.0, 4.0, 6.0, 9.0, 12.0, 16.0, 20.0),
+    "none_score": (4.0, 8.0, 12.0, 16.0, 20.0, 24.0, 28.0),
 }
 
 
@@ -277,6 +277,7 @@ class Features:
 
     expected: str
     scores: tuple[tuple[str, float], ...]  # guides, best first
+    topic_wins: bool  # by name, whatever the thresholds
     topic: float | None
     event: tuple[float, tuple[str, ...]] | None  # score, offered guide ids
     empty: bool
@@ -291,20 +292,25 @@ def features(matcher: Matcher, query: str, expected: str) -> Features:
     norm = normalize(query)
     core = rk.core_of(norm) if norm and has_chinese(norm) else ""
     if not core:
-        return Features(expected, (), None, None, True)
+        return Features(expected, (), False, None, None, True)
     scores = rk.scores(core)
     guides = rk.ranked(core, rk._guides, 3, scores)
     topic = event = None
+    by_name = False
     if len(rk._topics):
         ts = scores if core == norm else np.maximum(scores, rk.scores(norm))
         t = rk.ranked(norm, rk._topics, 1, ts)
         topic = t[0][0] if t else None
+        if t:
+            # by name only: thresholds are replayed by decide()
+            by_name = rk._topic_wins(t[0], float("inf"), norm, guides)
     if len(rk._events):
         e = rk.ranked(core, rk._events, 1, scores)
         if e:
             offered = rk._event_choices(rk.entries[e[0][1]], scores, core, 3)
             event = (e[0][0], tuple(c.id for c in offered))
-    return Features(expected, tuple((rk.entries[i].id, round(s, 1)) for s, i in guides), topic, event, False)
+    return Features(expected, tuple((rk.entries[i].id, round(s, 1)) for s, i in guides), by_name, topic, event,
+                    False)
 
 
 def decide(f: Features, st: Settings) -> tuple[str, tuple[str, ...]]:
@@ -313,7 +319,7 @@ def decide(f: Features, st: Settings) -> tuple[str, tuple[str, ...]]:
         return NONE, ()
     ids = tuple(g for g, _ in f.scores)
     best = f.scores[0][1] if f.scores else 0.0
-    if f.topic is not None and f.topic >= st.none_score and f.topic >= best + st.topic_margin:
+    if f.topic_wins or (f.topic is not None and f.topic >= st.none_score and f.topic >= best + st.topic_margin):
         return NONE, ids
     if f.event is not None and f.event[0] >= st.none_score and f.event[0] >= best + st.event_margin \
             and len(f.event[1]) >= 2:

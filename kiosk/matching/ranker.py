@@ -86,17 +86,18 @@ class Match:
 @dataclass(frozen=True)
 class Settings:
     # Decision (scores 0-100). Chosen by cross-validation; see README "matcher".
-    answer_score: float = 40.0  # the best guide must reach this to be answered outright
-    clarify_margin: float = 6.0  # candidates within this many points of the best are offered together
-    none_score: float = 22.0  # below this nothing fits: none
+    answer_score: float = 20.0  # the best guide must reach this to be answered outright
+    clarify_margin: float = 12.0  # candidates within this many points of the best are offered together
+    none_score: float = 12.0  # below this nothing fits: none
     max_choices: int = 3
     topic_margin: float = 5.0  # an out-of-scope topic must beat the best guide by this much
+    topic_named_margin: float = 10.0  # ... or be named whole and come within this much of it
     event_margin: float = 0.0  # a life event must beat the best guide by this much to be offered
     # First stage.
-    k1: float = 1.2
+    k1: float = 2.0
     b: float = 0.5
-    char_weight: float = 0.6  # fusion: share of the character view (the rest is pinyin)
-    name_bonus: float = 0.1  # added (×100) for a title/alias heard whole, scaled by its share of the question
+    char_weight: float = 0.7  # fusion: share of the character view (the rest is pinyin)
+    name_bonus: float = 0.2  # added (×100) for a title/alias heard whole, scaled by its share of the question
     strip_question_words: bool = True
 
 
@@ -139,6 +140,10 @@ class Ranker:
     def scores(self, core: str) -> np.ndarray:
         """0-100 per entry: fused BM25F share of the question explained."""
         return 100.0 * self.index.fused(core)
+
+    def named(self, i: int, qc: str) -> int:
+        """How long the longest title/alias of entry i heard whole in the question (pinyin code qc) is."""
+        return next((len(c) for c in self._name_codes(i) if c in qc), 0)
 
     def _with_bonus(self, scores: np.ndarray, core: str, among: list[int]) -> dict[int, float]:
         bonus = self.settings.name_bonus
@@ -197,7 +202,7 @@ class Ranker:
         if len(self._topics):
             tscores = scores if core == norm else np.maximum(scores, self.scores(norm))
             topic = self.ranked(norm, self._topics, 1, tscores)
-            if topic and topic[0][0] >= st.none_score and topic[0][0] >= best + st.topic_margin:
+            if topic and self._topic_wins(topic[0], best, norm, guides):
                 e = self.entries[topic[0][1]]
                 return Match(text, norm, NONE, cands, section, referral=e.referral, topic=e.title)
         if len(self._events):
@@ -212,6 +217,18 @@ class Ranker:
         if len(close) >= 2 or best < st.answer_score:
             return Match(text, norm, CLARIFY, cands, section)
         return Match(text, norm, ANSWER, cands, section)
+
+    def _topic_wins(self, topic: tuple[float, int], best: float, norm: str, guides: list[tuple[float, int]]) -> bool:
+        """An out-of-scope topic wins when it is named whole and no close guide is named by a longer name
+        (身份证过期了 is the police's; 残疾人交通补贴要带身份证吗 is ours), or when it simply scores higher."""
+        st = self.settings
+        score, i = topic
+        named = next((len(p.text) for p in self.entries[i].phrases if p.kind == "topic" and p.text in norm), 0)
+        if named >= 2 and score + st.topic_named_margin >= best:
+            qc = code(norm)
+            if named > max((self.named(g, qc) for _, g in guides), default=0):
+                return True
+        return score >= st.none_score and score >= best + st.topic_margin
 
     def _event_choices(self, event: Entry, scores: np.ndarray, core: str, top: int) -> tuple[Candidate, ...]:
         """The event's guides, the ones the question itself points at first, then in the event's order."""

@@ -3,17 +3,28 @@ from __future__ import annotations
 
 import re
 
-# Checked in this order; the first pattern that matches wins. Patterns run on normalised text.
+# Checked in this order; the first pattern that matches wins. Patterns run on normalised text (digits for
+# spoken numbers, Shanghainese folded: 几钿 → 多少钱, 伐 → 吗).
+# benefits (what the resident receives) comes before fees (what the resident pays): 每月发多少 is a benefit.
+_MONEY = r"(?:多少钱|多少|几个月|几年|几成|多少天)"
 _PATTERNS: tuple[tuple[str, str], ...] = (
     ("contact", r"电话|热线|号码是多少|联系方式|打什么号|拨打"),
     ("basis", r"依据|政策文件|哪个文件|什么文件|法规|根据什么|根据哪|哪条规定|什么规定"),
-    ("materials", r"材料|带什么|带啥|带哪些|拿什么|准备什么|准备哪些|准备啥|要带|需要带|要拿|哪些证件|什么证件|证件"),
-    ("fees", r"多少钱|收费|收钱|要钱|花钱吗|付钱|费用是多少|手续费|工本费|免费吗|收不收|贵不贵|要交钱"),
-    ("time_limit", r"多久|多长时间|几天|多少天|几个工作日|时限|什么时候能|啥时候能|什么时候到账|多快|批下来|拿到手"),
-    ("hours", r"几点|上班时间|办公时间|开门|关门|下班|周末|星期六|星期天|周六|周日|节假日|中午"),
+    ("benefits", r"待遇标准|补贴标准|补助标准|发放标准|津贴标准|救助标准|保障标准|标准是多少|什么标准|啥标准"
+                 r"|(?:能|可以|一共|总共|每个?月|每年|1个月|1年|一个月|一年)?(?:发|拿|领|补|给|补贴|补助|贴|赔|报销)" + _MONEY
+                 + r"|(?:有|能有)多少(?:钱|补贴|补助|津贴|生活费)|多少补贴|补贴多少|补助多少|津贴多少|按什么算|怎么算"
+                 r"|待遇是多少|待遇有多少|发多少|拿多少|领多少"),
+    ("materials", r"材料|带什么|带啥|带哪些|拿什么|准备什么|准备哪些|准备啥|要带|需要带|要拿|哪些证件|什么证件|证件"
+                  r"|开什么证明|开什么单|要开证明|开证明吗|什么单子|哪些单子"),
+    ("fees", r"多少钱|收费|收钱|要钱|花钱吗|付钱|费用是多少|手续费|工本费|免费吗|免费的吗|收不收|贵不贵|要交钱"
+             r"|交多少|付多少|付几成|自己付|自己出多少|最少交|最低交|缴多少|缴费标准"),
+    ("time_limit", r"多久|多长时间|几天|多少天|几个工作日|时限|什么时候能|啥时候能|什么时候到账|多快|批下来|拿到手"
+                   r"|当场"),
+    ("hours", r"几点|上班时间|办公时间|开门|关门|下班|周末|星期六|星期天|周六|周日|节假日|中午|开吗"),
     ("location", r"在哪|哪里办|去哪|到哪|哪儿|地址|地点|哪个窗口|什么地方|哪里可以|哪里能|哪里申请|哪里登记|哪里开|哪里查|哪里做|哪里办理"),
     ("steps", r"流程|步骤|程序|手续怎么|怎么走|办理过程|过程是|怎么操作|先做什么|第一步"),
-    ("conditions", r"条件|资格|要求|能不能|能否|可不可以|可以申请吗|能申请吗|能办吗|可以办吗|能领吗|符合|哪些人|谁可以|够不够"),
+    ("conditions", r"条件|资格|要求|能不能|能否|可不可以|可以申请吗|能申请吗|能办吗|可以办吗|能领吗|符合|哪些人|谁可以|够不够"
+                   r"|好(?:办|领|申请|参加|拿|读|享受)|(?:可以|能)(?:办|领|申请|参加|拿|享受)[^吗]{0,10}吗|不够"),
 )
 _COMPILED = tuple((name, re.compile(p)) for name, p in _PATTERNS)
 
@@ -24,8 +35,14 @@ _QUESTION_WORDS = re.compile(
 )
 
 
-# Money questions that are lookups, not fees: 账户里还有多少钱 asks for a balance.
-_BALANCE = re.compile(r"还有多少钱|剩多少钱|剩下多少|余额|花了多少钱|交了多少钱|能领多少钱|发多少钱|补多少钱|给多少钱")
+# Money questions that are lookups, neither fees nor benefits: 账户里还有多少钱 asks for a balance.
+_BALANCE = re.compile(r"还有多少钱|剩多少钱|剩下多少|余额|花了多少钱|交了多少钱|已经交了多少|缴了多少年|交了几年")
+
+
+# A money question about something the resident receives (a subsidy, an allowance, a pension) with no
+# word for paying asks for the benefit: 护理补贴每个月多少钱 is 待遇标准, not 收费标准.
+_RECEIVED = re.compile(r"补贴|津贴|补助|优待金|抚恤金|救助金|养老金|失业金|保险金|奖励|扶助金|生活费|低保|定补|育儿补")
+_PAYING = re.compile(r"交|缴|付|收费|收钱|手续费|工本费|花钱|花多少|自费|押金")
 
 
 def detect_section(text: str) -> str | None:
@@ -34,6 +51,8 @@ def detect_section(text: str) -> str | None:
         text = _BALANCE.sub("", text)
     for name, rx in _COMPILED:
         if rx.search(text):
+            if name == "fees" and _RECEIVED.search(text) and not _PAYING.search(text):
+                return "benefits"
             return name
     return None
 
@@ -41,8 +60,8 @@ def detect_section(text: str) -> str | None:
 def strip_section_words(text: str) -> str:
     """Remove section triggers and question words, leaving the words that name the service (maybe none)."""
     out = text
-    for _, rx in _COMPILED:
-        if rx.pattern.startswith("多少钱"):
+    for name, rx in _COMPILED:
+        if name == "fees":
             out = rx.sub("", _BALANCE.sub(lambda m: m.group(0).replace("多少钱", "钱"), out))
             continue
         out = rx.sub("", out)
