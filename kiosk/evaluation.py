@@ -260,9 +260,9 @@ def garble(text: str, rate: float, seed: int) -> str:
 
 
 # -- cross-validated decision thresholds -------------------------------------------------------------------
-#: What a decision is worth to a resident: answered right 1, the right guide in a short list 0.7,
+#: What a decision is worth to a resident: answered right 1, the right guide in a short list 0.5,
 #: turned away while a guide fits -1, a wrong confident answer -2; out of scope: rejected 1, answered -1.
-UTILITY = {"right": 1.0, "listed": 0.7, "none": -1.0, "wrong": -2.0, "oos_ok": 1.0, "oos_bad": -1.0}
+UTILITY = {"right": 1.0, "listed": 0.5, "none": -1.0, "wrong": -2.0, "oos_ok": 1.0, "oos_bad": -1.0}
 
 GRID = {
     "answer_score": (20.0, 25.0, 30.0, 35.0, 40.0, 45.0, 50.0, 60.0),
@@ -278,6 +278,7 @@ class Features:
     expected: str
     scores: tuple[tuple[str, float], ...]  # guides, best first
     topic_wins: bool  # by name, whatever the thresholds
+    named: tuple[bool, ...]  # per k: the best guide is named apart from the next k-1 (Ranker.named_apart)
     topic: float | None
     event: tuple[float, tuple[str, ...]] | None  # score, offered guide ids
     empty: bool
@@ -292,7 +293,7 @@ def features(matcher: Matcher, query: str, expected: str) -> Features:
     norm = normalize(query)
     core = rk.core_of(norm) if norm and has_chinese(norm) else ""
     if not core:
-        return Features(expected, (), False, None, None, True)
+        return Features(expected, (), False, (), None, None, True)
     scores = rk.scores(core)
     guides = rk.ranked(core, rk._guides, 3, scores)
     topic = event = None
@@ -309,8 +310,9 @@ def features(matcher: Matcher, query: str, expected: str) -> Features:
         if e:
             offered = rk._event_choices(rk.entries[e[0][1]], scores, core, 3)
             event = (e[0][0], tuple(c.id for c in offered))
-    return Features(expected, tuple((rk.entries[i].id, round(s, 1)) for s, i in guides), by_name, topic, event,
-                    False)
+    named = tuple(rk.named_apart(core, [i for _, i in guides[:k]]) for k in range(len(guides) + 1))
+    return Features(expected, tuple((rk.entries[i].id, round(s, 1)) for s, i in guides), by_name, named, topic,
+                    event, False)
 
 
 def decide(f: Features, st: Settings) -> tuple[str, tuple[str, ...]]:
@@ -327,7 +329,7 @@ def decide(f: Features, st: Settings) -> tuple[str, tuple[str, ...]]:
     if not f.scores or best < st.none_score:
         return NONE, ids
     close = [s for _, s in f.scores[: st.max_choices] if s >= best - st.clarify_margin]
-    if len(close) >= 2 or best < st.answer_score:
+    if (len(close) >= 2 and not f.named[len(close)]) or best < st.answer_score:
         return CLARIFY, ids
     return ANSWER, ids
 

@@ -2,7 +2,8 @@
 import subprocess
 import sys
 
-HEAVY = ["kivy", "vosk", "pyttsx3", "sounddevice", "numpy"]
+# numpy is a core dependency since the matcher's BM25F index (install_requires); the hardware libraries stay out.
+HEAVY = ["kivy", "vosk", "pyttsx3", "sounddevice"]
 
 SCRIPT = f"""
 import sys

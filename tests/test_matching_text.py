@@ -74,10 +74,31 @@ def test_spoken_numbers_become_digits_where_guides_use_digits(spoken, written):
     assert normalize(spoken) == written
 
 
-@pytest.mark.parametrize("text", ["医保卡里还有多少钱", "今年看病一共花了多少钱", "低保每个月能领多少钱"])
-def test_balance_and_amount_questions_are_not_about_fees(text):
+@pytest.mark.parametrize("text", ["医保卡里还有多少钱", "今年看病一共花了多少钱", "公积金账户余额多少"])
+def test_balance_questions_are_neither_fees_nor_benefits(text):
     assert detect_section(normalize(text)) is None
-    assert "钱" in strip_section_words(normalize(text))
+
+
+def test_a_balance_keeps_its_money_word_for_matching():
+    assert "钱" in strip_section_words(normalize("医保卡里还有多少钱"))
+
+
+@pytest.mark.parametrize("text", ["低保每个月能领多少钱", "失业金每月发多少", "护理补贴的补贴标准是什么", "定补一个月发几钿",
+                                  "养老金能拿多少", "重残护理补贴每个月多少钱", "优待金一年多少钱"])
+def test_what_the_resident_receives_is_the_benefits_section(text):
+    assert detect_section(normalize(text)) == "benefits"
+
+
+@pytest.mark.parametrize("text", ["办居住证要多少钱", "补办社保卡收费吗", "城乡居民医保一年交多少钱", "工本费多少",
+                                  "长护险上门护理自己要付几成"])
+def test_what_the_resident_pays_stays_fees(text):
+    assert detect_section(normalize(text)) == "fees"
+
+
+def test_shanghainese_is_folded_into_mandarin():
+    assert normalize("侬晓得伐") == normalize("你知道吗")
+    assert normalize("一个月几钿") == normalize("一个月多少钱")
+    assert detect_section(normalize("礼拜六开门伐")) == "hours"
 
 
 def test_synonyms_are_applied_to_both_sides():

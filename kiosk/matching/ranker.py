@@ -92,6 +92,7 @@ class Settings:
     max_choices: int = 3
     topic_margin: float = 5.0  # an out-of-scope topic must beat the best guide by this much
     topic_named_margin: float = 10.0  # ... or be named whole and come within this much of it
+    named_decides: bool = False  # (off: hurt held-out utility) among close guides, the one named whole (and longer than the rest) is answered
     event_margin: float = 0.0  # a life event must beat the best guide by this much to be offered
     # First stage.
     k1: float = 2.0
@@ -190,13 +191,13 @@ class Ranker:
             return Match(text, norm, NONE, (), None)
         section = detect_section(norm)
         core = self.core_of(norm)
-        if not core:  # only a part was asked for (要带什么材料?): no service named
+        if len(set(core)) < 2:  # only a part was asked for (要带什么材料?), or one sound: no service named
             return Match(text, norm, NONE, (), section)
         st = self.settings
         scores = self.scores(core)
         k = max(top, st.max_choices, 1)
         guides = self.ranked(core, self._guides, k, scores)
-        cands = tuple(Candidate(self.entries[i].id, self.entries[i].title, round(s, 1)) for s, i in guides)
+        cands = tuple(Candidate(self.entries[i].id, self.entries[i].title, round(s, 1)) for s, i in guides[: max(top, 1)])
         best = cands[0].score if cands else 0.0
         # Out-of-scope topics see the whole question: 现在几点了 must not lose its 几点.
         if len(self._topics):
@@ -214,9 +215,19 @@ class Ranker:
         if not cands or best < st.none_score:
             return Match(text, norm, NONE, cands, section)
         close = [c for c in cands[: st.max_choices] if c.score >= best - st.clarify_margin]
-        if len(close) >= 2 or best < st.answer_score:
+        if (len(close) >= 2 and not self.named_apart(core, [i for _, i in guides[: len(close)]])) \
+                or best < st.answer_score:
             return Match(text, norm, CLARIFY, cands, section)
         return Match(text, norm, ANSWER, cands, section)
+
+    def named_apart(self, core: str, close: list[int]) -> bool:
+        """The best of the close guides is named whole in the question by a longer name than any other
+        (低保在哪里申请 names 低保): the resident said which one."""
+        if not self.settings.named_decides or len(close) < 2:
+            return False
+        qc = code(core)
+        first = self.named(close[0], qc)
+        return first >= 2 and first > max(self.named(i, qc) for i in close[1:])
 
     def _topic_wins(self, topic: tuple[float, int], best: float, norm: str, guides: list[tuple[float, int]]) -> bool:
         """An out-of-scope topic wins when it is named whole and no close guide is named by a longer name

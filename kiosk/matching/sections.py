@@ -59,10 +59,7 @@ def detect_section(text: str) -> str | None:
 
 def strip_section_words(text: str) -> str:
     """Remove section triggers and question words, leaving the words that name the service (maybe none)."""
-    out = text
-    for name, rx in _COMPILED:
-        if name == "fees":
-            out = rx.sub("", _BALANCE.sub(lambda m: m.group(0).replace("多少钱", "钱"), out))
-            continue
+    out = _BALANCE.sub(lambda m: m.group(0).replace("多少钱", "钱"), text)
+    for _, rx in _COMPILED:
         out = rx.sub("", out)
     return _QUESTION_WORDS.sub("", out)
