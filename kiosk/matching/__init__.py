@@ -35,17 +35,18 @@ def _title_parts(title: str) -> list[str]:
     return parts
 
 
-def guide_entry(g: Guide) -> Entry:
+def guide_entry(g: Guide, cache: dict[str, str] | None = None) -> Entry:
+    c = cache
     phrases = (
-        make_phrases(_title_parts(g.title), "title")
-        + make_phrases(g.aliases, "alias")
-        + make_phrases([g.spoken_name] if g.spoken_name else [], "spoken")
-        + make_phrases(g.questions, "question")
-        + make_phrases(g.situations, "situation")
-        + make_phrases([g.summary], "summary")
-        + make_phrases([f.q for f in g.faq], "faq")
-        + make_phrases(g.conditions, "condition")
-        + make_phrases(g.benefits, "benefit")
+        make_phrases(_title_parts(g.title), "title", c)
+        + make_phrases(g.aliases, "alias", c)
+        + make_phrases([g.spoken_name] if g.spoken_name else [], "spoken", c)
+        + make_phrases(g.questions, "question", c)
+        + make_phrases(g.situations, "situation", c)
+        + make_phrases([g.summary], "summary", c)
+        + make_phrases([f.q for f in g.faq], "faq", c)
+        + make_phrases(g.conditions, "condition", c)
+        + make_phrases(g.benefits, "benefit", c)
     )
     return Entry(g.id, g.title, tuple(phrases))
 
@@ -86,7 +87,9 @@ class Matcher:
 
     def __init__(self, guides: Iterable[Guide], settings: Settings | None = None,
                  topics: Iterable[Entry] | None = None, events: Sequence[Event] = ()) -> None:
-        entries = [guide_entry(g) for g in guides]
+        cache: dict[str, str] = {}
+        entries = [guide_entry(g, cache) for g in guides]
+        del cache
         entries += list(load_topics() if topics is None else topics)
         entries += [event_entry(e) for e in events]
         self.ranker = Ranker(entries, settings or Settings())

@@ -87,7 +87,7 @@ class Match:
 class Settings:
     # Decision (scores 0-100). Chosen by cross-validation; see README "matcher".
     answer_score: float = 20.0  # the best guide must reach this to be answered outright
-    clarify_margin: float = 12.0  # candidates within this many points of the best are offered together
+    clarify_margin: float = 9.0  # candidates within this many points of the best are offered together
     none_score: float = 12.0  # below this nothing fits: none
     max_choices: int = 3
     topic_margin: float = 5.0  # an out-of-scope topic must beat the best guide by this much
@@ -102,10 +102,16 @@ class Settings:
     strip_question_words: bool = True
 
 
-def make_phrases(texts: Iterable[str], kind: str) -> list[Phrase]:
+def make_phrases(texts: Iterable[str], kind: str, cache: dict[str, str] | None = None) -> list[Phrase]:
+    """Normalised phrases; ``cache`` (text -> normalised) shares work and strings across many guides."""
     out = []
     for t in texts:
-        n = normalize(t)
+        if cache is None:
+            n = normalize(t)
+        else:
+            n = cache.get(t)
+            if n is None:
+                n = cache[t] = normalize(t)
         if n:
             out.append(Phrase(n, kind))
     return out
@@ -117,6 +123,11 @@ class Ranker:
         self.settings = st = settings or Settings()
         docs = [[(p.kind, p.text) for p in e.phrases] for e in self.entries]
         self.index = FieldIndex(docs, FIELD_WEIGHTS, IndexSettings(k1=st.k1, b=st.b, char_weight=st.char_weight))
+        del docs
+        # After indexing only the names are read again (name bonus, topics named whole): keep just those.
+        self.entries = [e if not e.is_guide else
+                        Entry(e.id, e.title, tuple(p for p in e.phrases if p.kind in NAME_KINDS), e.referral, e.guides)
+                        for e in self.entries]
         kinds = np.array([0 if e.is_guide else 1 if e.referral is not None else 2 for e in self.entries],
                          dtype=np.int8)
         self._guides = np.flatnonzero(kinds == 0)
