@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import itertools
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -268,6 +269,7 @@ GRID = {
     "answer_score": (20.0, 25.0, 30.0, 35.0, 40.0, 45.0, 50.0, 60.0),
     "clarify_margin": (2.0, 4.0, 6.0, 9.0, 12.0, 16.0, 20.0),
     "none_score": (4.0, 8.0, 12.0, 16.0, 20.0, 24.0, 28.0),
+    "event_margin": (-10.0, -5.0, 0.0, 5.0),
 }
 
 
@@ -280,7 +282,7 @@ class Features:
     topic_wins: bool  # by name, whatever the thresholds
     named: tuple[bool, ...]  # per k: the best guide is named apart from the next k-1 (Ranker.named_apart)
     topic: float | None
-    event: tuple[float, tuple[str, ...]] | None  # score, offered guide ids
+    event: tuple[float, tuple[str, ...], str] | None  # score, offered guide ids, status when it wins
     empty: bool
 
 
@@ -299,7 +301,7 @@ def features(matcher: Matcher, query: str, expected: str) -> Features:
     topic = event = None
     by_name = False
     if len(rk._topics):
-        ts = scores if core == norm else np.maximum(scores, rk.scores(norm))
+        ts = scores if core == norm else np.maximum(scores, rk.scores(norm, int(rk._topics[0])))
         t = rk.ranked(norm, rk._topics, 1, ts)
         topic = t[0][0] if t else None
         if t:
@@ -309,7 +311,8 @@ def features(matcher: Matcher, query: str, expected: str) -> Features:
         e = rk.ranked(core, rk._events, 1, scores)
         if e:
             offered = rk._event_choices(rk.entries[e[0][1]], scores, core, 3)
-            event = (e[0][0], tuple(c.id for c in offered))
+            status = rk.event_status(rk.entries[e[0][1]], offered) if offered else CLARIFY
+            event = (e[0][0], tuple(c.id for c in offered), status)
     named = tuple(rk.named_apart(core, [i for _, i in guides[:k]]) for k in range(len(guides) + 1))
     return Features(expected, tuple((rk.entries[i].id, round(s, 1)) for s, i in guides), by_name, named, topic,
                     event, False)
@@ -325,7 +328,7 @@ def decide(f: Features, st: Settings) -> tuple[str, tuple[str, ...]]:
         return NONE, ids
     if f.event is not None and f.event[0] >= st.none_score and f.event[0] >= best + st.event_margin \
             and len(f.event[1]) >= 2:
-        return CLARIFY, f.event[1]
+        return f.event[2], f.event[1]
     if not f.scores or best < st.none_score:
         return NONE, ids
     close = [s for _, s in f.scores[: st.max_choices] if s >= best - st.clarify_margin]
@@ -351,15 +354,13 @@ def utility(fs: Sequence[Features], st: Settings) -> float:
 
 def best_settings(fs: Sequence[Features], base: Settings) -> Settings:
     best, best_u = base, float("-inf")
-    for a in GRID["answer_score"]:
-        for c in GRID["clarify_margin"]:
-            for n in GRID["none_score"]:
-                if n > a:
-                    continue
-                st = dataclasses.replace(base, answer_score=a, clarify_margin=c, none_score=n)
-                u = utility(fs, st)
-                if u > best_u + 1e-12:
-                    best, best_u = st, u
+    for a, c, n, e in itertools.product(*GRID.values()):
+        if n > a:
+            continue
+        st = dataclasses.replace(base, answer_score=a, clarify_margin=c, none_score=n, event_margin=e)
+        u = utility(fs, st)
+        if u > best_u + 1e-12:
+            best, best_u = st, u
     return best
 
 

@@ -97,7 +97,10 @@ def _tune(args, env: Environment, kb, settings, sets, transform) -> None:
     env.out("")
     env.out(f"5-fold cross-validation of the decision over {len(fs)} questions (utility per question):")
     for i, (st, train_u, held_u) in enumerate(folds, 1):
-        env.out(f"  fold {i}: answer_score {st.answer_score:g}, clarify_margin {st.clarify_margin:g}, "
-                f"none_score {st.none_score:g}: train {train_u:.3f}, held out {held_u:.3f}")
-    env.out(f"chosen on all: answer_score {chosen.answer_score:g}, clarify_margin {chosen.clarify_margin:g}, "
-            f"none_score {chosen.none_score:g}")
+        env.out(f"  fold {i}: {_thresholds(st)}: train {train_u:.3f}, held out {held_u:.3f}")
+    env.out(f"chosen on all: {_thresholds(chosen)}")
+
+
+def _thresholds(st) -> str:
+    return (f"answer_score {st.answer_score:g}, clarify_margin {st.clarify_margin:g}, none_score {st.none_score:g}, "
+            f"event_margin {st.event_margin:g}")

@@ -16,7 +16,7 @@ and a question's score for a document is sum over its distinct terms of idf(term
 divided by sum of idf(term): the share of the question's information the document explains (0..1),
 per view. The two views are fused linearly.
 
-The index is built in *segments* of up to 2,048 documents with numpy, so building costs one sort per
+The index is built in *segments* of up to 1,024 documents with numpy, so building costs one sort per
 segment and scoring a question costs the postings of its terms, not the number of documents. All
 ordering is by numbers (term keys, document positions), never by hashed strings, so every process
 gets the same result.
@@ -30,7 +30,7 @@ import numpy as np
 
 from .text import _rare_reading, _readings, fold_syllable
 
-SEGMENT = 2048
+SEGMENT = 1024
 _SEP = 10  # "\n" separates texts inside a segment; it never survives normalisation
 _KIND_SHIFT = 42
 _CHAR1, _CHAR2, _PIN1, _PIN2 = (np.int64(k) << _KIND_SHIFT for k in range(4))
@@ -49,7 +49,7 @@ def _syllable_map() -> np.ndarray:
         table = _readings()
         for syl in sorted({fold_syllable(r) for r in table.values()}):
             _syl_ids.setdefault(syl, len(_syl_ids))
-        m = np.arange(0x110000, dtype=np.int64) + _SYL_BASE
+        m = np.arange(0x110000, dtype=np.int32) + _SYL_BASE
         for ch, r in sorted(table.items()):
             m[ord(ch)] = _syl_ids[fold_syllable(r)]
         _syl_of_cp = m
@@ -73,24 +73,39 @@ def _code_points(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
 
 
-def term_keys(cps: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The four kinds of terms of a run of code points separated by "\\n".
-
-    Returns (keys, position of each term's first character)."""
+def _term_parts(cps: np.ndarray):
+    """The four kinds of terms of a run of code points separated by "\\n", as (positions, key maker)."""
     _resolve_rare(cps)
-    syl = _syllable_map()[cps]
+    syl = _syllable_map()[cps].astype(np.int64)
     valid = cps != _SEP
     uni = np.flatnonzero(valid)
-    pair = valid[:-1] & valid[1:]
-    bi = np.flatnonzero(pair)
-    keys = np.concatenate([
-        _CHAR1 | cps[uni],
-        _CHAR2 | (cps[bi] << 21) | cps[bi + 1],
-        _PIN1 | syl[uni],
-        _PIN2 | (syl[bi] << 21) | syl[bi + 1],
-    ])
-    pos = np.concatenate([uni, bi, uni, bi])
-    return keys, pos
+    bi = np.flatnonzero(valid[:-1] & valid[1:])
+    return (
+        (uni, lambda: _CHAR1 | cps[uni]),
+        (bi, lambda: _CHAR2 | (cps[bi] << 21) | cps[bi + 1]),
+        (uni, lambda: _PIN1 | syl[uni]),
+        (bi, lambda: _PIN2 | (syl[bi] << 21) | syl[bi + 1]),
+    )
+
+
+def term_keys(cps: np.ndarray) -> np.ndarray:
+    """Every term (char and pinyin 1+2-grams) of a run of code points separated by "\\n"."""
+    return np.concatenate([make() for _, make in _term_parts(cps)])
+
+
+def _tagged_terms(cps: np.ndarray, tag: np.ndarray) -> np.ndarray:
+    """Every term as key << 15 | tag of its first character, written into one array (memory-lean)."""
+    parts = _term_parts(cps)
+    out = np.empty(sum(len(p) for p, _ in parts), dtype=np.int64)
+    at = 0
+    for positions, make in parts:
+        n = len(positions)
+        view = out[at: at + n]
+        view[:] = make()
+        view <<= 15
+        view |= tag[positions]
+        at += n
+    return out
 
 
 def is_char_key(keys: np.ndarray) -> np.ndarray:
@@ -104,6 +119,7 @@ class IndexSettings:
     k1: float = 1.2
     b: float = 0.5
     char_weight: float = 0.5  # fusion: share of the character view, the rest is pinyin
+    stop_share: float = 1.0  # postings of terms in more than this share of documents are not walked
 
 
 class _Segment:
@@ -118,7 +134,8 @@ class FieldIndex:
     """BM25F over char and pinyin 1+2-grams. ``docs[i]`` is a sequence of (field name, normalised text)."""
 
     def __init__(self, docs: Sequence[Sequence[tuple[str, str]]], field_weights: dict[str, float],
-                 settings: IndexSettings | None = None) -> None:
+                 settings: IndexSettings | None = None, consume: bool = False) -> None:
+        """``consume``: empty each document of the (mutable) docs list once it is indexed, to save memory."""
         self.settings = st = settings or IndexSettings()
         names = sorted(field_weights)
         if len(names) > _MAX_FIELDS:
@@ -139,7 +156,10 @@ class FieldIndex:
         self._norm = fw / (1.0 - st.b + st.b * lengths / avg)
         self.segments: list[_Segment] = []
         for start in range(0, self.n, SEGMENT):
-            self.segments.append(self._build_segment(docs, start, min(self.n, start + SEGMENT), fid))
+            stop = min(self.n, start + SEGMENT)
+            self.segments.append(self._build_segment(docs, start, stop, fid))
+            if consume:
+                docs[start:stop] = [()] * (stop - start)  # the texts are in the index now
         self._norm = None  # only needed while building
 
     def _build_segment(self, docs, start: int, stop: int, fid: dict[str, int]) -> _Segment:
@@ -157,99 +177,104 @@ class FieldIndex:
         if not texts:
             empty = np.zeros(0, dtype=np.int64)
             return _Segment(start, stop - start, empty, np.zeros(1, dtype=np.int64),
-                            np.zeros(0, dtype=np.uint16), np.zeros(0, dtype=np.float16))
+                            np.zeros(0, dtype=np.uint16), np.zeros(0, dtype=np.uint8))
         cps = _code_points("\n".join(texts) + "\n")
         lens = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
-        pos_doc = np.repeat(np.asarray(doc_of, dtype=np.int64), lens)
-        pos_field = np.repeat(np.asarray(field_of, dtype=np.int64), lens)
-        keys, pos = term_keys(cps)
-        comp = (keys << 15) | (pos_doc[pos] << 4) | pos_field[pos]
+        tags = (np.asarray(doc_of, dtype=np.int64) << 4) | np.asarray(field_of, dtype=np.int64)
+        del texts, doc_of, field_of
+        comp = _tagged_terms(cps, np.repeat(tags, lens))
+        del cps
         comp.sort()
-        edge = np.flatnonzero(np.diff(comp)) + 1
-        first = np.concatenate([[0], edge])
-        counts = np.diff(np.concatenate([first, [len(comp)]]))
+        first = np.flatnonzero(np.diff(comp)) + 1
+        first = np.concatenate([[0], first])
+        counts = np.diff(np.append(first, len(comp)))
         u = comp[first]
-        u_field = u & 15
-        u_doc = (u >> 4) & 0x7FF
+        del comp, first
+        w = counts * self._norm[start + ((u >> 4) & 0x7FF), u & 15]
+        del counts
         u_keydoc = u >> 4
-        w = counts * self._norm[start + u_doc, u_field]
+        del u
         g_edge = np.flatnonzero(np.diff(u_keydoc)) + 1
         g_first = np.concatenate([[0], g_edge])
         tf = np.add.reduceat(w, g_first)
         kd = u_keydoc[g_first]
         k1 = self.settings.k1
-        sat = (tf / (k1 + tf)).astype(np.float16)
+        sat = np.rint(255.0 * tf / (k1 + tf)).astype(np.uint8)  # saturated tf in 1/255 steps
         post_keys = kd >> 11
         post_docs = (kd & 0x7FF).astype(np.uint16)
         k_edge = np.flatnonzero(np.diff(post_keys)) + 1
         k_first = np.concatenate([[0], k_edge])
         seg_keys = post_keys[k_first]
-        offsets = np.concatenate([k_first, [len(post_keys)]]).astype(np.int64)
+        offsets = np.concatenate([k_first, [len(post_keys)]]).astype(np.int32)
         return _Segment(start, stop - start, seg_keys, offsets, post_docs, sat)
 
     # -- querying ----------------------------------------------------------------------------------
-    def document_frequency(self, keys: np.ndarray) -> np.ndarray:
+    def _lookup(self, keys: np.ndarray) -> tuple[list[tuple[_Segment, np.ndarray, np.ndarray]], np.ndarray]:
+        """Per segment (segment, matched query-key positions, their rows in the segment); and df per key."""
         df = np.zeros(len(keys), dtype=np.int64)
-        for seg in self.segments:
-            if not len(seg.keys):
-                continue
-            at = np.searchsorted(seg.keys, keys)
-            at_c = np.minimum(at, len(seg.keys) - 1)
-            hit = seg.keys[at_c] == keys
-            df += np.where(hit, seg.offsets[at_c + 1] - seg.offsets[at_c], 0)
-        return df
-
-    def idf(self, df: np.ndarray) -> np.ndarray:
-        n = self.n
-        return np.log1p((n - df + 0.5) / (df + 0.5))
-
-    def query_terms(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(distinct keys, their idf, is-char-view) of a normalised question."""
-        if not text:
-            z = np.zeros(0, dtype=np.int64)
-            return z, z.astype(np.float64), z.astype(bool)
-        keys, _ = term_keys(_code_points(text))
-        keys = np.unique(keys)
-        idf = self.idf(self.document_frequency(keys))
-        return keys, idf, is_char_key(keys)
-
-    def scores(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Per document, the share of the question's char-view and pinyin-view information it explains."""
-        keys, idf, is_char = self.query_terms(text)
-        char = np.zeros(self.n, dtype=np.float64)
-        pin = np.zeros(self.n, dtype=np.float64)
-        if not len(keys):
-            return char, pin
+        found = []
         for seg in self.segments:
             if not len(seg.keys):
                 continue
             at = np.minimum(np.searchsorted(seg.keys, keys), len(seg.keys) - 1)
             hits = np.flatnonzero(seg.keys[at] == keys)
+            if len(hits):
+                rows = at[hits]
+                df[hits] += seg.offsets[rows + 1] - seg.offsets[rows]
+                found.append((seg, hits, rows))
+        return found, df
+
+    def document_frequency(self, keys: np.ndarray) -> np.ndarray:
+        return self._lookup(keys)[1]
+
+    def idf(self, df: np.ndarray) -> np.ndarray:
+        n = self.n
+        return np.log1p((n - df + 0.5) / (df + 0.5))
+
+    def _accumulate(self, found, weight: np.ndarray, skip: np.ndarray, first: int) -> np.ndarray:
+        """sum over matched keys of weight[key] * sat(key, doc), for documents from ``first`` on."""
+        out = np.zeros(self.n, dtype=np.float64)
+        for seg, hits, rows in found:
+            if seg.start + seg.size <= first:
+                continue
+            keep = ~skip[hits]
+            hits, rows = hits[keep], rows[keep]
             if not len(hits):
                 continue
-            starts = seg.offsets[at[hits]]
-            lens = seg.offsets[at[hits] + 1] - starts
-            total = int(lens.sum())
+            starts = seg.offsets[rows]
+            lens = seg.offsets[rows + 1] - starts
             ends = np.cumsum(lens)
-            positions = np.arange(total) + np.repeat(starts - (ends - lens), lens)
-            docs = seg.docs[positions]
-            weights = np.repeat(idf[hits], lens) * seg.sat[positions]
-            to_char = np.repeat(is_char[hits], lens)
-            sl = slice(seg.start, seg.start + seg.size)
-            char[sl] += np.bincount(docs[to_char], weights[to_char], minlength=seg.size)
-            pin[sl] += np.bincount(docs[~to_char], weights[~to_char], minlength=seg.size)
-        qc = idf[is_char].sum()
-        qp = idf[~is_char].sum()
-        if qc > 0:
-            char /= qc
-        if qp > 0:
-            pin /= qp
+            positions = np.arange(int(ends[-1])) + np.repeat(starts - (ends - lens), lens)
+            w = np.repeat(weight[hits] * (1.0 / 255.0), lens) * seg.sat[positions]
+            out[seg.start: seg.start + seg.size] += np.bincount(seg.docs[positions], w, minlength=seg.size)
+        return out
+
+    def _prepare(self, text: str):
+        keys = np.unique(term_keys(_code_points(text))) if text else np.zeros(0, dtype=np.int64)
+        found, df = self._lookup(keys)
+        idf = self.idf(df)
+        is_char = is_char_key(keys)
+        # Terms in more than stop_share of the documents add almost the same to everyone: they count in
+        # the question's information but their postings are not walked.
+        skip = df > self.settings.stop_share * max(self.n, 1)
+        return found, idf, is_char, skip
+
+    def scores(self, text: str, first: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """Per document, the share of the question's char-view and pinyin-view information it explains
+        (documents before ``first`` are left at 0)."""
+        found, idf, is_char, skip = self._prepare(text)
+        qc, qp = idf[is_char].sum(), idf[~is_char].sum()
+        char = self._accumulate(found, np.where(is_char, idf / qc if qc > 0 else 0.0, 0.0), skip, first)
+        pin = self._accumulate(found, np.where(is_char, 0.0, idf / qp if qp > 0 else 0.0), skip, first)
         return char, pin
 
-    def fused(self, text: str) -> np.ndarray:
-        char, pin = self.scores(text)
+    def fused(self, text: str, first: int = 0) -> np.ndarray:
+        """char_weight * char share + (1 - char_weight) * pinyin share, in one pass over the postings."""
+        found, idf, is_char, skip = self._prepare(text)
         a = self.settings.char_weight
-        return a * char + (1 - a) * pin
+        qc, qp = idf[is_char].sum(), idf[~is_char].sum()
+        weight = np.where(is_char, a * idf / qc if qc > 0 else 0.0, (1 - a) * idf / qp if qp > 0 else 0.0)
+        return self._accumulate(found, weight, skip, first)
 
 
 def top_k(scores: np.ndarray, k: int, among: np.ndarray | None = None) -> list[int]:

@@ -34,7 +34,7 @@ FIELD_WEIGHTS: dict[str, float] = {
 NAME_KINDS = ("title", "alias", "spoken", "topic")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Phrase:
     text: str  # normalised
     kind: str
@@ -54,6 +54,7 @@ class Entry:
     phrases: tuple[Phrase, ...]
     referral: str | None = None
     guides: tuple[str, ...] = ()
+    names: str = ""  # normalised titles/aliases/spoken name, one a line, when phrases are not kept
 
     @property
     def is_guide(self) -> bool:
@@ -87,7 +88,7 @@ class Match:
 class Settings:
     # Decision (scores 0-100). Chosen by cross-validation; see README "matcher".
     answer_score: float = 20.0  # the best guide must reach this to be answered outright
-    clarify_margin: float = 9.0  # candidates within this many points of the best are offered together
+    clarify_margin: float = 6.0  # candidates within this many points of the best are offered together
     none_score: float = 12.0  # below this nothing fits: none
     max_choices: int = 3
     topic_margin: float = 5.0  # an out-of-scope topic must beat the best guide by this much
@@ -98,36 +99,33 @@ class Settings:
     k1: float = 2.0
     b: float = 0.5
     char_weight: float = 0.7  # fusion: share of the character view (the rest is pinyin)
+    stop_share: float = 1.0  # terms in more than this share of documents: counted, postings not walked
     name_bonus: float = 0.2  # added (×100) for a title/alias heard whole, scaled by its share of the question
     strip_question_words: bool = True
 
 
-def make_phrases(texts: Iterable[str], kind: str, cache: dict[str, str] | None = None) -> list[Phrase]:
-    """Normalised phrases; ``cache`` (text -> normalised) shares work and strings across many guides."""
+def make_phrases(texts: Iterable[str], kind: str) -> list[Phrase]:
     out = []
     for t in texts:
-        if cache is None:
-            n = normalize(t)
-        else:
-            n = cache.get(t)
-            if n is None:
-                n = cache[t] = normalize(t)
+        n = normalize(t)
         if n:
             out.append(Phrase(n, kind))
     return out
 
 
 class Ranker:
-    def __init__(self, entries: Sequence[Entry], settings: Settings | None = None) -> None:
+    def __init__(self, entries: Sequence[Entry], settings: Settings | None = None,
+                 docs: Sequence[Sequence[tuple[str, str]]] | None = None) -> None:
+        """``docs[i]``: what the index reads for entries[i], (field, normalised text) pairs; by default the
+        entry's phrases. A docs list given is emptied as it is indexed. Afterwards only the entries' names
+        are read (name bonus, topics named whole)."""
         self.entries = list(entries)
         self.settings = st = settings or Settings()
-        docs = [[(p.kind, p.text) for p in e.phrases] for e in self.entries]
-        self.index = FieldIndex(docs, FIELD_WEIGHTS, IndexSettings(k1=st.k1, b=st.b, char_weight=st.char_weight))
-        del docs
-        # After indexing only the names are read again (name bonus, topics named whole): keep just those.
-        self.entries = [e if not e.is_guide else
-                        Entry(e.id, e.title, tuple(p for p in e.phrases if p.kind in NAME_KINDS), e.referral, e.guides)
-                        for e in self.entries]
+        consume = docs is not None and isinstance(docs, list)
+        if docs is None:
+            docs = [[(p.kind, p.text) for p in e.phrases] for e in self.entries]
+        self.index = FieldIndex(docs, FIELD_WEIGHTS, IndexSettings(k1=st.k1, b=st.b, char_weight=st.char_weight,
+                                                                   stop_share=st.stop_share), consume=consume)
         kinds = np.array([0 if e.is_guide else 1 if e.referral is not None else 2 for e in self.entries],
                          dtype=np.int8)
         self._guides = np.flatnonzero(kinds == 0)
@@ -143,15 +141,16 @@ class Ranker:
     def _name_codes(self, i: int) -> tuple[str, ...]:
         names = self._names.get(i)
         if names is None:
-            names = tuple(sorted({p.code for p in self.entries[i].phrases if p.kind in NAME_KINDS and len(p.text) >= 2},
-                                 key=lambda c: (-len(c), c)))
+            e = self.entries[i]
+            texts = e.names.split("\n") if e.names else [p.text for p in e.phrases if p.kind in NAME_KINDS]
+            names = tuple(sorted({code(t) for t in texts if len(t) >= 2}, key=lambda c: (-len(c), c)))
             self._names[i] = names
         return names
 
     # -- scoring ----------------------------------------------------------------------------------
-    def scores(self, core: str) -> np.ndarray:
-        """0-100 per entry: fused BM25F share of the question explained."""
-        return 100.0 * self.index.fused(core)
+    def scores(self, core: str, first: int = 0) -> np.ndarray:
+        """0-100 per entry (entries before ``first`` left at 0): fused BM25F share of the question explained."""
+        return 100.0 * self.index.fused(core, first)
 
     def named(self, i: int, qc: str) -> int:
         """How long the longest title/alias of entry i heard whole in the question (pinyin code qc) is."""
@@ -159,15 +158,14 @@ class Ranker:
 
     def _with_bonus(self, scores: np.ndarray, core: str, among: list[int]) -> dict[int, float]:
         bonus = self.settings.name_bonus
-        out = {i: float(scores[i]) for i in among}
         if bonus <= 0 or not core:
-            return out
+            return {i: float(scores[i]) for i in among}
+        # (fused + bonus * share of the question the name covers) / (1 + bonus): still 0-100
         qc = code(core)
+        out = {}
         for i in among:
-            for c in self._name_codes(i):
-                if c in qc:
-                    out[i] += 100.0 * bonus * len(c) / len(qc)
-                    break
+            named = next((len(c) for c in self._name_codes(i) if c in qc), 0)
+            out[i] = (float(scores[i]) + 100.0 * bonus * named / len(qc)) / (1.0 + bonus)
         return out
 
     def ranked(self, core: str, among: np.ndarray, k: int, scores: np.ndarray | None = None) -> list[tuple[float, int]]:
@@ -212,7 +210,7 @@ class Ranker:
         best = cands[0].score if cands else 0.0
         # Out-of-scope topics see the whole question: 现在几点了 must not lose its 几点.
         if len(self._topics):
-            tscores = scores if core == norm else np.maximum(scores, self.scores(norm))
+            tscores = scores if core == norm else np.maximum(scores, self.scores(norm, int(self._topics[0])))
             topic = self.ranked(norm, self._topics, 1, tscores)
             if topic and self._topic_wins(topic[0], best, norm, guides):
                 e = self.entries[topic[0][1]]
@@ -220,9 +218,10 @@ class Ranker:
         if len(self._events):
             event = self.ranked(core, self._events, 1, scores)
             if event and event[0][0] >= st.none_score and event[0][0] >= best + st.event_margin:
-                offered = self._event_choices(self.entries[event[0][1]], scores, core, top)
+                e = self.entries[event[0][1]]
+                offered = self._event_choices(e, scores, core, top)
                 if len(offered) >= 2:
-                    return Match(text, norm, CLARIFY, offered, section, event=self.entries[event[0][1]].title)
+                    return Match(text, norm, self.event_status(e, offered), offered, section, event=e.title)
         if not cands or best < st.none_score:
             return Match(text, norm, NONE, cands, section)
         close = [c for c in cands[: st.max_choices] if c.score >= best - st.clarify_margin]
@@ -251,6 +250,12 @@ class Ranker:
             if named > max((self.named(g, qc) for _, g in guides), default=0):
                 return True
         return score >= st.none_score and score >= best + st.topic_margin
+
+    @staticmethod
+    def event_status(event: Entry, offered: Sequence[Candidate]) -> str:
+        """A bundle that is itself a guide (身后一件事 is one service doing them all) is answered with it
+        when it comes first; otherwise the event's guides are offered to choose from."""
+        return ANSWER if event.title in offered[0].title else CLARIFY
 
     def _event_choices(self, event: Entry, scores: np.ndarray, core: str, top: int) -> tuple[Candidate, ...]:
         """The event's guides, the ones the question itself points at first, then in the event's order."""
