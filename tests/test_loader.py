@@ -179,6 +179,15 @@ def test_impossible_dates_and_yaml_references_are_reported_not_raised(guide_dir,
     assert f"{loop}:2: 不能使用 YAML 引用（& 和 *）；以 & 或 * 开头的文字请整段加引号" in res.out
 
 
+def _known_basis(text: str) -> str:
+    """The guide with its own sources removed and a basis this test knows."""
+    import re
+
+    text = re.sub(r"^sources:\n(?:[ -].*\n)+", "", text, flags=re.M)
+    basis = "basis:\n  - 《社会救助暂行办法》（国务院令第649号）\n  - 《上海市社会救助条例》\n  - 《上海市城乡居民最低生活保障工作规程》\n"
+    return re.sub(r"^basis:\n(?:  - .*\n)+", basis, text, flags=re.M)
+
+
 SOURCES = """sources:
   - title: 社会救助暂行办法
     doc: 国务院令第649号
@@ -192,16 +201,27 @@ SOURCES = """sources:
 def test_sources_are_read_and_back_the_basis(guide_dir, centre, monkeypatch):
     monkeypatch.setattr("kiosk.knowledge.loader.REQUIRE_SOURCES", True)
     path = guide_dir / "assistance" / "assistance-01.yaml"
-    text = path.read_text(encoding="utf-8").replace("updated:", SOURCES + "updated:")
-    path.write_text(text, encoding="utf-8")
+    original = _known_basis(path.read_text(encoding="utf-8"))
+    path.write_text(original.replace("updated:", SOURCES + "updated:"), encoding="utf-8")
     kb, problems = load_directory(guide_dir, centre)
-    g = kb.get("assistance-01")
-    assert [s.doc for s in g.sources] == ["国务院令第649号", None]
-    assert g.sources[1].url == "https://www.shanghai.gov.cn/example"
-    assert g.sources[0].checked == dt.date(2026, 11, 30)
     # The first basis entry is backed by its 文号; the other two name documents no source gives.
     unbacked = [p.message for p in problems if "找不到出处" in p.message]
     assert len(unbacked) == 2 and "《上海市社会救助条例》" in unbacked[0]
+    assert kb.get("assistance-01") is None  # a guide with errors is not served
+    backed = SOURCES + """  - title: 上海市社会救助条例
+    url: https://www.shanghai.gov.cn/law1
+    checked: 2026-11-29
+  - title: 上海市城乡居民最低生活保障工作规程
+    url: https://www.shanghai.gov.cn/rule2
+    checked: 2026-11-29
+"""
+    path.write_text(original.replace("updated:", backed + "updated:"), encoding="utf-8")
+    kb, problems = load_directory(guide_dir, centre)
+    g = kb.get("assistance-01")
+    assert [p for p in problems if p.is_error] == []
+    assert [s.doc for s in g.sources] == ["国务院令第649号", None, None, None]
+    assert g.sources[1].url == "https://www.shanghai.gov.cn/example"
+    assert g.sources[0].checked == dt.date(2026, 11, 30)
 
 
 def test_a_source_needs_a_url_or_document_number_and_a_date(guide_dir, cli):
