@@ -235,7 +235,7 @@ def test_a_source_needs_a_url_or_document_number_and_a_date(guide_dir, cli):
   - title: 没有日期
     doc: 沪府规〔2024〕1号
 updated:"""
-    path.write_text(path.read_text(encoding="utf-8").replace("updated:", bad), encoding="utf-8")
+    path.write_text(_known_basis(path.read_text(encoding="utf-8")).replace("updated:", bad), encoding="utf-8")
     res = cli("validate", str(guide_dir))
     assert res.code == 1
     p = f"{guide_dir}/assistance/assistance-01.yaml"

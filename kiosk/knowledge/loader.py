@@ -82,7 +82,7 @@ _DOC_NUMBER = re.compile(r"[〔\[（(]\d{4}[〕\]）)]\s*\d+\s*号|第\s*[\d一�
 CATEGORY_FIELDS = ("id", "name", "order", "icon")
 
 _PLACEHOLDER = re.compile(r"待补充|待完善|待填写|待定|TODO|TBD|FIXME|XXX|x{3,}|……|\.\.\.|^\s*[略同上]+\s*$|^\s*-+\s*$", re.I)
-_ID = re.compile(r"^[a-z]+-\d{2,}$")
+_ID = re.compile(r"^[a-z]{2,20}-[0-9]{2,4}$")
 # libyaml's loader is about ten times faster and gives the same node marks; fall back when absent.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

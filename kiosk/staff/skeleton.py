@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ..knowledge.loader import MIN_ALIASES, MIN_QUESTIONS
 
 TODO = "待填写"
-ID_PATTERN = re.compile(r"^([a-z]+)-(\d{2,})$")
+ID_PATTERN = re.compile(r"^([a-z]{2,20})-([0-9]{2,4})$")
 
 
 @dataclass(frozen=True)
