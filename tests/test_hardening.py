@@ -56,7 +56,7 @@ def _not_a_file(path):
 
 
 @pytest.mark.parametrize("damage,message", [
-    (_gbk, "catalogue.tsv:1: 文件不是 UTF-8 编码"),
+    (_gbk, "catalogue.tsv:2: 文件不是 UTF-8 编码"),
     (_short_row, "catalogue.tsv:6: 这一行缺少 category、title"),
     (_no_header, "catalogue.tsv:1: 目录第一行应是表头"),
 ])
@@ -71,13 +71,13 @@ def test_1_the_commands_report_a_broken_catalogue_without_a_traceback(guides_cop
     _gbk(guides_copy / "catalogue.tsv")
     res = _kiosk("validate", str(guides_copy))
     _no_traceback(res)
-    assert res.returncode == 1 and "catalogue.tsv:1: 文件不是 UTF-8 编码" in res.stdout
+    assert res.returncode == 1 and "catalogue.tsv:2: 文件不是 UTF-8 编码" in res.stdout
     res = _kiosk("ask", "--guides", str(guides_copy), "--json", "低保怎么申请")
     _no_traceback(res)
     assert res.returncode == 0 and json.loads(res.stdout)["status"] == "answer"
     res = _kiosk("new", "--guides", str(guides_copy), "assistance-77")
     _no_traceback(res)
-    assert res.returncode == 0 and "catalogue.tsv:1:" in res.stderr
+    assert res.returncode == 0 and "catalogue.tsv:2:" in res.stderr
     cfg = tmp_path / "kiosk.yaml"
     cfg.write_text(json.dumps({"guides_dir": str(guides_copy), "log": {"dir": str(tmp_path / "log")}}),
                    encoding="utf-8")
@@ -202,10 +202,10 @@ def test_8_report_skips_malformed_records_and_says_so(tmp_path, cli):
     lines = [json.dumps({**good, "guide": ["x"]}), json.dumps({**good, "cands": [["a", "b", "c"]]}),
              "[" * 100_000 + "]" * 100_000, json.dumps({**good, "score": "high"}), "垃圾"]
     log.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    res = cli("report", str(log))
+    res = cli("report", "--log", str(log))
     assert res.code == 0 and "另有 5 行无法读取，已跳过" in res.out
     log.write_text("\n".join(lines + [json.dumps(good)]) + "\n", encoding="utf-8")
-    res = cli("report", str(log))
+    res = cli("report", "--log", str(log))
     assert res.code == 0 and "共 1 个问题" in res.out and "另有 5 行无法读取" in res.out
 
 

@@ -43,7 +43,7 @@ MAX_DEPTH = 12
 MAX_LIST_ITEMS = 200
 MAX_TEXT_CHARS = 2000
 #: Every guide must name its sources and back each basis entry with one (switched on once all are sourced).
-REQUIRE_SOURCES = False
+REQUIRE_SOURCES = True
 
 # key -> (kind, required)
 GUIDE_FIELDS: dict[str, tuple[str, bool]] = {
@@ -82,6 +82,9 @@ _DOC_NUMBER = re.compile(r"[〔\[（(]\d{4}[〕\]）)]\s*\d+\s*号|第\s*[\d一�
 CATEGORY_FIELDS = ("id", "name", "order", "icon")
 
 _PLACEHOLDER = re.compile(r"待补充|待完善|待填写|待定|TODO|TBD|FIXME|XXX|x{3,}|……|\.\.\.|^\s*[略同上]+\s*$|^\s*-+\s*$", re.I)
+# Titles of services that pay or grant something, and of the certificates and look-ups about them (which do not).
+_PAYS = re.compile(r"最低生活保障|补贴|津贴|补助|救助|抚恤|优待金|保险金|养老金|失业金|待遇|奖励|资助|补偿|报销|慰问|生活费|医疗费")
+_NOT_PAYING = re.compile(r"证明|查询|变更|复核|维护|调整|认证|挂失|登记证")
 _ID = re.compile(r"^[a-z]{2,20}-[0-9]{2,4}$")
 # libyaml's loader is about ten times faster and gives the same node marks; fall back when absent.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -461,6 +464,8 @@ def _check_guide_values(values: dict[str, Any], file: Path, categories: set[str]
                 ctx.warn(line(key), f"{key} 中“{item}”重复")
             seen.add(item)
     _check_provenance(values, line, ctx)
+    if _PAYS.search(values["title"]) and not _NOT_PAYING.search(values["title"]) and not values.get("benefits"):
+        ctx.warn(line("title"), "这个事项发钱或发补贴，请写 benefits（待遇标准）：能领多少、按什么档次；金额未公开时写清楚怎么定、去哪里问")
     for i, item in enumerate(values["conditions"], 1):
         if len(item) > MAX_CONDITION_CHARS:
             ctx.warn(line("conditions"), f"conditions 第 {i} 项有 {len(item)} 个字，读出来太长，"
