@@ -251,3 +251,10 @@ def test_10_make_eval_names_files_that_exist():
     block = makefile.split("\neval:", 1)[1].split("\n\n", 1)[0]
     paths = re.findall(r"(\S+\.tsv)", block)
     assert paths and all((ROOT / p).is_file() for p in paths), paths
+
+
+def test_7_an_empty_log_folder_turns_logging_off_instead_of_crashing():
+    from kiosk.staff.qlog import QuestionLog
+
+    config = load_config(env={}).with_overrides({"log": {"dir": ""}})
+    assert QuestionLog.from_config(config) is None

@@ -146,6 +146,9 @@ class QuestionLog:
         name = config.get("log.questions", DEFAULT_NAME)
         if not name:
             return None
+        if config.path("log.dir") is None:
+            log.warning("log.dir is empty in the config: questions are not recorded")
+            return None
         return cls(config.path("log.dir"), name=str(name), max_bytes=int(config.get("log.max_bytes", 5_000_000)),
                    backups=int(config.get("log.backups", 5)),
                    retry_seconds=float(config.get("log.retry_seconds", 60)), **kwargs)
