@@ -8,7 +8,7 @@ import socket
 import pytest
 
 from kiosk.config import load_config
-from kiosk.staff.health import (GUIDES_BROKEN, LOG_UNWRITABLE, NOT_RUNNING, OK, Heartbeat, app_status, check,
+from kiosk.staff.health import (COMMAND_ERROR, GUIDES_BROKEN, LOG_UNWRITABLE, NOT_RUNNING, OK, Heartbeat, app_status, check,
                                 sd_notify)
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, 0)
@@ -77,7 +77,8 @@ def test_healthy_kiosk(tmp_path, guide_dir):
     hb.beat({"guides": 1, "reload": "ok", "question_log": "writing"})
     report = check(config, now=T0 + dt.timedelta(seconds=30))
     assert report.code == OK
-    assert [c.name for c in report.checks] == ["心跳", "指南", "日志"] and all(c.ok for c in report.checks)
+    assert [c.name for c in report.checks] == ["心跳", "指南", "日志", "管理密码"] and all(c.ok for c in report.checks)
+    assert report.checks[3].warning and "默认密码" in report.lines()[3] and report.lines()[3].startswith("注意")
     assert "30 秒前" in report.checks[0].detail and "在用 1 个指南" in report.checks[0].detail
 
 
@@ -108,11 +109,29 @@ def test_log_folder_not_writable(tmp_path, guide_dir):
     assert report.code == LOG_UNWRITABLE and "不能写入" in report.checks[1].detail
 
 
-def test_lowest_failing_code_wins(tmp_path):
+def test_the_cause_wins_over_its_effects(tmp_path):
+    # Broken guides keep the app from starting, so the heartbeat is missing too: the guides are the cause.
     (tmp_path / "log").write_text("x", encoding="utf-8")
     report = check(_config(tmp_path, tmp_path / "nowhere"), now=T0)
-    assert [c.ok for c in report.checks] == [False, False, False]
-    assert report.code == NOT_RUNNING
+    assert [c.ok for c in report.checks] == [False, False, False, True]
+    assert report.code == GUIDES_BROKEN
+    (tmp_path / "log").unlink()
+    assert check(_config(tmp_path, tmp_path / "nowhere"), now=T0).code == GUIDES_BROKEN
+
+
+def test_a_heartbeat_with_no_guides_is_not_healthy(tmp_path, guide_dir):
+    config = _config(tmp_path, guide_dir)
+    clock = Clock()
+    Heartbeat.from_config(config, clock=clock, now=clock.now, environ={}).beat({"guides": 0, "reload": "ok"})
+    report = check(config, now=T0)
+    assert report.code == GUIDES_BROKEN and "没有在用的指南" in report.checks[0].detail
+
+
+def test_empty_paths_in_the_config_are_config_errors(tmp_path, guide_dir):
+    config = _config(tmp_path, guide_dir).with_overrides({"log": {"dir": ""}, "health": {"heartbeat_file": ""}})
+    report = check(config, now=T0)
+    assert report.code == COMMAND_ERROR
+    assert "log.dir" in report.checks[2].detail and "heartbeat_file" in report.checks[0].detail
 
 
 def test_app_status_from_the_reloader_and_log(tmp_path, guide_dir, centre):
@@ -136,4 +155,4 @@ def test_health_cli_exit_codes(tmp_path, guide_dir, beat, code):
     assert res.code == code
     assert res.out.splitlines()[-1].startswith(f"结果：{code}，")
     as_json = json.loads(run_cli("--config", str(cfg_file), "health", "--json").out)
-    assert as_json["code"] == code and len(as_json["checks"]) == 3
+    assert as_json["code"] == code and len(as_json["checks"]) == 4
