@@ -60,13 +60,21 @@ def test_top_k_breaks_ties_by_position():
 def test_a_life_event_offers_its_guides_best_first(kb):
     from kiosk.knowledge.events import Event
 
-    event = Event("birth", "出生一件事", ("添丁进口", "喜得贵子", "喜得千金"), ("family-08", "family-01", "sscard-08"))
+    event = Event("birth", "添丁", ("添丁进口", "喜得贵子", "喜得千金"), ("family-01", "family-03", "sscard-08"))
     m = Matcher(kb.guides, events=[event])
     got = m.match("喜得贵子")
-    assert got.status == CLARIFY and got.event == "出生一件事"
+    assert got.status == CLARIFY and got.event == "添丁"
     assert {c.id for c in got.candidates} <= set(event.guides) and len(got.candidates) >= 2
     named = m.match("喜得贵子，新生儿社保卡怎么办")
     assert named.best.id == "sscard-08"  # the guide the question names comes first
+
+
+def test_a_bundle_that_is_itself_a_guide_is_answered_with_it(kb):
+    from kiosk.knowledge.events import Event
+
+    event = Event("birth", "出生一件事", ("添丁进口", "喜得贵子", "喜得千金"), ("family-01", "family-08", "sscard-08"))
+    got = Matcher(kb.guides, events=[event]).match("喜得贵子")
+    assert got.status == "answer" and got.best.id == "family-08" and got.event == "出生一件事"
 
 
 def test_events_file_loads_and_reports_problems_with_lines(tmp_path, kb):

@@ -96,7 +96,7 @@ def test_what_the_resident_pays_stays_fees(text):
 
 
 def test_shanghainese_is_folded_into_mandarin():
-    assert normalize("侬晓得伐") == normalize("你知道吗")
+    assert normalize("阿拉屋里厢") == normalize("我们家里")
     assert normalize("一个月几钿") == normalize("一个月多少钱")
     assert detect_section(normalize("礼拜六开门伐")) == "hours"
 

@@ -258,12 +258,15 @@ class Ranker:
         return ANSWER if event.title in offered[0].title else CLARIFY
 
     def _event_choices(self, event: Entry, scores: np.ndarray, core: str, top: int) -> tuple[Candidate, ...]:
-        """The event's guides, the ones the question itself points at first, then in the event's order."""
+        """The event's guides to offer, best first."""
         members = [(pos, i) for pos, i in enumerate(self.index_of(g) for g in event.guides)
                    if i is not None and self.entries[i].is_guide]
         if not members:
             return ()
         boosted = self._with_bonus(scores, core, [i for _, i in members])
-        ordered = sorted(members, key=lambda t: (-round(boosted[t[1]], 6), t[0]))
+        # The bundle's own guide (出生一件事 does the birth paperwork in one go) leads; then the others,
+        # the ones the question itself points at first, then in the event's order.
+        ordered = sorted(members, key=lambda t: (event.title not in self.entries[t[1]].title,
+                                                 -round(boosted[t[1]], 6), t[0]))
         n = max(top, self.settings.max_choices)
         return tuple(Candidate(self.entries[i].id, self.entries[i].title, round(boosted[i], 1)) for _, i in ordered[:n])

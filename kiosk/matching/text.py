@@ -18,6 +18,7 @@ MAX_QUERY_CHARS = 120
 # Words that carry no request: greetings, hesitation, politeness. Longest first.
 FILLERS = sorted(
     """请问一下 我想问一下 我想问问 想问一下 想咨询一下 咨询一下 我想咨询 请问 问一下 问问 你好 您好 麻烦你 麻烦您 麻烦
+    你知道 您知道 知道吗 告诉我 跟我说说 给我讲讲 我想了解 想了解 了解一下 打听一下 我想打听 有谁知道
     帮我看看 帮我查查 帮忙 谢谢你 谢谢 那个那个 那个 这个 就是说 就是 然后 嗯嗯 嗯 呃 额 啊 哦 噢 唉 哎 呀 啦 吧 呢
     嘛 咯 喽 的话 一下下 好吗 可以吗 行吗 小爱 机器人 同志 老师""".split(),
     key=len,
