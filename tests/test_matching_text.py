@@ -104,3 +104,10 @@ def test_shanghainese_is_folded_into_mandarin():
 def test_synonyms_are_applied_to_both_sides():
     assert normalize("敬老卡掉了") == normalize("敬老卡丢了")
     assert normalize("咋办") == normalize("怎么办")
+
+
+def test_a_misheard_section_word_is_still_heard():
+    assert detect_section(normalize("低保的才料")) == "materials"  # 才料 sounds like 材料
+    assert detect_section(normalize("低保的才料"), by_sound=False) is None
+    assert detect_section(normalize("低保在那里申请")) == "location"  # 那里 / 哪里
+    assert detect_section(normalize("低保怎么申请"), by_sound=True) is None
