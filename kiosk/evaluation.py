@@ -202,12 +202,11 @@ def loo_folds(kb: KnowledgeBase, folds: int = 10) -> list[list[tuple[str, int]]]
     return [pairs[k::folds] for k in range(folds)]
 
 
-def loo_runs(kb: KnowledgeBase, settings: Settings | None = None, folds: int = 10,
-             matcher_factory: Callable[..., Matcher] | None = None,
-             transform: Callable[[str], str] | None = None) -> list[Outcome]:
-    """Each guide question is asked of a matcher (and a baseline) built without it."""
+def loo_matchers(kb: KnowledgeBase, settings: Settings | None = None, folds: int = 10,
+                 matcher_factory: Callable[..., Matcher] | None = None):
+    """Per fold: a matcher built without the fold's guide questions, the guides it was built from, and
+    the held-out questions as rows."""
     make = matcher_factory or (lambda guides: Matcher(guides, settings, events=_events(kb)))
-    out: list[Outcome] = []
     for fold in loo_folds(kb, folds):
         held: dict[str, set[int]] = {}
         for gid, j in fold:
@@ -215,7 +214,16 @@ def loo_runs(kb: KnowledgeBase, settings: Settings | None = None, folds: int = 1
         guides = [g if g.id not in held else dataclasses.replace(
             g, questions=tuple(q for j, q in enumerate(g.questions) if j not in held[g.id])) for g in kb.guides]
         rows = [Row(kb.get(gid).questions[j], gid, None, n, "loo") for n, (gid, j) in enumerate(fold, 1)]
-        out += run_rows(rows, make(guides), BaselineBM25(guides), transform)
+        yield make(guides), guides, rows
+
+
+def loo_runs(kb: KnowledgeBase, settings: Settings | None = None, folds: int = 10,
+             matcher_factory: Callable[..., Matcher] | None = None,
+             transform: Callable[[str], str] | None = None) -> list[Outcome]:
+    """Each guide question is asked of a matcher (and a baseline) built without it."""
+    out: list[Outcome] = []
+    for matcher, guides, rows in loo_matchers(kb, settings, folds, matcher_factory):
+        out += run_rows(rows, matcher, BaselineBM25(guides), transform)
     return out
 
 
@@ -364,13 +372,15 @@ def best_settings(fs: Sequence[Features], base: Settings) -> Settings:
     return best
 
 
-def cross_validate(fs: Sequence[Features], base: Settings, k: int = 5) -> tuple[Settings, list[tuple[Settings, float, float]]]:
-    """k-fold CV of the thresholds: per fold (chosen on the rest, its utility there, its utility held out);
-    and the thresholds chosen on everything (what to ship)."""
-    folds = [list(fs[i::k]) for i in range(k)]
+def cross_validate(groups: Sequence[Sequence[Features]], base: Settings, k: int = 5
+                   ) -> tuple[Settings, list[tuple[Settings, float, float]]]:
+    """k-fold CV of the thresholds over groups of features (one group per question: e.g. as written and
+    misheard, so both copies are always on the same side); per fold (chosen on the rest, its utility
+    there, its utility held out), and the thresholds chosen on everything (what to ship)."""
+    folds = [[f for g in groups[i::k] for f in g] for i in range(k)]
     out = []
     for i in range(k):
         train = [f for j, fold in enumerate(folds) if j != i for f in fold]
         st = best_settings(train, base)
         out.append((st, utility(train, st), utility(folds[i], st)))
-    return best_settings(fs, base), out
+    return best_settings([f for g in groups for f in g], base), out

@@ -22,7 +22,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=1, metavar="N", help="seed for --garble (default 1)")
     p.add_argument("--tune", action="store_true",
                    help="choose the decision thresholds by 5-fold cross-validation over all sets given "
-                        "(with --loo: and the guides' questions) and print each fold's held-out figure")
+                        "(with --loo: and the guides' questions; with --garble: each question as written and "
+                        "misheard) and print each fold's held-out figure")
     p.add_argument("--misses", type=int, default=20, metavar="N", help="list at most N misses per set (default 20)")
     add_guides_option(p)
     p.set_defaults(func=run)
@@ -75,25 +76,22 @@ def run(args: argparse.Namespace, env: Environment) -> int:
 
 
 def _tune(args, env: Environment, kb, settings, sets, transform) -> None:
-    from ..evaluation import cross_validate, features, loo_folds
-    from ..matching import Matcher, events_for
-    import dataclasses
+    from ..evaluation import cross_validate, features, loo_matchers
+    from ..matching import Matcher
+
+    def group(m, query: str, expected: str) -> list:
+        out = [features(m, query, expected)]
+        if transform:
+            out.append(features(m, transform(query), expected))
+        return out
 
     matcher = Matcher.for_knowledge(kb, settings)
-    fs = []
-    for _, rows in sets:
-        fs += [features(matcher, transform(r.query) if transform else r.query, r.expected) for r in rows]
+    groups = [group(matcher, r.query, r.expected) for _, rows in sets for r in rows]
     if args.loo:
-        events = events_for(kb)
-        for fold in loo_folds(kb, args.folds):
-            held = {}
-            for gid, j in fold:
-                held.setdefault(gid, set()).add(j)
-            guides = [g if g.id not in held else dataclasses.replace(
-                g, questions=tuple(q for j, q in enumerate(g.questions) if j not in held[g.id])) for g in kb.guides]
-            m = Matcher(guides, settings, events=events)
-            fs += [features(m, kb.get(gid).questions[j], gid) for gid, j in fold]
-    chosen, folds = cross_validate(fs, settings)
+        for m, _, rows in loo_matchers(kb, settings, args.folds):
+            groups += [group(m, r.query, r.expected) for r in rows]
+    fs = [f for g in groups for f in g]
+    chosen, folds = cross_validate(groups, settings)
     env.out("")
     env.out(f"5-fold cross-validation of the decision over {len(fs)} questions (utility per question):")
     for i, (st, train_u, held_u) in enumerate(folds, 1):
