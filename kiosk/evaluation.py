@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import itertools
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -278,6 +277,8 @@ GRID = {
     "clarify_margin": (2.0, 4.0, 6.0, 9.0, 12.0, 16.0, 20.0),
     "none_score": (4.0, 8.0, 12.0, 16.0, 20.0, 24.0, 28.0),
     "event_margin": (-10.0, -5.0, 0.0, 5.0),
+    "topic_margin": (0.0, 5.0, 10.0, 20.0),
+    "topic_named_margin": (-1000.0, 0.0, 5.0, 10.0, 20.0),
 }
 
 
@@ -287,7 +288,7 @@ class Features:
 
     expected: str
     scores: tuple[tuple[str, float], ...]  # guides, best first
-    topic_wins: bool  # by name, whatever the thresholds
+    topic_named: bool  # the best topic is named whole (Ranker.topic_named)
     named: tuple[bool, ...]  # per k: the best guide is named apart from the next k-1 (Ranker.named_apart)
     topic: float | None
     event: tuple[float, tuple[str, ...], str] | None  # score, offered guide ids, status when it wins
@@ -314,7 +315,7 @@ def features(matcher: Matcher, query: str, expected: str) -> Features:
         topic = t[0][0] if t else None
         if t:
             # by name only: thresholds are replayed by decide()
-            by_name = rk._topic_wins(t[0], float("inf"), norm, guides)
+            by_name = rk.topic_named(t[0][1], norm, guides)
     if len(rk._events):
         e = rk.ranked(core, rk._events, 1, scores)
         if e:
@@ -332,7 +333,7 @@ def decide(f: Features, st: Settings) -> tuple[str, tuple[str, ...]]:
         return NONE, ()
     ids = tuple(g for g, _ in f.scores)
     best = f.scores[0][1] if f.scores else 0.0
-    if f.topic_wins or (f.topic is not None and f.topic >= st.none_score and f.topic >= best + st.topic_margin):
+    if f.topic is not None and _topic_decides(f.topic, f.topic_named, best, st):
         return NONE, ids
     if f.event is not None and f.event[0] >= st.none_score and f.event[0] >= best + st.event_margin \
             and len(f.event[1]) >= 2:
@@ -343,6 +344,19 @@ def decide(f: Features, st: Settings) -> tuple[str, tuple[str, ...]]:
     if (len(close) >= 2 and not f.named[len(close)]) or best < st.answer_score:
         return CLARIFY, ids
     return ANSWER, ids
+
+
+def _topic_decides(score: float, named: bool, best: float, st: Settings) -> bool:
+    from .matching.ranker import Ranker
+
+    return Ranker.topic_decides(_SettingsOnly(st), score, named, best)  # type: ignore[arg-type]
+
+
+class _SettingsOnly:
+    """Just enough of a Ranker for its decision methods: the settings."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
 
 
 def utility(fs: Sequence[Features], st: Settings) -> float:
@@ -360,15 +374,18 @@ def utility(fs: Sequence[Features], st: Settings) -> float:
     return total / max(len(fs), 1)
 
 
-def best_settings(fs: Sequence[Features], base: Settings) -> Settings:
-    best, best_u = base, float("-inf")
-    for a, c, n, e in itertools.product(*GRID.values()):
-        if n > a:
-            continue
-        st = dataclasses.replace(base, answer_score=a, clarify_margin=c, none_score=n, event_margin=e)
-        u = utility(fs, st)
-        if u > best_u + 1e-12:
-            best, best_u = st, u
+def best_settings(fs: Sequence[Features], base: Settings, rounds: int = 2) -> Settings:
+    """Coordinate search over GRID: each threshold in turn over its values, the others held, twice."""
+    best, best_u = base, utility(fs, base)
+    for _ in range(rounds):
+        for name, values in GRID.items():
+            for v in values:
+                st = dataclasses.replace(best, **{name: v})
+                if st.none_score > st.answer_score:
+                    continue
+                u = utility(fs, st)
+                if u > best_u + 1e-12:
+                    best, best_u = st, u
     return best
 
 

@@ -91,8 +91,8 @@ class Settings:
     clarify_margin: float = 6.0  # candidates within this many points of the best are offered together
     none_score: float = 8.0  # below this nothing fits: none
     max_choices: int = 3
-    topic_margin: float = 5.0  # an out-of-scope topic must beat the best guide by this much
-    topic_named_margin: float = 10.0  # ... or be named whole and come within this much of it
+    topic_margin: float = 0.0  # an out-of-scope topic must beat the best guide by this much
+    topic_named_margin: float = 5.0  # ... or be named whole and come within this much of it
     named_decides: bool = False  # (off: hurt held-out utility) among close guides, the one named whole (and longer than the rest) is answered
     event_margin: float = 0.0  # a life event must beat the best guide by this much to be offered
     # First stage.
@@ -244,17 +244,25 @@ class Ranker:
         first = self.named(close[0], qc)
         return first >= 2 and first > max(self.named(i, qc) for i in close[1:])
 
-    def _topic_wins(self, topic: tuple[float, int], best: float, norm: str, guides: list[tuple[float, int]]) -> bool:
-        """An out-of-scope topic wins when it is named whole and no close guide is named by a longer name
-        (身份证过期了 is the police's; 残疾人交通补贴要带身份证吗 is ours), or when it simply scores higher."""
-        st = self.settings
-        score, i = topic
+    def topic_named(self, i: int, norm: str, guides: list[tuple[float, int]]) -> bool:
+        """Topic i is named whole in the question, and no candidate guide by a longer name
+        (身份证过期了 is the police's; 残疾人交通补贴要带身份证吗 is ours)."""
         named = next((len(p.text) for p in self.entries[i].phrases if p.kind == "topic" and p.text in norm), 0)
-        if named >= 2 and score + st.topic_named_margin >= best:
-            qc = code(norm)
-            if named > max((self.named(g, qc) for _, g in guides), default=0):
-                return True
+        if named < 2:
+            return False
+        qc = code(norm)
+        return named > max((self.named(g, qc) for _, g in guides), default=0)
+
+    def topic_decides(self, score: float, named: bool, best: float) -> bool:
+        """An out-of-scope topic wins when it scores higher than the best guide, or is named (see
+        topic_named) and comes within topic_named_margin of it."""
+        st = self.settings
+        if named and score + st.topic_named_margin >= best:
+            return True
         return score >= st.none_score and score >= best + st.topic_margin
+
+    def _topic_wins(self, topic: tuple[float, int], best: float, norm: str, guides: list[tuple[float, int]]) -> bool:
+        return self.topic_decides(topic[0], self.topic_named(topic[1], norm, guides), best)
 
     @staticmethod
     def event_status(event: Entry, offered: Sequence[Candidate]) -> str:
