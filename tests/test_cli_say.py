@@ -5,6 +5,7 @@ import json
 import subprocess
 
 import pytest
+from conftest import GUIDES
 
 SENTENCE = "咨询电话021-12345678，8:30至17:00。"
 
@@ -89,7 +90,7 @@ def test_ask_say_speaks_exactly_the_replies(cli, tmp_path):
 @pytest.mark.audio
 def test_ask_say_without_speech_still_answers(cli, tmp_path):
     cfg = tmp_path / "kiosk.yaml"
-    cfg.write_text("speech:\n  enabled: false\n", encoding="utf-8")
+    cfg.write_text(f"guides_dir: {GUIDES}\nspeech:\n  enabled: false\n", encoding="utf-8")
     res = cli("--config", str(cfg), "ask", "--say", "低保怎么申请", "低保要带什么材料")
     assert res.code == 1
     assert res.out.count("答：") == 2
@@ -101,7 +102,7 @@ def test_ask_json_stdout_stays_json_in_a_real_process(tmp_path):
     """pyttsx3's espeak driver prints a line per rendered file; none of it may reach stdout."""
     import sys
 
-    from conftest import ROOT
+    from conftest import GUIDES, ROOT
 
     wav = tmp_path / "ask.wav"
     res = subprocess.run([sys.executable, "-m", "kiosk", "ask", "--json", "--say", "--wav", str(wav), "低保怎么申请"],
