@@ -289,7 +289,6 @@ class Features:
     expected: str
     scores: tuple[tuple[str, float], ...]  # guides, best first
     topic_named: bool  # the best topic is named whole (Ranker.topic_named)
-    named: tuple[bool, ...]  # per k: the best guide is named apart from the next k-1 (Ranker.named_apart)
     topic: float | None
     event: tuple[float, tuple[str, ...], str] | None  # score, offered guide ids, status when it wins
     empty: bool
@@ -304,7 +303,7 @@ def features(matcher: Matcher, query: str, expected: str) -> Features:
     norm = normalize(query)
     core = rk.core_of(norm) if norm and has_chinese(norm) else ""
     if not core:
-        return Features(expected, (), False, (), None, None, True)
+        return Features(expected, (), False, None, None, True)
     scores = rk.scores(core)
     guides = rk.ranked(core, rk._guides, 3, scores)
     topic = event = None
@@ -322,8 +321,7 @@ def features(matcher: Matcher, query: str, expected: str) -> Features:
             offered = rk._event_choices(rk.entries[e[0][1]], scores, core, 3)
             status = rk.event_status(rk.entries[e[0][1]], offered) if offered else CLARIFY
             event = (e[0][0], tuple(c.id for c in offered), status)
-    named = tuple(rk.named_apart(core, [i for _, i in guides[:k]]) for k in range(len(guides) + 1))
-    return Features(expected, tuple((rk.entries[i].id, round(s, 1)) for s, i in guides), by_name, named, topic,
+    return Features(expected, tuple((rk.entries[i].id, round(s, 1)) for s, i in guides), by_name, topic,
                     event, False)
 
 
@@ -341,7 +339,7 @@ def decide(f: Features, st: Settings) -> tuple[str, tuple[str, ...]]:
     if not f.scores or best < st.none_score:
         return NONE, ids
     close = [s for _, s in f.scores[: st.max_choices] if s >= best - st.clarify_margin]
-    if (len(close) >= 2 and not f.named[len(close)]) or best < st.answer_score:
+    if len(close) >= 2 or best < st.answer_score:
         return CLARIFY, ids
     return ANSWER, ids
 

@@ -4,7 +4,6 @@ This package is the only user of rapidfuzz (grouping) and numpy (the index).
 """
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -13,7 +12,7 @@ import yaml
 
 from ..knowledge.events import Event, load_events
 from ..knowledge.model import Guide, KnowledgeBase
-from .ranker import (ANSWER, CLARIFY, NONE, NAME_KINDS, Candidate, Entry, Match, Phrase, Ranker, Settings,
+from .ranker import (ANSWER, CLARIFY, NONE, NAME_KINDS, Candidate, Entry, Match, Ranker, Settings,
                      make_phrases)
 from .grouping import group_similar
 from .sections import detect_section
@@ -22,7 +21,7 @@ from .text import normalize, normalize_many
 OUT_OF_SCOPE_FILE = Path(__file__).resolve().parent.parent / "data" / "out_of_scope.yaml"
 
 __all__ = ["ANSWER", "CLARIFY", "NONE", "Candidate", "Match", "Matcher", "Settings", "detect_section",
-           "normalize", "guide_entry", "event_entry", "group_similar"]
+           "normalize", "guide_documents", "event_entry", "group_similar"]
 
 
 def _title_parts(title: str) -> list[str]:
@@ -86,11 +85,6 @@ def guide_documents(guides: Iterable[Guide]) -> tuple[list[Entry], list[PackedDo
         entries.append(Entry(g.id, g.title, (), names="\n".join(names)))
         docs.append(PackedDocument(kinds_seen.setdefault(key, key), texts_out))
     return entries, docs
-
-
-def guide_entry(g: Guide) -> Entry:
-    """One guide as an entry with all its phrases (for tools; the matcher indexes guide_documents)."""
-    return Entry(g.id, g.title, tuple(p for kind, texts in guide_fields(g) for p in make_phrases(texts, kind)))
 
 
 def event_entry(e: Event) -> Entry:

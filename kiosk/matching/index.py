@@ -108,6 +108,14 @@ def _tagged_terms(cps: np.ndarray, tag: np.ndarray) -> np.ndarray:
     return out
 
 
+def _starts(sorted_values: np.ndarray) -> np.ndarray:
+    """Where each run of equal values of a sorted array starts (int32; a bool mask, not a diff, in between)."""
+    change = np.empty(len(sorted_values), dtype=bool)
+    change[:1] = True
+    np.not_equal(sorted_values[1:], sorted_values[:-1], out=change[1:])
+    return np.flatnonzero(change).astype(np.int32)
+
+
 def is_char_key(keys: np.ndarray) -> np.ndarray:
     return (keys >> _KIND_SHIFT) < 2
 
@@ -185,27 +193,26 @@ class FieldIndex:
         comp = _tagged_terms(cps, np.repeat(tags, lens))
         del cps
         comp.sort()
-        first = np.flatnonzero(np.diff(comp)) + 1
-        first = np.concatenate([[0], first])
-        counts = np.diff(np.append(first, len(comp)))
+        first = _starts(comp)
+        counts = np.diff(np.append(first, len(comp))).astype(np.float32)
         u = comp[first]
         del comp, first
-        w = counts * self._norm[start + ((u >> 4) & 0x7FF), u & 15]
+        w = counts * self._norm[start + ((u >> 4) & 0x7FF), u & 15].astype(np.float32)
         del counts
-        u_keydoc = u >> 4
-        del u
-        g_edge = np.flatnonzero(np.diff(u_keydoc)) + 1
-        g_first = np.concatenate([[0], g_edge])
+        u >>= 4  # key << 11 | document
+        g_first = _starts(u)
         tf = np.add.reduceat(w, g_first)
-        kd = u_keydoc[g_first]
+        del w
+        kd = u[g_first]
+        del u, g_first
         k1 = self.settings.k1
         sat = np.rint(255.0 * tf / (k1 + tf)).astype(np.uint8)  # saturated tf in 1/255 steps
-        post_keys = kd >> 11
+        del tf
         post_docs = (kd & 0x7FF).astype(np.uint16)
-        k_edge = np.flatnonzero(np.diff(post_keys)) + 1
-        k_first = np.concatenate([[0], k_edge])
-        seg_keys = post_keys[k_first]
-        offsets = np.concatenate([k_first, [len(post_keys)]]).astype(np.int32)
+        kd >>= 11  # the term key of each posting
+        k_first = _starts(kd)
+        seg_keys = kd[k_first]
+        offsets = np.append(k_first, len(kd)).astype(np.int32)
         return _Segment(start, stop - start, seg_keys, offsets, post_docs, sat)
 
     # -- querying ----------------------------------------------------------------------------------

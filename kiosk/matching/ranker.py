@@ -15,7 +15,7 @@ the guides' own questions (``kiosk eval --tune``), not on one set.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -93,13 +93,11 @@ class Settings:
     max_choices: int = 3
     topic_margin: float = 0.0  # an out-of-scope topic must beat the best guide by this much
     topic_named_margin: float = 5.0  # ... or be named whole and come within this much of it
-    named_decides: bool = False  # (off: hurt held-out utility) among close guides, the one named whole (and longer than the rest) is answered
     event_margin: float = 0.0  # a life event must beat the best guide by this much to be offered
     # First stage.
     k1: float = 2.0
     b: float = 0.5
     char_weight: float = 0.7  # fusion: share of the character view (the rest is pinyin)
-    sound_floor: float = 0.0  # score at least this share of the pinyin view; off: +1.9 top-1 on garbled dev2, lower CV utility
     stop_share: float = 1.0  # terms in more than this share of documents: counted, postings not walked
     name_bonus: float = 0.2  # added (×100) for a title/alias heard whole, scaled by its share of the question
     strip_question_words: bool = True
@@ -151,10 +149,6 @@ class Ranker:
     # -- scoring ----------------------------------------------------------------------------------
     def scores(self, core: str, first: int = 0) -> np.ndarray:
         """0-100 per entry (entries before ``first`` left at 0): fused BM25F share of the question explained."""
-        if self.settings.sound_floor > 0:
-            char, pin = self.index.scores(core, first)
-            a = self.settings.char_weight
-            return 100.0 * np.maximum(a * char + (1 - a) * pin, self.settings.sound_floor * pin)
         return 100.0 * self.index.fused(core, first)
 
     def named(self, i: int, qc: str) -> int:
@@ -230,19 +224,9 @@ class Ranker:
         if not cands or best < st.none_score:
             return Match(text, norm, NONE, cands, section)
         close = [c for c in cands[: st.max_choices] if c.score >= best - st.clarify_margin]
-        if (len(close) >= 2 and not self.named_apart(core, [i for _, i in guides[: len(close)]])) \
-                or best < st.answer_score:
+        if len(close) >= 2 or best < st.answer_score:
             return Match(text, norm, CLARIFY, cands, section)
         return Match(text, norm, ANSWER, cands, section)
-
-    def named_apart(self, core: str, close: list[int]) -> bool:
-        """The best of the close guides is named whole in the question by a longer name than any other
-        (低保在哪里申请 names 低保): the resident said which one."""
-        if not self.settings.named_decides or len(close) < 2:
-            return False
-        qc = code(core)
-        first = self.named(close[0], qc)
-        return first >= 2 and first > max(self.named(i, qc) for i in close[1:])
 
     def topic_named(self, i: int, norm: str, guides: list[tuple[float, int]]) -> bool:
         """Topic i is named whole in the question, and no candidate guide by a longer name
