@@ -288,13 +288,13 @@ class Features:
 
     expected: str
     scores: tuple[tuple[str, float], ...]  # guides, best first
-    topic_named: bool  # the best topic is named whole (Ranker.topic_named)
-    topic: float | None
-    event: tuple[float, tuple[str, ...], str] | None  # score, offered guide ids, status when it wins
+    topic: tuple[float, bool] | None  # best topic: score, named whole
+    event: tuple[float, str, tuple[str, ...]] | None  # best event with 2+ guides: score, status, offered ids
     empty: bool
 
 
 def features(matcher: Matcher, query: str, expected: str) -> Features:
+    """The inputs of :func:`kiosk.matching.ranker.decide` for one question (as Ranker.match computes them)."""
     import numpy as np
 
     from .matching.text import has_chinese, normalize
@@ -302,59 +302,36 @@ def features(matcher: Matcher, query: str, expected: str) -> Features:
     rk = matcher.ranker
     norm = normalize(query)
     core = rk.core_of(norm) if norm and has_chinese(norm) else ""
-    if not core:
-        return Features(expected, (), False, None, None, True)
+    if len(set(core)) < 2:
+        return Features(expected, (), None, None, True)
     scores = rk.scores(core)
-    guides = rk.ranked(core, rk._guides, 3, scores)
+    k = max(3, rk.settings.max_choices)
+    guides = rk.ranked(core, rk._guides, k, scores)
     topic = event = None
-    by_name = False
     if len(rk._topics):
         ts = scores if core == norm else np.maximum(scores, rk.scores(norm, int(rk._topics[0])))
         t = rk.ranked(norm, rk._topics, 1, ts)
-        topic = t[0][0] if t else None
         if t:
-            # by name only: thresholds are replayed by decide()
-            by_name = rk.topic_named(t[0][1], norm, guides)
+            topic = (t[0][0], rk.topic_named(t[0][1], norm, guides))
     if len(rk._events):
         e = rk.ranked(core, rk._events, 1, scores)
         if e:
             offered = rk._event_choices(rk.entries[e[0][1]], scores, core, 3)
-            status = rk.event_status(rk.entries[e[0][1]], offered) if offered else CLARIFY
-            event = (e[0][0], tuple(c.id for c in offered), status)
-    return Features(expected, tuple((rk.entries[i].id, round(s, 1)) for s, i in guides), by_name, topic,
-                    event, False)
+            if len(offered) >= 2:
+                event = (e[0][0], rk.event_status(rk.entries[e[0][1]], offered), tuple(c.id for c in offered))
+    return Features(expected, tuple((rk.entries[i].id, round(s, 1)) for s, i in guides[:3]), topic, event, False)
 
 
 def decide(f: Features, st: Settings) -> tuple[str, tuple[str, ...]]:
-    """The same decision as :meth:`Ranker.match`, replayed from features."""
+    """The matcher's decision replayed from features: (status, the guide ids offered)."""
+    from .matching.ranker import decide as rank_decide
+
     if f.empty:
         return NONE, ()
-    ids = tuple(g for g, _ in f.scores)
-    best = f.scores[0][1] if f.scores else 0.0
-    if f.topic is not None and _topic_decides(f.topic, f.topic_named, best, st):
-        return NONE, ids
-    if f.event is not None and f.event[0] >= st.none_score and f.event[0] >= best + st.event_margin \
-            and len(f.event[1]) >= 2:
-        return f.event[2], f.event[1]
-    if not f.scores or best < st.none_score:
-        return NONE, ids
-    close = [s for _, s in f.scores[: st.max_choices] if s >= best - st.clarify_margin]
-    if len(close) >= 2 or best < st.answer_score:
-        return CLARIFY, ids
-    return ANSWER, ids
-
-
-def _topic_decides(score: float, named: bool, best: float, st: Settings) -> bool:
-    from .matching.ranker import Ranker
-
-    return Ranker.topic_decides(_SettingsOnly(st), score, named, best)  # type: ignore[arg-type]
-
-
-class _SettingsOnly:
-    """Just enough of a Ranker for its decision methods: the settings."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+    status, source = rank_decide(st, [s for _, s in f.scores], f.topic, f.event[:2] if f.event else None)
+    if source == "event":
+        return status, f.event[2]
+    return status, tuple(g for g, _ in f.scores)
 
 
 def utility(fs: Sequence[Features], st: Settings) -> float:

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, SHARED
-from kiosk.matching import CLARIFY, NONE, Matcher, Settings
+from kiosk.matching import ANSWER, CLARIFY, NONE, Matcher, Settings
 from kiosk.matching.index import FieldIndex, IndexSettings, top_k
 
 
@@ -104,12 +104,15 @@ def test_replayed_decision_equals_the_matcher(kb):
     from kiosk.evaluation import decide, features
 
     m = Matcher.for_knowledge(kb)
-    for q in ("低保怎么申请", "家里老人中风了", "身份证丢了", "今天天气怎么样", "居住证", "残疾人交通补贴要带身份证吗"):
+    asked = ["低保怎么申请", "家里老人中风了", "身份证丢了", "今天天气怎么样", "居住证", "残疾人交通补贴要带身份证吗", "添丁"]
+    asked += [g.aliases[0] + "要带什么" for g in kb.guides] + [s for g in kb.guides for s in g.situations[:1]]
+    statuses = set()
+    for q in asked:
         got = m.match(q)
         status, ids = decide(features(m, q, "x"), m.ranker.settings)
-        assert status == got.status, q
-        if status != NONE:
-            assert ids[:1] == tuple(c.id for c in got.candidates[:1]), q
+        assert (status, ids) == (got.status, tuple(c.id for c in got.candidates)), q
+        statuses.add(status)
+    assert statuses == {ANSWER, CLARIFY, NONE}
 
 
 def test_garble_is_deterministic_and_keeps_the_sound():

@@ -103,6 +103,32 @@ class Settings:
     strip_question_words: bool = True
 
 
+def decide(st: Settings, guide_scores: Sequence[float], topic: tuple[float, bool] | None,
+           event: tuple[float, str] | None) -> tuple[str, str]:
+    """answer / clarify / none, and what decided it ("topic", "event" or "guides").
+
+    guide_scores: the best guides' scores, best first. topic: the best out-of-scope topic's score and
+    whether it is named whole (Ranker.topic_named). event: the best life event's score and its status
+    when it wins (Ranker.event_status), if it has two or more guides to offer.
+    """
+    best = guide_scores[0] if guide_scores else 0.0
+    if topic is not None:
+        score, named = topic
+        if (named and score + st.topic_named_margin >= best) or \
+                (score >= st.none_score and score >= best + st.topic_margin):
+            return NONE, "topic"
+    if event is not None:
+        score, status = event
+        if score >= st.none_score and score >= best + st.event_margin:
+            return status, "event"
+    if not guide_scores or best < st.none_score:
+        return NONE, "guides"
+    close = [x for x in guide_scores[: st.max_choices] if x >= best - st.clarify_margin]
+    if len(close) >= 2 or best < st.answer_score:
+        return CLARIFY, "guides"
+    return ANSWER, "guides"
+
+
 def make_phrases(texts: Iterable[str], kind: str) -> list[Phrase]:
     out = []
     for t in texts:
@@ -163,8 +189,7 @@ class Ranker:
         qc = code(core)
         out = {}
         for i in among:
-            named = next((len(c) for c in self._name_codes(i) if c in qc), 0)
-            out[i] = (float(scores[i]) + 100.0 * bonus * named / len(qc)) / (1.0 + bonus)
+            out[i] = (float(scores[i]) + 100.0 * bonus * self.named(i, qc) / len(qc)) / (1.0 + bonus)
         return out
 
     def ranked(self, core: str, among: np.ndarray, k: int, scores: np.ndarray | None = None) -> list[tuple[float, int]]:
@@ -206,27 +231,29 @@ class Ranker:
         k = max(top, st.max_choices, 1)
         guides = self.ranked(core, self._guides, k, scores)
         cands = tuple(Candidate(self.entries[i].id, self.entries[i].title, round(s, 1)) for s, i in guides[: max(top, 1)])
-        best = cands[0].score if cands else 0.0
         # Out-of-scope topics see the whole question: 现在几点了 must not lose its 几点.
+        topic = topic_seen = None
         if len(self._topics):
             tscores = scores if core == norm else np.maximum(scores, self.scores(norm, int(self._topics[0])))
-            topic = self.ranked(norm, self._topics, 1, tscores)
-            if topic and self._topic_wins(topic[0], best, norm, guides):
-                e = self.entries[topic[0][1]]
-                return Match(text, norm, NONE, cands, section, referral=e.referral, topic=e.title)
+            t = self.ranked(norm, self._topics, 1, tscores)
+            if t:
+                topic, topic_seen = t[0][1], (t[0][0], self.topic_named(t[0][1], norm, guides))
+        event = event_seen = None
+        offered: tuple[Candidate, ...] = ()
         if len(self._events):
-            event = self.ranked(core, self._events, 1, scores)
-            if event and event[0][0] >= st.none_score and event[0][0] >= best + st.event_margin:
-                e = self.entries[event[0][1]]
-                offered = self._event_choices(e, scores, core, top)
+            e = self.ranked(core, self._events, 1, scores)
+            if e:
+                event = self.entries[e[0][1]]
+                offered = self._event_choices(event, scores, core, top)
                 if len(offered) >= 2:
-                    return Match(text, norm, self.event_status(e, offered), offered, section, event=e.title)
-        if not cands or best < st.none_score:
-            return Match(text, norm, NONE, cands, section)
-        close = [c for c in cands[: st.max_choices] if c.score >= best - st.clarify_margin]
-        if len(close) >= 2 or best < st.answer_score:
-            return Match(text, norm, CLARIFY, cands, section)
-        return Match(text, norm, ANSWER, cands, section)
+                    event_seen = (e[0][0], self.event_status(event, offered))
+        status, source = decide(st, [c.score for c in cands], topic_seen, event_seen)
+        if source == "topic":
+            e = self.entries[topic]
+            return Match(text, norm, NONE, cands, section, referral=e.referral, topic=e.title)
+        if source == "event":
+            return Match(text, norm, status, offered, section, event=event.title)
+        return Match(text, norm, status, cands, section)
 
     def topic_named(self, i: int, norm: str, guides: list[tuple[float, int]]) -> bool:
         """Topic i is named whole in the question, and no candidate guide by a longer name
@@ -236,17 +263,6 @@ class Ranker:
             return False
         qc = code(norm)
         return named > max((self.named(g, qc) for _, g in guides), default=0)
-
-    def topic_decides(self, score: float, named: bool, best: float) -> bool:
-        """An out-of-scope topic wins when it scores higher than the best guide, or is named (see
-        topic_named) and comes within topic_named_margin of it."""
-        st = self.settings
-        if named and score + st.topic_named_margin >= best:
-            return True
-        return score >= st.none_score and score >= best + st.topic_margin
-
-    def _topic_wins(self, topic: tuple[float, int], best: float, norm: str, guides: list[tuple[float, int]]) -> bool:
-        return self.topic_decides(topic[0], self.topic_named(topic[1], norm, guides), best)
 
     @staticmethod
     def event_status(event: Entry, offered: Sequence[Candidate]) -> str:
