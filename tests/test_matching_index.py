@@ -158,3 +158,16 @@ def test_every_answer_is_the_same_under_two_hash_seeds():
         assert res.returncode == 0, res.stderr
         runs.append(json.loads(res.stdout))
     assert len(runs[0]) > 600 and runs[0] == runs[1]
+
+
+def test_validate_reports_events_file_problems_with_lines(tmp_path, cli):
+    import shutil
+
+    guides = tmp_path / "guides"
+    shutil.copytree(ROOT / "guides", guides)
+    n = len((guides / "events.yaml").read_text(encoding="utf-8").splitlines())
+    with open(guides / "events.yaml", "a", encoding="utf-8") as fh:
+        fh.write("- id: moved\n  title: 某件事\n  situations: [一, 二, 三]\n  guides: [assistance-01, gone-01, general-05]\n")
+    res = cli("validate", str(guides))
+    assert res.code == 1
+    assert f"events.yaml:{n + 4}: 没有这些指南：gone-01" in res.out

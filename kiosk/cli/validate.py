@@ -35,11 +35,12 @@ def glyph_problems(kb) -> list:
 
 def run(args: argparse.Namespace, env: Environment) -> int:
     from ..knowledge import load_directory
+    from ..knowledge.events import load_events
 
     config = config_of(args, env)
     directory = guides_dir(args, config)
     kb, problems = load_directory(directory, config.centre)
-    problems = problems + glyph_problems(kb)
+    problems = problems + glyph_problems(kb) + load_events(directory, [g.id for g in kb.guides])[1]
     if args.model:
         problems = problems + _model_problems(kb, args.model)
     errors = [p for p in problems if p.is_error]
