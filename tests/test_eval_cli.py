@@ -21,7 +21,7 @@ def test_eval_loo_garble_and_tune(tmp_path, cli):
     f.write_text(ROWS, encoding="utf-8")
     res = cli("eval", str(f), "--loo", "--folds", "3", "--garble", "0.15", "--seed", "2", "--tune", "--misses", "0")
     assert res.code == 0, res.err
-    assert "== LOO (3 folds) (garbled 0.15, seed 2)" in res.out
+    assert "== LOO, 3 folds, garbled 0.15 seed 2" in res.out
     assert "5-fold cross-validation of the decision" in res.out and "held out" in res.out
     assert "chosen on all: answer_score" in res.out
     again = cli("eval", str(f), "--garble", "0.15", "--seed", "2", "--misses", "0")

@@ -31,6 +31,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, env: Environment) -> int:
     from functools import partial
+    from pathlib import Path
 
     from ..evaluation import BaselineBM25, garble, loo_runs, read_rows, run_rows, summarize
     from ..matching import Matcher
@@ -48,12 +49,12 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     matcher = Matcher.for_knowledge(kb, settings)
     baseline = BaselineBM25(kb.guides)
     transform = partial(garble, rate=args.garble, seed=args.seed) if args.garble > 0 else None
-    tag = f" (garbled {args.garble:g}, seed {args.seed})" if transform else ""
+    tag = f", garbled {args.garble:g} seed {args.seed}" if transform else ""
     results = []
     for name, rows in sets:
-        results.append((name + tag, run_rows(rows, matcher, baseline, transform)))
+        results.append((Path(name).name + tag, run_rows(rows, matcher, baseline, transform)))
     if args.loo:
-        results.append((f"LOO ({args.folds} folds){tag}", loo_runs(kb, settings, args.folds, transform=transform)))
+        results.append((f"LOO, {args.folds} folds{tag}", loo_runs(kb, settings, args.folds, transform=transform)))
     reports = []
     for name, outcomes in results:
         report = summarize(outcomes, name, settings.max_choices)
@@ -66,10 +67,11 @@ def run(args: argparse.Namespace, env: Environment) -> int:
             for line in report.misses[: args.misses]:
                 env.out(f"  {line}")
         env.out("")
-    env.out("set                              matcher top-1  BM25 top-1  reached  wrong  none  NONE rejected")
+    env.out(f"{'set':<40} matcher top-1  BM25 top-1  reached  wrong  none  NONE rejected")
     for r in reports:
-        env.out(f"{r.name[:32]:<32} {r.rate('top1'):12.1f}% {r.rate('base_top1'):10.1f}% {r.rate('reached'):7.1f}% "
-                f"{r.rate('answered_wrong'):5.1f}% {r.rate('false_reject'):4.1f}% {r.rate('none_rejected'):12.1f}%")
+        rejected = f"{r.rate('none_rejected'):12.1f}%" if r.none_rows else f"{'n/a':>13}"
+        env.out(f"{r.name[:40]:<40} {r.rate('top1'):12.1f}% {r.rate('base_top1'):10.1f}% {r.rate('reached'):7.1f}% "
+                f"{r.rate('answered_wrong'):5.1f}% {r.rate('false_reject'):4.1f}% {rejected}")
     if args.tune:
         _tune(args, env, kb, settings, sets, transform)
     return 0
