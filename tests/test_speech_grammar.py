@@ -222,6 +222,8 @@ def test_grammar_result_wins_only_when_it_matches_better(matcher):
     # a grammar result that is mostly "not in the grammar" is noise forced onto guide words
     hs = hypotheses(["嗯 嗯"], ["[unk] [unk] [unk] 低保"])
     assert choose(hs, score).text == "嗯嗯"
+    # ... and it is not handed on as an alternative either (the dialogue matches every alternative)
+    assert ordered(choose(hs, score), hs) == ("嗯嗯",)
 
 
 def test_choose_without_a_scorer_or_results():
