@@ -96,6 +96,19 @@ def test_the_real_recogniser_satisfies_its_protocol(korean_engine):
     assert conformance_problems(rec, Recognizer) == []
 
 
+def test_the_real_speaker_satisfies_its_protocol(tmp_path):
+    from kiosk.config import load_config
+    from kiosk.speech.playback import WavFileOutput
+    from kiosk.speech.tts import Pyttsx3Speaker, make_speaker
+
+    speaker = make_speaker(load_config(env={}), output=WavFileOutput(tmp_path / "out.wav"))
+    try:
+        assert isinstance(speaker, Pyttsx3Speaker), speaker.problem  # espeak-ng is part of the test setup
+        assert conformance_problems(speaker, Speaker) == []
+    finally:
+        speaker.close()
+
+
 def test_report_once_logs_a_problem_once(caplog):
     caplog.set_level(logging.INFO, logger="kiosk")
     message = "测试用的问题：话筒没插好（只记一次）"
