@@ -137,3 +137,25 @@ def test_the_grammar_result_wins_when_free_recognition_misses(replay_vosk, match
     assert heard.chosen.source == GRAMMAR and heard.transcript.text == "我想吃低保"
     (noise,) = [u for u in UTTERANCES if "forced guess" in u.get("note", "")]
     assert hear(noise, matcher).chosen.source != GRAMMAR
+
+
+def test_the_listening_pipeline_delivers_the_chosen_text_and_its_alternatives(replay_vosk, matcher):
+    """The same results through the real worker thread: voice, then silence ends the utterance."""
+    import math
+    import struct
+
+    from kiosk.speech.audio import RATE
+    from kiosk.speech.hypotheses import match_score
+    from kiosk.speech.vosk_input import ListenSettings, ReplaySource, VoskEngine, VoskRecognizer
+
+    tone = b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * 220 * i / RATE))) for i in range(RATE))
+    (u,) = [u for u in UTTERANCES if u.get("note", "").startswith("滴保")]
+    engine = VoskEngine(u, ROOT, '["低保", "[unk]"]', alternatives=5, score=match_score(matcher))
+    rec = VoskRecognizer(engine, lambda: ReplaySource(tone, realtime=False, tail_seconds=None),
+                         ListenSettings(end_silence_seconds=0.5, max_seconds=10.0))
+    finals, errors = [], []
+    rec.start(lambda text: None, finals.append, errors.append)
+    assert rec.wait(30)
+    assert errors == [] and len(finals) == 1
+    assert finals[0].text == "我想申请滴保" and "我想申请低保" in finals[0].alternatives
+    assert matcher.match(finals[0].text).best.id == u["expect"]
