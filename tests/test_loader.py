@@ -256,3 +256,19 @@ def test_a_paying_guide_without_benefits_is_warned(guide_dir, cli):
     path.write_text(text, encoding="utf-8")
     res = cli("validate", str(guide_dir))
     assert f"{path}:{_line_of(path, 'title:')}: 警告：这个事项发钱或发补贴，请写 benefits（待遇标准）" in res.out
+
+
+def test_each_guide_keeps_the_line_of_every_field_and_list_item(guide_dir, centre):
+    kb, _ = load_directory(guide_dir, centre)
+    (g,) = kb.guides
+    path = guide_dir / "assistance" / "assistance-01.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for key in ("id", "title", "summary", "aliases", "questions", "materials", "updated"):
+        assert lines[g.line_of(key) - 1].startswith(f"{key}:"), key
+    for key in ("aliases", "questions", "conditions", "steps"):
+        items = getattr(g, key)
+        assert len(items) >= 2
+        for text in items:
+            assert lines[g.item_line(key, text) - 1].strip() == f"- {text}", (key, text)
+    assert g.item_line("aliases", "不是这个指南的别名") == g.line_of("aliases")
+    assert g.item_line("title", g.title) == g.line_of("title")
