@@ -118,3 +118,94 @@ def test_report_once_logs_a_problem_once(caplog):
     mine = [r for r in caplog.records if message in r.getMessage()]
     assert [r.getMessage() for r in mine] == [f"{message} (detail)", f"{message}2"]
     assert mine[1].name == "kiosk.speech.test"
+
+
+# -- behaviour every recogniser shares, run on the real one, the null one and the fake ---------------------
+def _vosk_recognizer(monkeypatch):
+    """The real VoskRecognizer (worker thread, end-pointing) over recorded Vosk results instead of a model."""
+    import math
+    import struct
+    import sys
+    import types
+
+    from conftest import ROOT
+    from test_speech_cn_results import UTTERANCES, ReplayRecognizer
+
+    from kiosk.speech.audio import RATE
+    from kiosk.speech.vosk_input import ListenSettings, ReplaySource, VoskEngine, VoskRecognizer
+
+    monkeypatch.setitem(sys.modules, "vosk", types.SimpleNamespace(
+        KaldiRecognizer=lambda model, rate, grammar=None: ReplayRecognizer(model["free"])))
+    tone = b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * 220 * i / RATE))) for i in range(RATE // 2))
+    engine = VoskEngine(UTTERANCES[0], ROOT, None, alternatives=3)
+    return VoskRecognizer(engine, lambda: ReplaySource(tone, realtime=False, tail_seconds=None),
+                          ListenSettings(end_silence_seconds=0.3, max_seconds=5.0))
+
+
+def _fake(**kw):
+    from fakes import FakeRecognizer
+    from kiosk.speech import Transcript
+
+    return lambda monkeypatch: FakeRecognizer(partials=["我想"], **kw) if "final" in kw else FakeRecognizer(
+        partials=["我想"], final=Transcript("我想申请低保"))
+
+
+RECOGNIZERS = {
+    "vosk": _vosk_recognizer,
+    "null": lambda monkeypatch: Unavailable("语音识别暂不可用。"),
+    "fake": _fake(),
+    "fake-unscripted": _fake(final=None),  # as tests build it when they script no final
+}
+
+
+def _session(rec, on_partial=None):
+    """Start one session, wait for it to end; (partials, endings) where endings are finals and errors."""
+    partials, endings = [], []
+    rec.start(on_partial or partials.append, lambda t: endings.append(("final", t)),
+              lambda e: endings.append(("error", e)))
+    wait = getattr(rec, "wait", None)
+    if wait is not None:
+        assert wait(30)
+    assert not rec.is_listening
+    return partials, endings
+
+
+@pytest.mark.parametrize("name", RECOGNIZERS)
+def test_a_recogniser_session_ends_with_exactly_one_result_or_error(name, monkeypatch):
+    rec = RECOGNIZERS[name](monkeypatch)
+    _, endings = _session(rec)
+    assert len(endings) == 1, endings
+    kind, value = endings[0]
+    assert (kind == "final" and isinstance(value.text, str)) or (kind == "error" and value)
+
+
+@pytest.mark.parametrize("name", RECOGNIZERS)
+def test_start_while_listening_is_ignored(name, monkeypatch):
+    rec = RECOGNIZERS[name](monkeypatch)
+    again = []
+
+    def on_partial(text):
+        if rec.is_listening and not again:  # a second tap on the microphone button while words show
+            again.append(text)
+            rec.start(lambda p: None, lambda t: again.append(("final", t)), lambda e: again.append(("error", e)))
+
+    _, endings = _session(rec, on_partial)
+    assert len(endings) == 1 and again[1:] == [], (endings, again)
+
+
+@pytest.mark.parametrize("name", RECOGNIZERS)
+def test_cancel_while_listening_delivers_nothing(name, monkeypatch):
+    rec = RECOGNIZERS[name](monkeypatch)
+    partials, endings = [], []
+
+    def on_partial(text):
+        partials.append(text)
+        rec.cancel()
+
+    rec.start(on_partial, lambda t: endings.append(t), lambda e: endings.append(e))
+    wait = getattr(rec, "wait", None)
+    if wait is not None:
+        assert wait(30)
+    assert not rec.is_listening
+    if partials:  # it was listening when cancelled
+        assert endings == []
