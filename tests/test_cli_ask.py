@@ -40,7 +40,7 @@ def test_json_answer_with_section(cli):
 
 
 def test_stdin_one_question_per_line_in_one_process(cli):
-    lines = ["城乡居民最低生活保障申请", "今天天气怎么样", "", "城乡居民最低生活保障申请在哪里办"]
+    lines = ["城乡居民最低生活保障申请", "这周末会下雨吗", "", "城乡居民最低生活保障申请在哪里办"]
     res = cli("ask", "--json", "--top", "2", stdin="\n".join(lines) + "\n")
     objs = _objects(res.out)
     assert [o["query"] for o in objs] == lines
