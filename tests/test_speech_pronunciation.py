@@ -33,7 +33,7 @@ TRICKY = [
     ("还是", "hai2 shi4"), ("还没", "hai2 mei2"), ("还有", "hai2 you3"), ("退还", "tui4 huan2"), ("还贷", "huan2 dai4"),
     ("中心", "zhong1 xin1"), ("中风", "zhong4 feng1"), ("相同", "xiang1 tong2"), ("相应", "xiang1 ying4"),
     ("项目的", "xiang4 mu4 de5"), ("的确认", "de5 que4 ren4"), ("银行", "yin2 hang2"), ("执行", "zhi2 xing2"),
-    ("了解", "liao3 jie3"), ("便宜", "pian2 yi2"), ("给付", "ji3 fu4"), ("交给", "jiao1 gei3"), ("落户", "luo4 hu4"),
+    ("了解", "liao3 jie3"), ("便宜", "pian2 yi5"), ("给付", "ji3 fu4"), ("交给", "jiao1 gei3"), ("落户", "luo4 hu4"),
     ("处方", "chu3 fang1"), ("办事处", "ban4 shi4 chu4"), ("取得", "qu3 de2"), ("表现得", "biao3 xian4 de5"),
     ("学校", "xue2 xiao4"), ("散居", "san3 ju1"), ("急难", "ji2 nan4"), ("查询", "cha2 xun2"),
 ]
@@ -137,9 +137,9 @@ def espeak_tones(pinyin: str) -> list[str]:
                          capture_output=True, text=True, check=True).stdout
     tones = []
     for syllable in out.split("_|"):
-        m = re.search(r"(\d+)$", syllable.strip())
-        if m:
-            tones.append(ESPEAK_TONES.get(m.group(1), "5") if "'" in syllable else "5")
+        digits = re.findall(r"\d+", syllable)
+        if digits:
+            tones.append(ESPEAK_TONES.get(digits[-1], "5") if "'" in syllable else "5")
     return tones
 
 

@@ -132,6 +132,9 @@ def _list_markers(text: str) -> str:
 
     start = r"(^|[\n。；;：:！？!?])\s*"
     text = re.sub(start + r"(?:(\d{1,2})[.、)）](?![\d.])|[(（](\d{1,2})[)）])\s*", marker, text)
+    # (1) and （一） inside a sentence are list markers too: 符合下列条件之一（1）… （2）…
+    text = re.sub(r"[(（](\d{1,2})[)）]\s*", lambda m: f"，第{cardinal(int(m.group(1)))}，", text)
+    text = re.sub(r"[(（]([一二三四五六七八九十]{1,2})[)）]\s*", r"，第\1，", text)
     text = re.sub(r"(^|[\n。；;：:！？!?])\s*[•·・\-*]\s+", r"\1", text)  # bullets
     return text
 
@@ -175,17 +178,52 @@ def _time_words(h: int, m: int) -> str:
     return f"{hour}点{'零' if m < 10 else ''}{cardinal(m)}分"
 
 
+_PERIOD_WORDS = ("上午", "下午", "中午", "晚上", "早上", "凌晨", "傍晚", "夜间", "夜里", "白天", "早晨")
+
+
+def _period(h: int) -> str:
+    """The part of the day people name before a clock time: 上午八点半, 下午五点."""
+    if h < 5:
+        return "凌晨"
+    if h < 12:
+        return "上午"
+    if h < 13:
+        return "中午"
+    return "下午" if h < 18 else "晚上"
+
+
+def _clock(h: int, m: int, period: str) -> str:
+    return period + _time_words(h - 12 if 12 < h < 24 else h, m)
+
+
+_CLOCK = r"(?<![\d.])(\d{1,2})[:：](\d\d)(?!\d)"
+_CLOCK_RANGE = re.compile(_CLOCK + r"(?:\s*(?:[-~—–]+|至|到)\s*" + _CLOCK + ")?")
+
+
 def _times(text: str) -> str:
-    """8:30 → 八点半, 17:00 → 十七点, 9:05 → 九点零五分; a dash between times or numbers is 至."""
-    clock = r"\d{1,2}[:：]\d\d"
-    text = re.sub(rf"(?<=\d)\s*(?:[-~—–]+|至|到)\s*(?={clock}(?!\d))", "至", text)
-    text = re.sub(r"(?<![\d.])(\d{1,4})\s*[-~—–]+\s*(?=\d{1,4}(?![\d:：]))", r"\1至", text)
+    """Clock times as people say them: 8:30-17:00 → 上午八点半到下午五点, 9:00至12:00 → 上午九点到十二点;
+    a dash between numbers is 至 (60-69周岁, 60%-300%, 4月-5月)."""
+    def clock_range(m: re.Match) -> str:
+        h1, m1 = int(m.group(1)), int(m.group(2))
+        if h1 > 24 or m1 > 59:
+            return m.group()
+        named = m.string[max(0, m.start() - 2):m.start()]
+        named = named if named in _PERIOD_WORDS else ""
+        pm = named in ("下午", "晚上", "傍晚", "夜间", "夜里")
+        h1 = h1 + 12 if pm and h1 < 12 else h1
+        first = _clock(h1, m1, "" if named or h1 == 24 else _period(h1))
+        if m.group(3) is None:
+            return first
+        h2, m2 = int(m.group(3)), int(m.group(4))
+        if h2 > 24 or m2 > 59:
+            return m.group()
+        h2 = h2 + 12 if pm and h2 < 12 else h2
+        same = _period(h2) == _period(h1) or (h2, m2) == (12, 0) or h2 == 24
+        return first + "到" + _clock(h2, m2, "" if same else _period(h2))
 
-    def clock_time(m: re.Match) -> str:
-        h, mi = int(m.group(1)), int(m.group(2))
-        return _time_words(h, mi) if h <= 24 and mi < 60 else m.group()
-
-    return re.sub(r"(?<![\d.])(\d{1,2})[:：](\d\d)(?!\d)", clock_time, text)
+    text = _CLOCK_RANGE.sub(clock_range, text)
+    text = re.sub(r"(?<![\d.])(\d{1,4}(?:\.\d+)?%?)\s*[-~—–]+\s*(?=\d{1,4}(?![\d:：]))", r"\1至", text)
+    return re.sub(r"(?<=[日月年号岁元天个人])\s*[-~—–]+\s*(?=[¥￥]?\d)", "至", text)
 
 
 _NUMBER = re.compile(r"([¥￥])?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(%)?")
@@ -237,6 +275,14 @@ def _numbers(text: str) -> str:
 
 _SYMBOLS = [
     (r"[“”‘’\"'《》〈〉「」『』]", ""),
+    (r"[（(]含[）)]\s*(?=以上|以下|以内|以前|以后)", "及"),  # 60周岁（含）以上 → 六十周岁及以上
+    (r"(?<=日)[（(]含[）)]", "，含当天，"),
+    (r"[（(]含[）)]", "，含本数，"),
+    (r"≥|>=|＞=", "大于等于"),
+    (r"≤|<=|＜=", "小于等于"),
+    (r"[>＞]", "大于"),
+    (r"[<＜]", "小于"),
+    (r"≠", "不等于"),
     (rf"[（(]([{_HAN}])[）)]", r"或\1"),  # 街道（镇） → 街道或镇
     (r"[（(【\[〔]", "，"),
     (r"[）)】\]〕]", "，"),
@@ -299,8 +345,26 @@ def spoken_form(text: str) -> str:
 
 # --- sentences -----------------------------------------------------------------------------------
 
+_BEFORE_CUT = set("和或及并但且与、")
+_AFTER_CUT = set("的了后时等地得")
+
+
+def _cut_at(clause: str, limit: int) -> int:
+    """Where to cut a clause longer than limit: before 和/或/及…, after 的/了/后…, never inside a word
+    of the pronunciation table; at the limit only when no such place is in the second half."""
+    table = pronunciation_table()
+    inside = set()
+    for word in table:
+        for m in re.finditer(re.escape(word), clause[:limit + _table_longest]):
+            inside.update(range(m.start() + 1, m.end()))
+    for i in range(limit, limit // 2, -1):
+        if i not in inside and (clause[i] in _BEFORE_CUT or clause[i - 1] in _AFTER_CUT):
+            return i
+    return next((i for i in range(limit, 0, -1) if i not in inside), limit)
+
+
 def _cut_long(sentence: str, limit: int) -> list[str]:
-    """Cut a long sentence after commas (or anywhere, as a last resort) into pieces ≤ limit."""
+    """Cut a long sentence after commas (or between words, as a last resort) into pieces ≤ limit."""
     pieces: list[str] = []
     current = ""
     for clause in re.findall(rf"[^{_CLAUSE_PUNCT}]+[{_CLAUSE_PUNCT}]*|[{_CLAUSE_PUNCT}]+", sentence):
@@ -308,8 +372,9 @@ def _cut_long(sentence: str, limit: int) -> list[str]:
             if current:
                 pieces.append(current)
                 current = ""
-            pieces.append(clause[:limit])
-            clause = clause[limit:]
+            cut = _cut_at(clause, limit)
+            pieces.append(clause[:cut])
+            clause = clause[cut:]
         if current and len(current) + len(clause) > limit:
             pieces.append(current)
             current = ""
