@@ -18,7 +18,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        description="Check the heartbeat written by the running kiosk, that the guides load and "
                                    "that the log folder is writable. "
                                    "Exit 0 healthy; 1 not running or hung (no or old heartbeat); 2 usage or "
-                                   "config error; 3 no guide loads; 4 log folder not writable. When several "
+                                   "config error; 3 no guide loads; 4 log folder not writable; 5 speech output off "
+                                   "or failing (as the heartbeat reports it, else tried here). When several "
                                    "fail, the lowest code is returned.")
     p.add_argument("--no-heartbeat", action="store_true",
                    help="skip the heartbeat (before the kiosk starts, e.g. in ExecStartPre)")
