@@ -131,7 +131,7 @@ def _steps(guide: Guide) -> str:
     used = count_syllables(steps[0])
     for i, step in enumerate(steps[1:], 2):
         used += count_syllables(step)
-        if used > FACT_SYLLABLES:
+        if used > FACT_SYLLABLES + 4:
             break
         text += f"；第{cardinal(i)}步，{step}"
     return text

@@ -8,6 +8,7 @@ import dataclasses
 
 import pytest
 
+from kiosk.answer import answer_guide
 from kiosk.app import NO_RECOGNIZER, Services, Unavailable
 from kiosk.dialogue import Heard
 from kiosk.knowledge.model import KnowledgeBase
@@ -118,13 +119,13 @@ def test_walk_home_category_guide_materials_and_back(kiosk, small_kb):
     guide = kiosk.root.screens["guide"]
     g = small_kb.get("assistance-01")
     assert guide.title.text == g.title
-    assert kiosk.speaker.said[-1].startswith(f"为您找到{g.title}")
+    assert kiosk.speaker.said[-1] == answer_guide(g, small_kb).text  # the first answer about the guide
     assert ink(guide.title, THEME.bg) > 0.02  # the title is drawn
     # The materials tab: a checklist with one line per material, ticked by touch.
     tap(guide.tabs[1])
     assert guide.tabs[1].selected and not guide.tabs[0].selected
     assert [c.text for c in guide.checks] == [m.describe() for m in g.materials]
-    assert kiosk.speaker.said[-1].startswith(f"办理{g.title}，需要准备")
+    assert kiosk.speaker.said[-1].startswith("要带")  # the materials tab says the count of materials first
     first = guide.checks[0]
     before = pixels(*window_rect(first))
     tap(first)
