@@ -50,7 +50,8 @@ SECTION_LEAD = {
     "contact": "咨询电话",
 }
 
-_CLAUSE = re.compile(r"[^，。；;：:！？!?,]+[，。；;：:！？!?,]*")
+# A clause and the marks that end it; the colon of a clock time (8:30) does not end a clause.
+_CLAUSE = re.compile(r"(?:[^，。；;：:！？!?,]|(?<=\d)[:：](?=\d))+(?:[，。；;！？!?,]|[：:](?!\d))*")
 _SAFE_CUT = re.compile(r"(?=[和或及并])")
 
 
@@ -84,6 +85,9 @@ def fit(text: str, budget: int, prefer: str = "") -> tuple[str, bool]:
         out += clause
     if prefer and not re.search(prefer, out):
         out = next((c for c in clauses if re.search(prefer, c)), out)
+    # a clause ending in 的 (没有做的，…) means nothing without the clause after it
+    while out != text and len(_CLAUSE.findall(out)) > 1 and re.search(r"的[，；：,;:]*$", out):
+        out = "".join(_CLAUSE.findall(out)[:-1])
     if count_syllables(out) > budget:
         items = [m.end() for m in re.finditer("、", out) if count_syllables(out[:m.start()]) <= budget]
         cuts = [m.start() for m in _SAFE_CUT.finditer(out)
@@ -155,7 +159,8 @@ _ESSENTIAL = {"time_limit": r"\d|当场|即时|当天|立即|马上|日|天|月"
 
 
 def _one_line(guide: Guide, section: str, kb: KnowledgeBase) -> str:
-    value, _ = fit(guide.section_lines(section, kb.centre)[0], FACT_SYLLABLES + 8, _ESSENTIAL.get(section, ""))
+    budget = FACT_SYLLABLES + (12 if section == "hours" else 8)  # weekdays and Saturday: 25 syllables
+    value, _ = fit(guide.section_lines(section, kb.centre)[0], budget, _ESSENTIAL.get(section, ""))
     if section == "fees" and "费" in value:
         return value
     return f"{SECTION_LEAD[section]}：{value}" if section in ("time_limit", "fees", "contact") else value

@@ -69,7 +69,7 @@ def test_hours_are_said_as_people_say_them(kb, guide):
     from kiosk.speech.textprep import spoken_form
 
     text = spoken_form(answer_guide(guide, kb, "hours").text)
-    assert "上午八点半到下午五点" in text and "十七点" not in text
+    assert "周一至周五上午八点半到下午五点，周六上午九点到十二点" in text and "十七点" not in text
 
 
 def test_one_line_facts_keep_the_asked_number(kb, guide):
