@@ -209,7 +209,7 @@ def summary_speech(guide: Guide) -> str:
     (the clause saying who 可以 do what); the screen shows the whole summary."""
     name = spoken_name(guide, 2 * NAME_SYLLABLES) or fit(guide.short_name, 2 * NAME_SYLLABLES)[0]
     offer = next((c.rstrip("，；。") for c in _CLAUSE.findall(for_ear(guide.summary))
-                  if "可以" in c and count_syllables(c) <= FACT_SYLLABLES), "")
+                  if "可以" in c and count_syllables(c) <= FACT_SYLLABLES + 2), "")
     return _bounded(f"{name}。{offer}" if offer else f"找到了{name}", CLOSING)
 
 

@@ -75,8 +75,8 @@ def reply_lengths(ctx: Context, speaker, sample_size: int) -> list[Row]:
     a, b = _fit(samples)
     error = max(abs(a * x + b * y - t) for x, y, t in samples)
     rate = int(ctx.config.get("speech.rate", 160))
-    rows = [Row(f"reply length model at rate {rate} ({len(samples)} said)", f"{a:.3f} s/syll",
-                f"+{b:.2f} s/pause, worst error {error:.1f} s")]
+    rows = [Row(f"reply seconds at rate {rate}: {len(samples)} said, fit", f"{a:.3f}/syll+{b:.2f}/pause"),
+            Row("  worst error of the fit on the replies said", f"{error:.1f} s")]
     sections: dict[str, list[tuple[int, float]]] = {}
     for section, _, syllables, pauses in replies:
         sections.setdefault(section, []).append((syllables, a * syllables + b * pauses))
