@@ -144,7 +144,7 @@ def _steps(guide: Guide) -> str:
 def _items(guide: Guide, section: str) -> str:
     items = list(getattr(guide, section))
     if not items:
-        return "不发钱，也不发补贴" if section == "benefits" else f"{SECTION_NAMES[section]}{MORE_ON_SCREEN}"
+        return "这里没有写待遇标准，可以问窗口" if section == "benefits" else f"{SECTION_NAMES[section]}{MORE_ON_SCREEN}"
     first, _ = fit(items[0], FACT_SYLLABLES)
     if section == "conditions":
         return f"条件有{_count_word(len(items))}条，第一条，{first}" if len(items) > 1 else f"条件是：{first}"
@@ -207,7 +207,7 @@ def section_speech(guide: Guide, section: str, kb: KnowledgeBase) -> str:
 def summary_speech(guide: Guide) -> str:
     """The first answer about a guide: its short name, and what the guide offers when that is short
     (the clause saying who 可以 do what); the screen shows the whole summary."""
-    name = spoken_name(guide, 2 * NAME_SYLLABLES) or fit(guide.short_name, 2 * NAME_SYLLABLES)[0]
+    name = guide.short_name  # whole, however long: the first answer confirms which service this is
     offer = next((c.rstrip("，；。") for c in _CLAUSE.findall(for_ear(guide.summary))
                   if "可以" in c and count_syllables(c) <= FACT_SYLLABLES + 2), "")
     return _bounded(f"{name}。{offer}" if offer else f"找到了{name}", CLOSING)
