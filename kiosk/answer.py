@@ -150,7 +150,13 @@ def _items(guide: Guide, section: str) -> str:
         return f"条件有{_count_word(len(items))}条，第一条，{first}" if len(items) > 1 else f"条件是：{first}"
     if section == "basis":
         return f"依据是{first}" + ("等" if len(items) > 1 else "")
-    return first
+    said = first  # benefits: the amounts, tier after tier while they fit (65到69周岁每月75元；70到79周岁…)
+    for item in items[1:]:
+        more, _ = fit(item, FACT_SYLLABLES)
+        if count_syllables(f"{said}；{more}") > FACT_SYLLABLES + 16:
+            return said + "等"
+        said += f"；{more}"
+    return said
 
 
 # What the answer to a one-line section must contain: a duration, an amount, a phone number.

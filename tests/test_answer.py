@@ -91,3 +91,13 @@ def test_clarify_names_each_choice_distinguishably(kb):
     twin = dataclasses.replace(g, id="twin", title=g.short_name + "（续办）")
     reply = clarify((g, twin))
     assert reply.text.count(g.short_name) == 2 and "续办" in reply.text
+
+
+def test_benefits_say_the_amounts_tier_after_tier(kb, guide):
+    tiers = ("一级每月300元", "二级每月200元", "三级每月100元")
+    text = answer_guide(dataclasses.replace(guide, benefits=tiers), kb, "benefits").text
+    assert text == "一级每月300元；二级每月200元；三级每月100元。"
+    ages = ("65-69周岁每人每月75元", "70-79周岁每人每月150元", "80-89周岁每人每月180元", "90-99周岁每人每月350元")
+    text = answer_guide(dataclasses.replace(guide, benefits=ages), kb, "benefits").text
+    assert text == "65-69周岁每人每月75元等。"  # the first tier; the screen shows them all
+    assert "没有写" in answer_guide(dataclasses.replace(guide, benefits=()), kb, "benefits").text
