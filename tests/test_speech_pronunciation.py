@@ -153,3 +153,16 @@ def test_espeak_says_exactly_the_tones_we_give(everything_said):
         assert espeak_tones(pinyin) == ours, (piece, pinyin)
     # and espeak-ng would apply its own third-tone sandhi if we had not: it is there, and ours pre-empts it
     assert espeak_tones("ni3 hao3") == ["2", "3"]
+
+
+def test_no_piece_of_any_reply_ends_inside_a_word_of_the_table(kb):
+    table = pronunciation_table()
+    for _, reply in every_reply(kb):
+        pieces = prepare(reply.text)
+        for a, b in zip(pieces, pieces[1:]):
+            if a[-1] in "，。；：！？、":
+                continue
+            joint = _han(a)[-3:] + "|" + _han(b)[:3]
+            for word in table:
+                for i in range(1, len(word)):
+                    assert f"{word[:i]}|{word[i:]}" not in joint, (word, a, b)
