@@ -14,7 +14,7 @@ from kiosk.config import load_config
 from kiosk.speech import Speaker
 from kiosk.speech.playback import Audio, ClockOutput, WavFileOutput
 from kiosk.speech.textprep import prepare, to_pinyin
-from kiosk.speech.tts import ESPEAK_MANDARIN, NullSpeaker, Pyttsx3Speaker, choose_voice, make_speaker
+from kiosk.speech.tts import ESPEAK_MANDARIN, NullSpeaker, Pyttsx3Speaker, choose_voice, make_speaker, mandarin_voices
 
 pytestmark = pytest.mark.audio
 
@@ -195,6 +195,10 @@ def test_choose_voice():
     mac = [V("com.apple.voice.compact.en-US.Samantha", "Samantha", ["en_US"]),
            V("com.apple.voice.compact.zh-CN.Tingting", "Tingting", ["zh_CN"])]
     assert choose_voice("auto", mac, "nsss").text_form == "hanzi"
+    # voices to fall back on when the first gives only silence: Mandarin ones, never Cantonese or Hakka
+    espeak += [V("sit/yue", "Chinese (Cantonese)"), V("sit/hak", "Hakka Chinese")]
+    assert [v.id for v in mandarin_voices("auto", espeak, "espeak")] == [ESPEAK_MANDARIN, "sit/cmn"]
+    assert [v.name for v in mandarin_voices("auto", windows, "sapi5")] == ["Microsoft Huihui"]  # Tracy: zh-HK
 
 
 @pytest.mark.parametrize("speech,problem", [

@@ -43,6 +43,7 @@ SILENCE_PEAK = 0.02
 _MAINLAND = ("zh-cn", "zh_cn", "zh-hans", "cmn", "chinese (simplified", "china", "huihui", "yaoyao", "kangkang",
              "xiaoxiao", "tingting")
 _CHINESE = ("zh", "chinese", "中文", "普通话")
+_NOT_MANDARIN = ("yue", "cantonese", "hak", "zh-hk", "zh_hk", "zh-tw-hk")
 
 _reported: set[str] = set()
 _reported_lock = threading.Lock()
@@ -109,7 +110,7 @@ def mandarin_voices(wanted: str | None, voices: Sequence[Any], driver: str) -> l
     for v in voices:
         described = _describe(v)
         mandarin = any(k in described for k in _MAINLAND) or (
-            any(k in described for k in _CHINESE) and not any(k in described for k in ("yue", "cantonese", "hak")))
+            any(k in described for k in _CHINESE) and not any(k in described for k in _NOT_MANDARIN))
         if mandarin and all(str(v.id) != c.id for c in out):
             vid = str(v.id)
             out.append(VoiceChoice(vid, str(getattr(v, "name", vid)), "pinyin" if "latn-pinyin" in vid.lower() else "hanzi"))
