@@ -8,8 +8,8 @@ import socket
 import pytest
 
 from kiosk.config import load_config
-from kiosk.staff.health import (GUIDES_BROKEN, SPEECH_OFF, LOG_UNWRITABLE, NOT_RUNNING, OK, Heartbeat, app_status, check,
-                                sd_notify)
+from kiosk.staff.health import (GUIDES_BROKEN, LOG_UNWRITABLE, NOT_RUNNING, OK, SPEECH_OFF, Heartbeat, app_status,
+                                check, sd_notify)
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, 0)
 

@@ -35,7 +35,8 @@ TRICKY = [
     ("项目的", "xiang4 mu4 de5"), ("的确认", "de5 que4 ren4"), ("银行", "yin2 hang2"), ("执行", "zhi2 xing2"),
     ("了解", "liao3 jie3"), ("便宜", "pian2 yi5"), ("给付", "ji3 fu4"), ("交给", "jiao1 gei3"), ("落户", "luo4 hu4"),
     ("处方", "chu3 fang1"), ("办事处", "ban4 shi4 chu4"), ("取得", "qu3 de2"), ("表现得", "biao3 xian4 de5"),
-    ("学校", "xue2 xiao4"), ("散居", "san3 ju1"), ("自己干", "zi4 ji3 gan4"), ("滑倒", "hua2 dao3"), ("急难", "ji2 nan4"), ("查询", "cha2 xun2"),
+    ("学校", "xue2 xiao4"), ("散居", "san3 ju1"), ("自己干", "zi4 ji3 gan4"), ("滑倒", "hua2 dao3"),
+    ("急难", "ji2 nan4"), ("查询", "cha2 xun2"),
 ]
 
 

@@ -113,7 +113,8 @@ def mandarin_voices(wanted: str | None, voices: Sequence[Any], driver: str) -> l
             any(k in described for k in _CHINESE) and not any(k in described for k in _NOT_MANDARIN))
         if mandarin and all(str(v.id) != c.id for c in out):
             vid = str(v.id)
-            out.append(VoiceChoice(vid, str(getattr(v, "name", vid)), "pinyin" if "latn-pinyin" in vid.lower() else "hanzi"))
+            form = "pinyin" if "latn-pinyin" in vid.lower() else "hanzi"
+            out.append(VoiceChoice(vid, str(getattr(v, "name", vid)), form))
     return out
 
 
