@@ -81,4 +81,30 @@ def load_config(path: str | os.PathLike | None = None, env: Mapping[str, str] | 
     unknown = sorted(set(override) - set(data))
     if unknown:
         raise ConfigError(f"{p}:1: 未知配置项 {'、'.join(map(str, unknown))}")
-    return Config(_merge(data, override), p.resolve().parent)
+    config = Config(_merge(data, override), p.resolve().parent)
+    _check_values(config, p)
+    return config
+
+
+def _line_of(path: Path, key: str) -> int:
+    try:
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip().startswith(f"{key}:"):
+                return n
+    except (OSError, UnicodeDecodeError):
+        pass
+    return 1
+
+
+def _check_values(config: Config, path: Path) -> None:
+    """Values that would silently become something else are refused at start-up, with where and how to fix."""
+    from .staff.pin import PinError, staff_pin
+
+    try:
+        staff_pin(config)
+    except PinError as exc:
+        raise ConfigError(f"{path}:{_line_of(path, 'staff_pin')}: {exc}") from exc
+    centre = config.get("centre")
+    if not isinstance(centre, Mapping) or any(not isinstance(centre.get(k), (str, int)) or centre.get(k) in ("", None)
+                                              for k in ("name", "address", "hours", "phone")):
+        raise ConfigError(f"{path}:{_line_of(path, 'centre')}: centre 要写 name、address、hours、phone 四项文字")

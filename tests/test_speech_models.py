@@ -82,7 +82,8 @@ def server():
 
 
 def _leftovers(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+    """What a download left besides the checksum it pinned."""
+    return sorted(p.name for p in folder.iterdir() if not p.name.endswith(".zip.sha256")) if folder.exists() else []
 
 
 def test_download_installs_a_verified_model(server, tmp_path, cli):
@@ -97,6 +98,20 @@ def test_download_installs_a_verified_model(server, tmp_path, cli):
     total = len(server.routes["/m.zip"][0])
     assert seen[0] == (0, total) and seen[-1] == (total, total)
     assert [m.name for m in installed_models(tmp_path / "models")] == ["vosk-model-test-1"]
+
+
+def test_the_first_download_pins_its_checksum_and_a_different_archive_is_refused(server, tmp_path):
+    import hashlib
+
+    first = make_zip("vosk-model-test-9")
+    server.routes["/m.zip"] = (first, "ok")
+    download_model("vosk-model-test-9", tmp_path / "models", url=server.url("/m.zip"))
+    pin = tmp_path / "models" / "vosk-model-test-9.zip.sha256"
+    assert pin.read_text(encoding="ascii").split()[0] == hashlib.sha256(first).hexdigest()
+    server.routes["/m.zip"] = (make_zip("vosk-model-test-9", {**LAYOUT, "am/final.mdl": b"tampered"}), "ok")
+    with pytest.raises(ModelError, match="校验和不对"):
+        download_model("vosk-model-test-9", tmp_path / "models", url=server.url("/m.zip"), force=True)
+    assert (tmp_path / "models" / "vosk-model-test-9" / "am" / "final.mdl").read_bytes() == LAYOUT["am/final.mdl"]
 
 
 def test_cli_download_shows_progress_and_list_shows_it(server, tmp_path, cli):

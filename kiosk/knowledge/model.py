@@ -134,6 +134,11 @@ class Guide:
     #: Facts a reviewer could not confirm, for staff to check.
     doubts: tuple[str, ...] = ()
     path: str = field(default="", compare=False)
+    #: The line each field starts on in its file (for lint and staff tools); empty for guides built in code.
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def line_of(self, key: str) -> int:
+        return self.lines.get(key, 1)
 
     @property
     def short_name(self) -> str:
