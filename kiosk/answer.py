@@ -207,7 +207,7 @@ def section_speech(guide: Guide, section: str, kb: KnowledgeBase) -> str:
     the resident heard them with the first answer about the guide."""
     name = spoken_name(guide)
     fact = section_fact(guide, section, kb)
-    return _bounded(f"{name}{'，' if name and section in ('location', 'hours') else ''}{fact}")
+    return _bounded(f"{name}{'，' if name and section in ('location', 'hours', 'benefits') else ''}{fact}")
 
 
 def summary_speech(guide: Guide) -> str:

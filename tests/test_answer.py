@@ -8,7 +8,7 @@ import pytest
 
 from conftest import ROOT
 from kiosk.answer import (CLOSING, MAX_SYLLABLES, answer_guide, clarify, every_reply, fit, for_ear,
-                          section_speech, summary_speech)
+                          section_speech, spoken_name, summary_speech)
 from kiosk.config import load_config
 from kiosk.knowledge import load_directory
 from kiosk.knowledge.model import SECTIONS
@@ -44,9 +44,10 @@ def test_materials_say_the_count_first(kb, guide):
     text = answer_guide(guide, kb, "materials").text
     n = len(guide.materials)
     words = {2: "两", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八"}
-    assert text.startswith(f"要带{words[n]}样东西：")
+    head = f"{spoken_name(guide)}要带{words[n]}样东西："  # after the guide's name when that is short
+    assert text.startswith(head)
     first = for_ear(guide.materials[0].name)
-    assert text.index(first) == len(f"要带{words[n]}样东西：")
+    assert text.index(first) == len(head)
     assert text.endswith("等。") == (count_syllables("、".join(for_ear(m.name) for m in guide.materials)) > 14)
 
 
@@ -94,10 +95,11 @@ def test_clarify_names_each_choice_distinguishably(kb):
 
 
 def test_benefits_say_the_amounts_tier_after_tier(kb, guide):
+    guide = dataclasses.replace(guide, spoken_name="低保")
     tiers = ("一级每月300元", "二级每月200元", "三级每月100元")
     text = answer_guide(dataclasses.replace(guide, benefits=tiers), kb, "benefits").text
-    assert text == "一级每月300元；二级每月200元；三级每月100元。"
+    assert text == "低保，一级每月300元；二级每月200元；三级每月100元。"
     ages = ("65-69周岁每人每月75元", "70-79周岁每人每月150元", "80-89周岁每人每月180元", "90-99周岁每人每月350元")
     text = answer_guide(dataclasses.replace(guide, benefits=ages), kb, "benefits").text
-    assert text == "65-69周岁每人每月75元等。"  # the first tier; the screen shows them all
+    assert text == "低保，65-69周岁每人每月75元等。"  # the first tier; the screen shows them all
     assert "没有写" in answer_guide(dataclasses.replace(guide, benefits=()), kb, "benefits").text

@@ -135,8 +135,10 @@ def test_ask_say_speaks_exactly_the_replies(cli, tmp_path):
 
 @pytest.mark.audio
 def test_ask_say_without_speech_still_answers(cli, tmp_path):
-    cfg = tmp_path / "kiosk.yaml"
-    cfg.write_text("speech:\n  enabled: false\n", encoding="utf-8")
+    from conftest import ROOT
+
+    cfg = tmp_path / "kiosk.yaml"  # paths in a config file are relative to it: name the guides
+    cfg.write_text(f"guides_dir: {ROOT / 'guides'}\nspeech:\n  enabled: false\n", encoding="utf-8")
     res = cli("--config", str(cfg), "ask", "--say", "低保怎么申请", "低保要带什么材料")
     assert res.code == 1
     assert res.out.count("答：") == 2

@@ -34,7 +34,7 @@ TRICKY = [
     ("中心", "zhong1 xin1"), ("中风", "zhong4 feng1"), ("相同", "xiang1 tong2"), ("相应", "xiang1 ying4"),
     ("项目的", "xiang4 mu4 de5"), ("的确认", "de5 que4 ren4"), ("银行", "yin2 hang2"), ("执行", "zhi2 xing2"),
     ("了解", "liao3 jie3"), ("便宜", "pian2 yi5"), ("给付", "ji3 fu4"), ("交给", "jiao1 gei3"), ("落户", "luo4 hu4"),
-    ("处方", "chu3 fang1"), ("办事处", "ban4 shi4 chu4"), ("取得", "qu3 de2"), ("表现得", "biao3 xian4 de5"),
+    ("处方", "chu3 fang1"), ("长处方", "chang2 chu3 fang1"), ("办事处", "ban4 shi4 chu4"), ("取得", "qu3 de2"), ("表现得", "biao3 xian4 de5"),
     ("学校", "xue2 xiao4"), ("散居", "san3 ju1"), ("自己干", "zi4 ji3 gan4"), ("滑倒", "hua2 dao3"),
     ("急难", "ji2 nan4"), ("查询", "cha2 xun2"),
 ]
@@ -45,11 +45,12 @@ def _han(text: str) -> str:
 
 
 def guide_texts(guide) -> list[str]:
-    """Every text of a guide a resident may hear: all string fields, lists, materials and FAQ."""
+    """Every text of a guide a resident may hear: all string fields, lists, materials and FAQ (not the
+    sources and doubts, which are for staff)."""
     out: list[str] = []
     for f in dataclasses.fields(guide):
         value = getattr(guide, f.name)
-        if f.name in ("id", "category", "path", "scope", "updated"):
+        if f.name in ("id", "category", "path", "scope", "updated", "sources", "doubts"):  # staff-only
             continue
         for item in value if isinstance(value, tuple) else (value,):
             if isinstance(item, str):
@@ -146,7 +147,8 @@ def espeak_tones(pinyin: str) -> list[str]:
 
 @pytest.mark.audio
 def test_espeak_says_exactly_the_tones_we_give(everything_said):
-    sample = [p for p in everything_said if re.search("[一不]", p) or re.search("(老|好|所|理|小|手|有)", p)][::97][:40]
+    sample = [p for p in everything_said if re.search("[一不老好所理小手有]", p) and not re.search("[A-Z]", p)]
+    sample = sample[::97][:40]  # pieces without letters: espeak-ng spells letters with tones of its own
     assert len(sample) >= 20
     for piece in sample:
         pinyin = to_pinyin(piece)
