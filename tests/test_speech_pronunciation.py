@@ -28,7 +28,7 @@ TRICKY = [
     ("接种", "jie1 zhong4"), ("种类", "zhong3 lei4"), ("供养", "gong1 yang3"), ("提供", "ti2 gong1"),
     ("重置", "chong2 zhi4"), ("重新", "chong2 xin1"), ("重复", "chong2 fu4"), ("重度", "zhong4 du4"), ("重病", "zhong4 bing4"),
     ("调整", "tiao2 zheng3"), ("调休", "tiao2 xiu1"), ("调档", "diao4 dang4"), ("调取", "diao4 qu3"), ("调查", "diao4 cha2"),
-    ("人参加", "ren2 can1 jia1"), ("不看", "bu4 kan4"), ("看门", "kan1 men2"), ("看家庭", "kan4 jia1 ting2"),
+    ("人参加", "ren2 can1 jia1"), ("不看", "bu4 kan4"), ("看门诊", "kan4 men2 zhen3"), ("看家庭", "kan4 jia1 ting2"),
     ("都会", "dou1 hui4"), ("首都", "shou3 du1"),
     ("还是", "hai2 shi4"), ("还没", "hai2 mei2"), ("还有", "hai2 you3"), ("退还", "tui4 huan2"), ("还贷", "huan2 dai4"),
     ("中心", "zhong1 xin1"), ("中风", "zhong4 feng1"), ("相同", "xiang1 tong2"), ("相应", "xiang1 ying4"),
@@ -36,7 +36,8 @@ TRICKY = [
     ("了解", "liao3 jie3"), ("便宜", "pian2 yi5"), ("给付", "ji3 fu4"), ("交给", "jiao1 gei3"), ("落户", "luo4 hu4"),
     ("处方", "chu3 fang1"), ("长处方", "chang2 chu3 fang1"), ("办事处", "ban4 shi4 chu4"), ("取得", "qu3 de2"), ("表现得", "biao3 xian4 de5"),
     ("学校", "xue2 xiao4"), ("散居", "san3 ju1"), ("自己干", "zi4 ji3 gan4"), ("滑倒", "hua2 dao3"),
-    ("急难", "ji2 nan4"), ("查询", "cha2 xun2"),
+    ("急难", "ji2 nan4"), ("查询", "cha2 xun2"), ("诊断为", "zhen3 duan4 wei2"), ("外省长住", "wai4 sheng3 chang2 zhu4"),
+    ("看门急诊", "kan4 men2 ji2 zhen3"), ("记得", "ji4 de5"), ("居住证得补", "ju1 zhu4 zheng4 dei3 bu3"),
 ]
 
 
