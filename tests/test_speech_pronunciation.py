@@ -38,6 +38,7 @@ TRICKY = [
     ("学校", "xue2 xiao4"), ("散居", "san3 ju1"), ("自己干", "zi4 ji3 gan4"), ("滑倒", "hua2 dao3"),
     ("急难", "ji2 nan4"), ("查询", "cha2 xun2"), ("诊断为", "zhen3 duan4 wei2"), ("外省长住", "wai4 sheng3 chang2 zhu4"),
     ("看门急诊", "kan4 men2 ji2 zhen3"), ("记得", "ji4 de5"), ("居住证得补", "ju1 zhu4 zheng4 dei3 bu3"),
+    ("还给交", "hai2 gei3 jiao1"), ("还给职工", "hai2 gei3 zhi2 gong1"), ("还清", "huan2 qing1"),
 ]
 
 
