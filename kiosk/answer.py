@@ -27,6 +27,8 @@ MORE_ON_SCREEN = "请看屏幕"  # said only when a section has nothing short to
 
 #: The asked fact, in spoken syllables, before the closing words (about 5 s at the normal rate).
 FACT_SYLLABLES = 14
+#: A first clause up to this many syllables over the budget is said whole rather than cut.
+OVERRUN = 8
 #: A guide's name is said before a section's fact only when it is this short (敬老卡, 居住证).
 NAME_SYLLABLES = 5
 #: No reply is longer than this (about 22 s at the normal rate, 30 s in elder mode).
@@ -53,6 +55,7 @@ SECTION_LEAD = {
 # A clause and the marks that end it; the colon of a clock time (8:30) does not end a clause.
 _CLAUSE = re.compile(r"(?:[^，。；;：:！？!?,]|(?<=\d)[:：](?=\d))+(?:[，。；;！？!?,]|[：:](?!\d))*")
 _SAFE_CUT = re.compile(r"(?=[和或及并])")
+_DANGLING = re.compile(r"[的后时][，；：,;:]*$")
 
 
 @dataclass(frozen=True)
@@ -73,8 +76,8 @@ def for_ear(text: str) -> str:
 def fit(text: str, budget: int, prefer: str = "") -> tuple[str, bool]:
     """The first clauses of text that fit in budget syllables, and whether anything was left out.
 
-    Cut only where a clause ends (，；。：); a first clause longer than the budget is cut between list
-    items (、, then 等 is said), else before 和/或/及/并, never inside a word; ``prefer``: when the
+    Cut only where a clause ends (，；。：); a first clause more than ``OVERRUN`` syllables over the budget
+    is cut between list items (、, then 等 is said), else before 和/或/及/并, never inside a word; ``prefer``: when the
     clauses that fit leave out the one matching it (the number of days, the fee), that clause instead."""
     text = for_ear(text)
     out = ""
@@ -85,17 +88,25 @@ def fit(text: str, budget: int, prefer: str = "") -> tuple[str, bool]:
         out += clause
     if prefer and not re.search(prefer, out):
         out = next((c for c in clauses if re.search(prefer, c)), out)
-    # a clause ending in 的 (没有做的，…) means nothing without the clause after it
-    while out != text and len(_CLAUSE.findall(out)) > 1 and re.search(r"的[，；：,;:]*$", out):
-        out = "".join(_CLAUSE.findall(out)[:-1])
-    if count_syllables(out) > budget:
-        items = [m.end() for m in re.finditer("、", out) if count_syllables(out[:m.start()]) <= budget]
+    if count_syllables(out) > budget + OVERRUN:  # a clause a little too long is said whole: a cut loses more
+        # a cut must leave at least half the budget: 本人 of 本人或代办人带身份证… says nothing
+        items = [m.end() for m in re.finditer("、", out) if budget // 2 <= count_syllables(out[:m.start()]) <= budget]
         cuts = [m.start() for m in _SAFE_CUT.finditer(out)
-                if 0 < m.start() < len(out) and count_syllables(out[:m.start()]) <= budget]
+                if 0 < m.start() < len(out) and budget // 2 <= count_syllables(out[:m.start()]) <= budget]
         if items:
             out = out[:items[-1] - 1] + "等"
         elif cuts:
             out = out[:cuts[-1]]
+    # a clause ending in 的/后/时 (卡丢了的，… 注销后，…) means nothing without the clause after it
+    if _DANGLING.search(out) and len(out) < len(text):
+        taken = _CLAUSE.findall(out)
+        following = clauses[len(taken)] if len(taken) < len(clauses) else ""
+        room = budget + 3 * OVERRUN - count_syllables(out)  # a fragment is worse than a longer clause
+        rest = fit(following, room - OVERRUN)[0] if following and room > 2 else ""
+        if rest and not _DANGLING.search(rest) and count_syllables(out + rest) <= budget + 3 * OVERRUN:
+            out = out.rstrip("，、；;：:,") + "，" + rest
+        elif len(taken) > 1:
+            out = "".join(taken[:-1])
     out = out.rstrip("，、；;：:,。")
     return out, len(out) < len(text.rstrip("。；;，、"))
 
@@ -150,13 +161,14 @@ def _items(guide: Guide, section: str) -> str:
         return f"条件有{_count_word(len(items))}条，第一条，{first}" if len(items) > 1 else f"条件是：{first}"
     if section == "basis":
         return f"依据是{first}" + ("等" if len(items) > 1 else "")
-    said = first  # benefits: the amounts, tier after tier while they fit (65到69周岁每月75元；70到79周岁…)
+    # benefits: the amounts, whole lines while they fit (65至69周岁，每人每月75元；70至79周岁，…)
+    said, cut = fit(items[0], FACT_SYLLABLES + 10)
     for item in items[1:]:
-        more, _ = fit(item, FACT_SYLLABLES)
-        if count_syllables(f"{said}；{more}") > FACT_SYLLABLES + 16:
-            return said + "等"
-        said += f"；{more}"
-    return said
+        line, line_cut = fit(item, FACT_SYLLABLES + 10)
+        if cut or line_cut or count_syllables(f"{said}；{line}") > FACT_SYLLABLES + 16:
+            return f"{said}，其余的{MORE_ON_SCREEN}"
+        said += f"；{line}"
+    return said + (f"，其余的{MORE_ON_SCREEN}" if cut else "")
 
 
 # What the answer to a one-line section must contain: a duration, an amount, a phone number.
