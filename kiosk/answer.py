@@ -188,7 +188,8 @@ def _location(guide: Guide, kb: KnowledgeBase) -> str:
     if guide.location == CENTRE_DEFAULT:
         place = "就在" + fit(kb.centre.address, FACT_SYLLABLES)[0]
     else:
-        place = "地点是" + fit(guide.location, FACT_SYLLABLES + 4)[0]
+        place = fit(guide.location, FACT_SYLLABLES + 4)[0]
+        place = place if place.startswith(("在", "到", "去")) else "在" + place
     scope = SCOPE_SPEECH.get(guide.scope, "")
     return f"{scope}，{place}" if scope else place
 

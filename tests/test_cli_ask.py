@@ -68,7 +68,7 @@ def test_plain_output_is_readable(cli):
     res = cli("ask", "城乡居民最低生活保障申请在哪里办")
     assert res.code == 0
     assert res.out.startswith("问：城乡居民最低生活保障申请在哪里办\n答：")
-    assert "要到户籍地办，地点是" in res.out.splitlines()[1]
+    assert "要到户籍地办，在户籍所在街道" in res.out.splitlines()[1]
     assert "【办理地点】" in res.out
 
 
