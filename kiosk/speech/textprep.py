@@ -347,6 +347,7 @@ def spoken_form(text: str) -> str:
 
 _BEFORE_CUT = set("和或及并但且与、")
 _AFTER_CUT = set("的了后时等地得")
+_PHRASE_START = set("到在向从对把给由带交办申领填提说找去来用按凭经先再")
 
 
 def _cut_at(clause: str, limit: int) -> int:
@@ -360,6 +361,9 @@ def _cut_at(clause: str, limit: int) -> int:
     for i in range(limit, limit // 2, -1):
         if i not in inside and (clause[i] in _BEFORE_CUT or clause[i - 1] in _AFTER_CUT):
             return i
+    for i in range(limit, limit // 2, -1):  # before a word that starts a phrase: 到…, 向…, 说明…
+        if i not in inside and clause[i] in _PHRASE_START:
+            return i
     return next((i for i in range(limit, 0, -1) if i not in inside), limit)
 
 
@@ -368,7 +372,7 @@ def _cut_long(sentence: str, limit: int) -> list[str]:
     pieces: list[str] = []
     current = ""
     for clause in re.findall(rf"[^{_CLAUSE_PUNCT}]+[{_CLAUSE_PUNCT}]*|[{_CLAUSE_PUNCT}]+", sentence):
-        while len(clause) > limit:
+        while len(clause.rstrip(_CLAUSE_PUNCT + _END_PUNCT)) > limit:
             if current:
                 pieces.append(current)
                 current = ""
