@@ -133,9 +133,13 @@ def test_warnings_do_not_fail_but_are_listed(guide_dir, cli):
     res = cli("validate", str(guide_dir))
     assert res.code == 0
     out = _lines(res.out)
-    assert f"{guide_dir}/assistance/assistance-02.yaml:1: 警告：materials 与 assistance-01 完全相同；如果是有意的，" \
+    second = f"{guide_dir}/assistance/assistance-02.yaml"
+    assert f"{second}:{_line_of(other, 'materials:')}: 警告：materials 与 assistance-01 完全相同；如果是有意的，" \
            f"请在两个文件中写 shared_with" in out
-    assert any("警告：别名“低保”同时属于 assistance-01、assistance-02" in line for line in out)
+    # a shared alias is reported once, at its own line in the guide that repeats it
+    shared = [line for line in out if "别名“低保”同时属于" in line]
+    assert shared == [f"{second}:{_line_of(other, '  - 低保')}: 警告：别名“低保”同时属于 assistance-01、assistance-02，"
+                      f"居民说这个词时需要再问一次"]
     assert _lines(cli("validate", "-q", str(guide_dir)).out) == []
 
 
@@ -252,3 +256,19 @@ def test_a_paying_guide_without_benefits_is_warned(guide_dir, cli):
     path.write_text(text, encoding="utf-8")
     res = cli("validate", str(guide_dir))
     assert f"{path}:{_line_of(path, 'title:')}: 警告：这个事项发钱或发补贴，请写 benefits（待遇标准）" in res.out
+
+
+def test_each_guide_keeps_the_line_of_every_field_and_list_item(guide_dir, centre):
+    kb, _ = load_directory(guide_dir, centre)
+    (g,) = kb.guides
+    path = guide_dir / "assistance" / "assistance-01.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for key in ("id", "title", "summary", "aliases", "questions", "materials", "updated"):
+        assert lines[g.line_of(key) - 1].startswith(f"{key}:"), key
+    for key in ("aliases", "questions", "conditions", "steps"):
+        items = getattr(g, key)
+        assert len(items) >= 2
+        for text in items:
+            assert lines[g.item_line(key, text) - 1].strip() == f"- {text}", (key, text)
+    assert g.item_line("aliases", "不是这个指南的别名") == g.line_of("aliases")
+    assert g.item_line("title", g.title) == g.line_of("title")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import http.server
 import io
+import re
 import threading
 import zipfile
 from pathlib import Path
@@ -115,11 +116,17 @@ def test_the_first_download_pins_its_checksum_and_a_different_archive_is_refused
 
 
 def test_cli_download_shows_progress_and_list_shows_it(server, tmp_path, cli):
-    server.routes["/x.zip"] = (make_zip("vosk-model-test-2"), "ok")
+    archive = make_zip("vosk-model-test-2")
+    server.routes["/x.zip"] = (archive, "ok")
     res = cli("models", "--dir", str(tmp_path), "download", "vosk-model-test-2", "--url", server.url("/x.zip"))
     assert res.code == 0, res.err
     assert "已安装" in res.out
-    assert "[" + "#" * 30 + "] 100.0%" in res.err
+    # the bar is redrawn in place; its last state is full, at 100%, with the archive's real size
+    last = res.err.split("\r")[-1].splitlines()[0]
+    m = re.search(r"\[([#-]+)\]\s+([\d.]+)%\s+([\d.]+)/([\d.]+) MB", last)
+    assert m, res.err
+    assert set(m.group(1)) == {"#"} and float(m.group(2)) == 100.0
+    assert m.group(3) == m.group(4) == f"{len(archive) / 1e6:.1f}"
     res = cli("models", "--dir", str(tmp_path), "list")
     assert res.code == 0
     assert "vosk-model-test-2" in res.out and "可用" in res.out

@@ -216,6 +216,7 @@ def test_wav_written_by_the_kiosk_round_trips(tmp_path, espeak, korean_engine):
 
 def test_listen_checks_the_microphone_before_loading_a_model(cli, tmp_path):
     cfg = tmp_path / "kiosk.yaml"
+    # the guides must load (commands that answer refuse an empty folder); the model path does not exist
     cfg.write_text(f"guides_dir: {GUIDES}\nrecognition:\n  device: no-such-microphone-xyz\n", encoding="utf-8")
     res = cli("--config", str(cfg), "listen", "--model", str(tmp_path / "no-model"))
     assert res.code == 2

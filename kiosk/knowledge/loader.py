@@ -429,6 +429,9 @@ def _parse_guide(root: _Node, ctx: _Ctx, today: dt.date) -> dict[str, Any] | Non
         else:
             values[key] = value
             values[f"_line_{key}"] = key_line
+            if kind == "strlist":  # each item's own line, for staff tools (Guide.item_line)
+                for i, item in enumerate(node.value):
+                    values[f"_line_{key}.{i}"] = item.line
     return values if ok else None
 
 
@@ -660,7 +663,7 @@ def _cross_checks(guides: list[Guide], problems: list[Problem]) -> None:
     for g in guides:
         for other in g.shared_with:
             if other not in by_id:
-                problems.append(Problem(g.path, 1, f"shared_with 中的 {other} 不存在", WARNING))
+                problems.append(Problem(g.path, g.line_of("shared_with"), f"shared_with 中的 {other} 不存在", WARNING))
     for key in ("materials", "steps"):
         seen: dict[tuple, Guide] = {}
         for g in guides:
@@ -671,16 +674,17 @@ def _cross_checks(guides: list[Guide], problems: list[Problem]) -> None:
             if first is None:
                 seen[block] = g
             elif first.id not in g.shared_with and g.id not in first.shared_with:
-                problems.append(Problem(g.path, 1, f"{key} 与 {first.id} 完全相同；如果是有意的，请在两个文件中写 "
+                problems.append(Problem(g.path, g.line_of(key), f"{key} 与 {first.id} 完全相同；如果是有意的，请在两个文件中写 "
                                                    f"shared_with", WARNING))
     owners: dict[str, list[Guide]] = {}
     for g in guides:
         for alias in set(g.aliases):
             owners.setdefault(alias, []).append(g)
     for alias, gs in sorted(owners.items()):
-        if len(gs) > 1:
+        if len(gs) > 1:  # once, at the alias in the last guide that repeats it
             ids = "、".join(x.id for x in gs)
-            problems.append(Problem(gs[-1].path, 1, f"别名“{alias}”同时属于 {ids}，居民说这个词时需要再问一次", WARNING))
+            problems.append(Problem(gs[-1].path, gs[-1].item_line("aliases", alias),
+                                    f"别名“{alias}”同时属于 {ids}，居民说这个词时需要再问一次", WARNING))
 
 
 def load_directory(directory: str | os.PathLike, centre: Centre, *, today: dt.date | None = None,

@@ -31,12 +31,14 @@ NOT_RUNNING = 1  # no heartbeat, or an old one: the app is stopped or hung
 COMMAND_ERROR = 2
 GUIDES_BROKEN = 3  # no guide loads: the kiosk cannot answer anything
 LOG_UNWRITABLE = 4  # questions are not being recorded
+SPEECH_OFF = 5  # answers are not spoken (shown on screen only)
 EXIT_CODES = {
     OK: "一切正常 / healthy",
     NOT_RUNNING: "终端没有在运行或已卡住（心跳文件不存在或过期）/ not running or hung",
     COMMAND_ERROR: "命令或配置有误 / usage or config error",
     GUIDES_BROKEN: "指南无法加载，终端答不了任何问题 / no guide loads",
     LOG_UNWRITABLE: "日志文件夹不能写入（磁盘满或没有权限）/ log folder not writable",
+    SPEECH_OFF: "语音播报不可用或出错，答案只显示在屏幕上 / speech output off or failing",
 }
 
 
@@ -132,7 +134,7 @@ class Check:
 
 #: When several checks fail, the code of the cause comes first: a config error or broken guides also stop
 #: the app (so its heartbeat is missing too), and the log folder matters only while it runs.
-CAUSE_ORDER = (COMMAND_ERROR, GUIDES_BROKEN, LOG_UNWRITABLE, NOT_RUNNING)
+CAUSE_ORDER = (COMMAND_ERROR, GUIDES_BROKEN, LOG_UNWRITABLE, NOT_RUNNING, SPEECH_OFF)
 
 
 @dataclass
@@ -214,6 +216,22 @@ def check_log_dir(directory: Path | None, need_bytes: int = 0) -> Check:
     return Check("日志", True, f"{directory} 可以写入{note}")
 
 
+def check_speech(config, heartbeat: dict | None) -> Check:
+    """Speech output: as the running kiosk reports it in its heartbeat, else by rendering a test
+    utterance here (kiosk.speech.tts.check_voice; silence counts as failure)."""
+    if not config.get("speech.enabled", True):
+        return Check("语音播报", True, "已在配置中关闭（speech.enabled）")
+    if heartbeat and heartbeat.get("speech") in ("ok", "error", "off"):
+        from ..speech.tts import describe_speech
+
+        line = describe_speech(heartbeat).removeprefix("语音播报：")
+        return Check("语音播报", heartbeat["speech"] == "ok", f"终端报告：{line}", SPEECH_OFF)
+    from ..speech.tts import check_voice
+
+    ok, detail = check_voice(config)
+    return Check("语音播报", ok, f"本机试读：{detail}", SPEECH_OFF)
+
+
 def check(config, *, now: dt.datetime | None = None, heartbeat: bool = True) -> HealthReport:
     now = now or dt.datetime.now()
     report = HealthReport()
@@ -225,6 +243,7 @@ def check(config, *, now: dt.datetime | None = None, heartbeat: bool = True) -> 
     report.checks.append(check_guides(config.path("guides_dir"), config.centre))
     cap = int(config.get("log.max_bytes", 0)) * (int(config.get("log.backups", 0)) + 1)
     report.checks.append(check_log_dir(config.path("log.dir"), cap))
+    report.checks.append(check_speech(config, report.heartbeat))
     report.checks.append(check_staff_pin(config))
     return report
 

@@ -319,9 +319,11 @@ class KioskRoot(BoxLayout):
         services = self.controller.services
         ops = services.ops
         lines = ops.staff_lines() if ops is not None else ["本机未开启指南热更新和问题记录。"]
-        for name, part in (("语音识别", services.recognizer), ("语音播报", services.speaker)):
-            problem = getattr(part, "problem", None)
-            lines.append(f"{name}：{problem}" if problem else f"{name}：正常")
+        from ..speech.tts import speech_line
+
+        problem = getattr(services.recognizer, "problem", None)
+        lines.append(f"语音识别：{problem}" if problem else "语音识别：正常")
+        lines.append(speech_line(services.speaker))
         if staff_pin(services.config) == DEFAULT_PIN:
             lines.insert(0, f"注意：仍在使用默认管理密码 {DEFAULT_PIN}，请在部署配置 ui.staff_pin 中修改。")
         self.staff_panel = StaffPanel(lines, on_exit=self._staff_exit)
