@@ -4,14 +4,13 @@ This package is the only user of rapidfuzz (grouping) and numpy (the index).
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Iterable, Sequence
 
 import yaml
 
 from ..knowledge.events import Event, load_events
-from ..knowledge.model import Guide, KnowledgeBase
+from ..knowledge.model import Guide, KnowledgeBase, title_variants
 from .ranker import (ANSWER, CLARIFY, NONE, NAME_KINDS, Candidate, Entry, Match, Ranker, Settings,
                      make_phrases)
 from .grouping import group_similar
@@ -21,24 +20,13 @@ from .text import normalize, normalize_many
 OUT_OF_SCOPE_FILE = Path(__file__).resolve().parent.parent / "data" / "out_of_scope.yaml"
 
 __all__ = ["ANSWER", "CLARIFY", "NONE", "Candidate", "Match", "Matcher", "Settings", "detect_section",
-           "normalize", "guide_documents", "event_entry", "group_similar"]
-
-
-def _title_parts(title: str) -> list[str]:
-    """The title, the title without its bracketed part, and the bracketed part."""
-    parts = [title]
-    inner = re.findall(r"[（(]([^）)]*)[）)]", title)
-    outer = re.sub(r"[（(][^）)]*[）)]", "", title)
-    if outer and outer != title:
-        parts.append(outer)
-    parts += [p for p in inner if len(p) >= 3]
-    return parts
+           "normalize", "guide_documents", "guide_entry", "event_entry", "group_similar"]
 
 
 def guide_fields(g: Guide) -> list[tuple[str, Sequence[str]]]:
     """The texts of a guide the index reads, by field (phrase kind)."""
     return [
-        ("title", _title_parts(g.title)), ("alias", g.aliases),
+        ("title", title_variants(g.title)), ("alias", g.aliases),
         ("spoken", [g.spoken_name] if g.spoken_name else []), ("question", g.questions),
         ("situation", g.situations), ("summary", [g.summary]), ("faq", [f.q for f in g.faq]),
         ("condition", g.conditions), ("benefit", g.benefits),
@@ -85,6 +73,11 @@ def guide_documents(guides: Iterable[Guide]) -> tuple[list[Entry], list[PackedDo
         entries.append(Entry(g.id, g.title, (), names="\n".join(names)))
         docs.append(PackedDocument(kinds_seen.setdefault(key, key), texts_out))
     return entries, docs
+
+
+def guide_entry(g: Guide) -> Entry:
+    """One guide with all its phrases by kind (for tools and tests; the matcher indexes guide_documents)."""
+    return Entry(g.id, g.title, tuple(p for kind, texts in guide_fields(g) for p in make_phrases(texts, kind)))
 
 
 def event_entry(e: Event) -> Entry:
