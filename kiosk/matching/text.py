@@ -185,10 +185,27 @@ def syllables(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+_code_table: dict[int, str] | None = None
+_NOT_CODED = re.compile(r"[^\ue000-\uf8ff]")
+
+
+def _codes() -> dict[int, str]:
+    """str.translate table: every character of the reading table, letter and digit to its code."""
+    global _code_table
+    if _code_table is None:
+        table = {ord(ch): _BOOK.code(fold_syllable(r)) for ch, r in _readings().items()}
+        table.update((ord(ch), _BOOK.code(ch)) for ch in "0123456789abcdefghijklmnopqrstuvwxyz")
+        _code_table = table
+    return _code_table
+
+
 @lru_cache(maxsize=65536)
 def code(text: str) -> str:
     """The pronunciation code string of already-normalised text (same length as text)."""
-    return "".join(_BOOK.code(s) for s in syllables(text))
+    out = text.translate(_codes())
+    if not _NOT_CODED.search(out):
+        return out
+    return "".join(_BOOK.code(s) for s in syllables(text))  # a character outside the table
 
 
 def has_chinese(text: str) -> bool:
