@@ -295,7 +295,6 @@ class Features:
 
 def features(matcher: Matcher, query: str, expected: str) -> Features:
     """The inputs of :func:`kiosk.matching.ranker.decide` for one question (as Ranker.match computes them)."""
-    import numpy as np
 
     from .matching.text import has_chinese, normalize
 
@@ -304,13 +303,12 @@ def features(matcher: Matcher, query: str, expected: str) -> Features:
     core = rk.core_of(norm) if norm and has_chinese(norm) else ""
     if len(set(core)) < 2:
         return Features(expected, (), None, None, True)
-    scores = rk.scores(core)
+    scores, tscores = rk.scores_with_topics(core, norm)
     k = max(3, rk.settings.max_choices)
     guides = rk.ranked(core, rk._guides, k, scores)
     topic = event = None
     if len(rk._topics):
-        ts = scores if core == norm else np.maximum(scores, rk.scores(norm, int(rk._topics[0])))
-        t = rk.ranked(norm, rk._topics, 1, ts)
+        t = rk.ranked(norm, rk._topics, 1, tscores)
         if t:
             topic = (t[0][0], rk.topic_named(t[0][1], norm, guides))
     if len(rk._events):

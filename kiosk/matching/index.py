@@ -239,12 +239,13 @@ class FieldIndex:
         return np.log1p((n - df + 0.5) / (df + 0.5))
 
     def _accumulate(self, found, weight: np.ndarray, skip: np.ndarray, first: int) -> np.ndarray:
-        """sum over matched keys of weight[key] * sat(key, doc), for documents from ``first`` on."""
+        """sum over matched keys of weight[key] * sat(key, doc), for documents from ``first`` on
+        (keys that are skipped or weigh nothing are not walked)."""
         out = np.zeros(self.n, dtype=np.float64)
         for seg, hits, rows in found:
             if seg.start + seg.size <= first:
                 continue
-            keep = ~skip[hits]
+            keep = ~skip[hits] & (weight[hits] != 0)
             hits, rows = hits[keep], rows[keep]
             if not len(hits):
                 continue
@@ -277,11 +278,24 @@ class FieldIndex:
 
     def fused(self, text: str, first: int = 0) -> np.ndarray:
         """char_weight * char share + (1 - char_weight) * pinyin share, in one pass over the postings."""
-        found, idf, is_char, skip = self._prepare(text)
+        return self.fused_many([(text, first)])[0]
+
+    def fused_many(self, asked: Sequence[tuple[str, int]]) -> list[np.ndarray]:
+        """:meth:`fused` for several texts (each with its ``first``), looking their terms up once."""
+        per_text = [np.unique(term_keys(_code_points(t))) if t else np.zeros(0, dtype=np.int64) for t, _ in asked]
+        keys = np.unique(np.concatenate(per_text)) if per_text else np.zeros(0, dtype=np.int64)
+        found, df = self._lookup(keys)
+        idf = self.idf(df)
+        is_char = is_char_key(keys)
+        skip = df > self.settings.stop_share * max(self.n, 1)
         a = self.settings.char_weight
-        qc, qp = idf[is_char].sum(), idf[~is_char].sum()
-        weight = np.where(is_char, a * idf / qc if qc > 0 else 0.0, (1 - a) * idf / qp if qp > 0 else 0.0)
-        return self._accumulate(found, weight, skip, first)
+        out = []
+        for own, (_, first) in zip(per_text, asked):
+            mine = np.isin(keys, own)
+            qc, qp = idf[mine & is_char].sum(), idf[mine & ~is_char].sum()
+            weight = np.where(is_char, a * idf / qc if qc > 0 else 0.0, (1 - a) * idf / qp if qp > 0 else 0.0)
+            out.append(self._accumulate(found, np.where(mine, weight, 0.0), skip, first))
+        return out
 
 
 def top_k(scores: np.ndarray, k: int, among: np.ndarray | None = None) -> list[int]:

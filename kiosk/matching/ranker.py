@@ -177,6 +177,15 @@ class Ranker:
         """0-100 per entry (entries before ``first`` left at 0): fused BM25F share of the question explained."""
         return 100.0 * self.index.fused(core, first)
 
+    def scores_with_topics(self, core: str, norm: str) -> tuple[np.ndarray, np.ndarray]:
+        """Scores of the core (all entries) and, for the topics, of the whole question too (the larger)."""
+        if not len(self._topics) or core == norm:
+            s = self.scores(core)
+            return s, s
+        first = int(self._topics[0])
+        a, b = self.index.fused_many([(core, 0), (norm, first)])
+        return 100.0 * a, np.maximum(100.0 * a, 100.0 * b)
+
     def named(self, i: int, qc: str) -> int:
         """How long the longest title/alias of entry i heard whole in the question (pinyin code qc) is."""
         return next((len(c) for c in self._name_codes(i) if c in qc), 0)
@@ -227,14 +236,13 @@ class Ranker:
         if len(set(core)) < 2:  # only a part was asked for (要带什么材料?), or one sound: no service named
             return Match(text, norm, NONE, (), section)
         st = self.settings
-        scores = self.scores(core)
+        scores, tscores = self.scores_with_topics(core, norm)
         k = max(top, st.max_choices, 1)
         guides = self.ranked(core, self._guides, k, scores)
         cands = tuple(Candidate(self.entries[i].id, self.entries[i].title, round(s, 1)) for s, i in guides[: max(top, 1)])
         # Out-of-scope topics see the whole question: 现在几点了 must not lose its 几点.
         topic = topic_seen = None
         if len(self._topics):
-            tscores = scores if core == norm else np.maximum(scores, self.scores(norm, int(self._topics[0])))
             t = self.ranked(norm, self._topics, 1, tscores)
             if t:
                 topic, topic_seen = t[0][1], (t[0][0], self.topic_named(t[0][1], norm, guides))
