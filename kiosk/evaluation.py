@@ -295,7 +295,6 @@ class Features:
 
 def features(matcher: Matcher, query: str, expected: str) -> Features:
     """The inputs of :func:`kiosk.matching.ranker.decide` for one question (as Ranker.match computes them)."""
-
     from .matching.text import has_chinese, normalize
 
     rk = matcher.ranker
