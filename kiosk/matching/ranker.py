@@ -31,7 +31,14 @@ FIELD_WEIGHTS: dict[str, float] = {
     "title": 3.0, "alias": 3.0, "spoken": 3.0, "question": 2.0, "situation": 2.0, "event": 2.0,
     "topic": 3.0, "faq": 1.5, "summary": 1.0, "benefit": 0.8, "condition": 0.6,
 }
-NAME_KINDS = ("title", "alias", "spoken", "topic")
+#: Phrases whose words heard whole in a question lift their guide (a stored question counts by the
+#: words that name the service, as the question's own core is compared).
+NAME_KINDS = ("title", "alias", "spoken", "topic", "question")
+
+
+def name_part(kind: str, text: str) -> str:
+    """The part of a normalised phrase compared whole with a question's core."""
+    return (strip_section_words(text) or text) if kind == "question" else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +174,8 @@ class Ranker:
         names = self._names.get(i)
         if names is None:
             e = self.entries[i]
-            texts = e.names.split("\n") if e.names else [p.text for p in e.phrases if p.kind in NAME_KINDS]
+            texts = e.names.split("\n") if e.names else [name_part(p.kind, p.text) for p in e.phrases
+                                                          if p.kind in NAME_KINDS]
             names = tuple(sorted({code(t) for t in texts if len(t) >= 2}, key=lambda c: (-len(c), c)))
             self._names[i] = names
         return names
