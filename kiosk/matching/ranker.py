@@ -79,6 +79,15 @@ class Settings:
     align_top: int = 12  # how many of the shortlist rapidfuzz aligns
     topic_margin: float = 12.0  # an out-of-scope topic must beat the best guide by this much
 
+    @classmethod
+    def from_config(cls, config) -> "Settings":
+        """The ``matching`` part of the config (anything with ``get(dotted_key, default)``)."""
+        return cls(
+            answer_score=float(config.get("matching.answer_score", cls.answer_score)),
+            clarify_margin=float(config.get("matching.clarify_margin", cls.clarify_margin)),
+            max_choices=int(config.get("matching.max_choices", cls.max_choices)),
+        )
+
 
 def _grams(c: str) -> set[str]:
     return set(c) | {c[i : i + 2] for i in range(len(c) - 1)}
