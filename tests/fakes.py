@@ -147,3 +147,98 @@ class FakeMicrophone:
 
     def stop(self) -> None:
         self.stopped += 1
+
+
+class ManualScheduler:
+    """The session's scheduler in tests: calls run only when the test says so, in time order.
+
+    ``call_later`` may be called from any thread (as recogniser callbacks do); ``run_due`` runs, on the
+    test's thread, everything due by the scheduler's own clock (which ``advance`` moves)."""
+
+    class Handle:
+        def __init__(self) -> None:
+            self.cancelled = False
+
+        def cancel(self) -> None:
+            self.cancelled = True
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self._calls: list = []
+        self._seq = 0
+        self._lock = threading.Lock()
+        self.threads: set[str] = set()
+
+    def call_later(self, seconds: float, fn):
+        handle = self.Handle()
+        with self._lock:
+            self._seq += 1
+            self._calls.append((self.now + seconds, self._seq, fn, handle))
+        return handle
+
+    def run_due(self, limit: int = 10_000) -> int:
+        """Run everything due now (including calls made by those calls); returns how many ran."""
+        ran = 0
+        while ran < limit:
+            with self._lock:
+                due = sorted(c for c in self._calls if c[0] <= self.now and not c[3].cancelled)
+                if not due:
+                    self._calls = [c for c in self._calls if not c[3].cancelled]
+                    return ran
+                call = due[0]
+                self._calls.remove(call)
+            self.threads.add(threading.current_thread().name)
+            call[2]()
+            ran += 1
+        raise AssertionError("scheduler keeps calling itself")
+
+    def advance(self, seconds: float, step: float = 0.05) -> None:
+        """Move time on in small steps, running what comes due."""
+        end = self.now + seconds
+        while self.now < end - 1e-9:
+            self.now = min(end, self.now + step)
+            self.run_due()
+
+    def wait_for(self, predicate, timeout: float = 5.0) -> bool:
+        """Run due calls until predicate() holds (worker threads may still be handing things over)."""
+        import time
+
+        stop = time.monotonic() + timeout
+        while time.monotonic() < stop:
+            self.run_due()
+            if predicate():
+                return True
+            time.sleep(0.005)
+        self.run_due()
+        return predicate()
+
+    @property
+    def pending(self) -> int:
+        with self._lock:
+            return sum(not c[3].cancelled for c in self._calls)
+
+
+class RecordingView:
+    """A session's view that writes down what it was asked to do."""
+
+    def __init__(self) -> None:
+        self.shown: list = []
+        self.resets = 0
+        self.rebuilds = 0
+        self.states: list[str] = []
+        self.heard: list[str] = []
+
+    def show(self, action) -> None:
+        self.shown.append(action)
+
+    def reset(self) -> None:
+        self.resets += 1
+
+    def rebuild(self) -> None:
+        self.rebuilds += 1
+
+    def status(self, session) -> None:
+        if not self.states or self.states[-1] != session.mic_state:
+            self.states.append(session.mic_state)
+        if session.heard and (not self.heard or self.heard[-1] != session.heard):
+            self.heard.append(session.heard)
