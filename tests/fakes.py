@@ -192,12 +192,18 @@ class ManualScheduler:
             ran += 1
         raise AssertionError("scheduler keeps calling itself")
 
-    def advance(self, seconds: float, step: float = 0.05) -> None:
-        """Move time on in small steps, running what comes due."""
+    def advance(self, seconds: float) -> None:
+        """Move time on, running each call when it comes due (and what those calls schedule)."""
         end = self.now + seconds
-        while self.now < end - 1e-9:
-            self.now = min(end, self.now + step)
+        self.run_due()
+        while True:
+            with self._lock:
+                times = [c[0] for c in self._calls if not c[3].cancelled and c[0] <= end]
+            if not times:
+                break
+            self.now = max(self.now, min(times))
             self.run_due()
+        self.now = end
 
     def wait_for(self, predicate, timeout: float = 5.0) -> bool:
         """Run due calls until predicate() holds (worker threads may still be handing things over)."""
