@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 from typing import Any, Callable
 
 from .config import Config
@@ -94,20 +95,22 @@ def run(config: Config, *, guides_dir: str | None = None, windowed: bool = False
         services.close()
 
 
-def server_parts(config: Config, services: Services) -> dict:
-    """What the local API needs besides the services: speech for clients, and the health check."""
+def server_parts(config: Config, services: Services, guides_dir: str | None = None) -> dict:
+    """What the local API needs besides the services: speech for clients, and the health check (of the
+    guide folder actually served)."""
     from .speech.stream import StreamListener, WavSpeech
     from .staff.health import check
 
+    checked = config.with_overrides({"guides_dir": str(Path(guides_dir).resolve())}) if guides_dir else config
     return {"speech": WavSpeech(config), "listener": StreamListener(config, lambda: services.knowledge),
-            "health": lambda: check(config, heartbeat=services.ops is not None)}
+            "health": lambda: check(checked, heartbeat=services.ops is not None)}
 
 
-def make_server_app(config: Config, services: Services, **options: Any):
+def make_server_app(config: Config, services: Services, guides_dir: str | None = None, **options: Any):
     """The ASGI app of ``kiosk serve`` on these services (tests and the bench call this too)."""
     from .server import create_app
 
-    return create_app(services, **server_parts(config, services), **options)
+    return create_app(services, **server_parts(config, services, guides_dir), **options)
 
 
 def serve(config: Config, *, host: str = "127.0.0.1", port: int = 8765, guides_dir: str | None = None,
@@ -118,7 +121,7 @@ def serve(config: Config, *, host: str = "127.0.0.1", port: int = 8765, guides_d
     services = build_services(config, guides_dir, speaker=Unavailable(NO_SPEAKER),
                               recognizer=Unavailable(NO_RECOGNIZER), operations=True)
     try:
-        app = make_server_app(config, services, token=token, host=host)
+        app = make_server_app(config, services, guides_dir, token=token, host=host)
         return run_server(app, host, port, on_ready=on_ready)
     finally:
         services.close()

@@ -14,6 +14,7 @@ zero-argument factories (``kiosk.app`` supplies the real ones).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import threading
 import time
@@ -116,6 +117,7 @@ class Services:
         self._knowledge = ops.knowledge if ops is not None and ops.knowledge.kb is kb else \
             Knowledge(kb, matcher, tuple(problems), dt.datetime.now(), 0)
         self._index: tuple[int, InitialsIndex] | None = None
+        self._cache: tuple[int, MatchCache] | None = None
         self._started = False
 
     # -- the guides in service: one owner -----------------------------------------------------------
@@ -139,6 +141,15 @@ class Services:
     def use_knowledge(self, knowledge: Knowledge) -> None:
         """Put a knowledge base in service (one reference assignment: readers see the old or the new one)."""
         self._knowledge = knowledge
+
+    @property
+    def cached_matcher(self) -> "MatchCache":
+        """The matcher in service behind a cache of its answers (one per knowledge base)."""
+        k = self._knowledge
+        cache = self._cache
+        if cache is None or cache[0] != id(k):
+            cache = self._cache = (id(k), MatchCache(k.matcher))
+        return cache[1]
 
     @property
     def index(self) -> InitialsIndex:
@@ -262,21 +273,14 @@ class NoView:
         pass
 
 
-class _LastMatch:
-    """The matcher, remembering its last answer: a question the session already matched (for the
-    ``kiosk ask`` object) is not matched a second time by the dialogue. Matching is deterministic."""
+class MatchCache:
+    """The matcher with a cache of its answers, shared by every session on one knowledge base: matching
+    is deterministic, and residents ask the same questions over and over (the API's load is mostly
+    repeats). Match objects are frozen, so sharing them is safe."""
 
-    def __init__(self, matcher: Matcher) -> None:
+    def __init__(self, matcher: Matcher, size: int = 4096) -> None:
         self.matcher = matcher
-        self._last: tuple[str, int, Match] | None = None
-
-    def match(self, query: str, top: int = 3) -> Match:
-        last = self._last
-        if last is not None and last[0] == query and last[1] == top:
-            return last[2]
-        m = self.matcher.match(query, top=top)
-        self._last = (query, top, m)
-        return m
+        self.match = functools.lru_cache(maxsize=size)(matcher.match)
 
     def pick(self, query: str, ids: list[str]) -> str | None:
         return self.matcher.pick(query, ids)
@@ -321,7 +325,7 @@ class Session:
         self.speech = speech
         self.drive = drive
         self.dialogue = services.dialogue()
-        self._matcher = _LastMatch(services.matcher)
+        self._matcher = services.cached_matcher
         self.dialogue.replace_knowledge(services.kb, self._matcher)
         services.log_questions(self.dialogue, source)
         self.generation = services.generation  # the guides the view was built with
@@ -411,7 +415,7 @@ class Session:
     def _follow_knowledge(self) -> None:
         k = self.services.knowledge
         if self._matcher.matcher is not k.matcher or self.dialogue.kb is not k.kb:
-            self._matcher = _LastMatch(k.matcher)
+            self._matcher = self.services.cached_matcher
             self.dialogue.replace_knowledge(k.kb, self._matcher)
 
     def _rebuild_view(self) -> None:

@@ -261,8 +261,8 @@ def test_sessions_share_nothing_but_the_services(small_kb):
     assert a.dialogue.state.guide.id == "twin-02"
 
 
-def test_ask_gives_the_kiosk_ask_object_and_matches_once(small_kb, monkeypatch):
-    services, s, _, _ = make(small_kb, speech=False)
+def test_ask_gives_the_kiosk_ask_object_and_sessions_share_one_match_cache(small_kb, monkeypatch):
+    services = Services(load_config(env={}), small_kb, Matcher.for_knowledge(small_kb), clock=Clock())
     calls = []
     real = services.matcher.match
 
@@ -271,9 +271,13 @@ def test_ask_gives_the_kiosk_ask_object_and_matches_once(small_kb, monkeypatch):
         return real(q, top)
 
     monkeypatch.setattr(services.matcher, "match", counting)
-    obj, actions = s.ask("城乡居民最低生活保障申请")
+    a, b = Session(services, speech=False), Session(services, speech=False)
+    obj, actions = a.ask("城乡居民最低生活保障申请")
     assert list(obj) == ["query", "status", "results", "section", "reply"]
     assert obj["status"] == "answer" and obj["results"][0]["id"] == "assistance-01"
-    assert any(isinstance(a, ShowGuide) for a in actions)
-    assert calls == ["城乡居民最低生活保障申请"]
-    assert services.speaker.said == []  # a session without speech only reports what to say
+    assert any(isinstance(x, ShowGuide) for x in actions)
+    assert b.ask("城乡居民最低生活保障申请")[0] == obj
+    assert calls == ["城乡居民最低生活保障申请"]  # matched once for the object, the dialogue and session b
+    services.use_knowledge(_knowledge(small_kb, 2))
+    a.ask("城乡居民最低生活保障申请")
+    assert a.dialogue.matcher.matcher is services.matcher  # a new knowledge base gets a new cache

@@ -17,6 +17,7 @@ def _config(app, host: str, port: int):
     import uvicorn
 
     return uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="on",
+                          http="auto", loop="auto",
                           ws="websockets-sansio", ws_max_size=1_000_000, timeout_keep_alive=30,
                           limit_concurrency=1000, server_header=False)
 

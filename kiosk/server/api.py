@@ -210,7 +210,7 @@ class Api:
     def answer(self, query: str, sid: str | None, alternatives: tuple[str, ...] = ()) -> dict:
         if sid is None:
             k = self.services.knowledge
-            match = k.matcher.match(query)
+            match = self.services.cached_matcher.match(query)
             ops = self.services.ops
             if ops is not None and ops.qlog is not None:
                 ops.qlog.record_match(match, source="api")
