@@ -281,9 +281,10 @@ class MatchCache:
     def __init__(self, matcher: Matcher, size: int = 4096) -> None:
         self.matcher = matcher
         self.match = functools.lru_cache(maxsize=size)(matcher.match)
+        self._pick = functools.lru_cache(maxsize=size)(lambda query, ids: matcher.pick(query, list(ids)))
 
     def pick(self, query: str, ids: list[str]) -> str | None:
-        return self.matcher.pick(query, ids)
+        return self._pick(query, tuple(ids))
 
 
 class _Repeat:

@@ -543,21 +543,6 @@ def test_kiosk_shots_renders_the_other_profiles(tmp_path):
     assert any(f.name.endswith("guide-qr.png") for f in tmp_path.glob("robot-*.png"))
 
 
-def test_continuous_mode_listens_again_after_each_answer(small_kb):
-    """Robots (recognition.mode: continuous) need no tap: the microphone reopens after speaking."""
-    services = make_services(small_kb, recognizer=FakeRecognizer(final=Transcript("城乡居民最低生活保障申请"),
-                                                                 threaded=True))
-    services.config = services.config.with_overrides({"recognition": {"mode": "continuous"}})
-    k = open_kiosk(services)
-    try:
-        assert wait_until(lambda: k.screen == "guide")  # heard without any tap
-        assert k.controller.mic_state == "speaking" and k.recognizer.started == 1
-        k.speaker.finish()
-        assert wait_until(lambda: k.recognizer.started >= 2)
-    finally:
-        close_kiosk(k)
-
-
 def test_gl_is_finished_after_each_screen_change(kiosk, monkeypatch):
     """Screen changes let the GL driver finish its frames (frees replaced textures under Mesa)."""
     calls = []

@@ -79,6 +79,7 @@ async def load(url: str, pid: int, phrases: list[str], sessions: int, total: int
     import aiohttp
 
     latencies: list[float] = []
+    server_ms: list[float] = []  # the server's own time per answer (its Server-Timing header)
     errors: list[str] = []
     memory: list[tuple[int, float]] = []  # (questions done, server MB)
     left = [total]
@@ -99,6 +100,9 @@ async def load(url: str, pid: int, phrases: list[str], sessions: int, total: int
             try:
                 async with client.post("/v1/ask", json={"query": q, "session": sid}) as r:
                     body = await r.json()
+                    timing = r.headers.get("server-timing", "")
+                    if "dur=" in timing:
+                        server_ms.append(float(timing.rpartition("dur=")[2]))
                     if r.status != 200 or "actions" not in body:
                         errors.append(f"{r.status} {str(body)[:80]}")
             except Exception as exc:  # counted, not raised: the bench reports errors
@@ -119,7 +123,7 @@ async def load(url: str, pid: int, phrases: list[str], sessions: int, total: int
         wall = time.perf_counter() - t0
         watcher.cancel()
     memory.append((len(latencies), rss_mb(pid)))
-    return {"latencies": latencies, "errors": errors, "wall": wall, "memory": memory}
+    return {"latencies": latencies, "errors": errors, "wall": wall, "memory": memory, "server_ms": server_ms}
 
 
 def run(ctx: Context) -> list[Row]:
@@ -161,6 +165,8 @@ def run(ctx: Context) -> list[Row]:
         Row("latency p50", f"{p50:.1f} ms"),
         Row("latency p95", f"{p95:.1f} ms", f"≤ {TARGET_P95_MS:.0f} ms", p95 <= TARGET_P95_MS),
         Row("latency p99", f"{p99:.1f} ms"),
+        Row("inside the server p50/p95/p99 (Server-Timing)", "/".join(
+            f"{x:.1f}" for x in percentiles(res["server_ms"])) + " ms"),
         Row("errors", f"{len(errors)}", "0", not errors),
         Row(f"flat out (no pacing, {len(flat_out['latencies'])} questions)",
             f"{len(flat_out['latencies']) / flat_out['wall']:.0f} q/s"),

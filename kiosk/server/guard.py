@@ -115,9 +115,21 @@ class Guard:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
+        started = time.perf_counter()
         refusal = self._refusal(scope)
         if refusal is None:
-            await self.app(scope, receive, send)
+            if scope["type"] == "websocket":
+                await self.app(scope, receive, send)
+                return
+
+            async def timed_send(message) -> None:
+                if message["type"] == "http.response.start":  # how long the server took (Server-Timing)
+                    took = (time.perf_counter() - started) * 1000
+                    message = {**message, "headers": [*message.get("headers", ()),
+                                                      (b"server-timing", f"app;dur={took:.2f}".encode())]}
+                await send(message)
+
+            await self.app(scope, receive, timed_send)
             return
         status, code, message = refusal
         if scope["type"] == "websocket":
