@@ -98,6 +98,26 @@ class FakeRecognizer:
         self.closed = True
 
 
+class SilentRecognizer(FakeRecognizer):
+    """Starts listening and waits for speech that never comes."""
+
+    def start(self, on_partial, on_final, on_error) -> None:
+        self.started += 1
+        self._listening = True
+
+
+def kb_with_twins(kb):
+    """The real guides plus two that share a name (双胞补助), so a question can need a choice."""
+    import dataclasses
+
+    from kiosk.knowledge.model import KnowledgeBase
+
+    base = kb.get("assistance-01")
+    twins = (dataclasses.replace(base, id="twin-01", title="困难家庭临时补助申请", aliases=("双胞补助",), questions=()),
+             dataclasses.replace(base, id="twin-02", title="困难家庭临时补助证明开具", aliases=("双胞补助",), questions=()))
+    return KnowledgeBase(kb.guides + twins, kb.categories, kb.centre)
+
+
 class FakeMicrophone:
     """An audio source shaped like SoundDeviceSource that replays a recording in real time.
 

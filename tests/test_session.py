@@ -2,12 +2,11 @@
 reloaded guides and the view/scheduler interfaces, driven by a manual scheduler (fast, no GL)."""
 from __future__ import annotations
 
-import dataclasses
 import threading
 
 import pytest
 
-from fakes import FakeRecognizer, FakeSpeaker, ManualScheduler, RecordingView
+from fakes import FakeRecognizer, FakeSpeaker, ManualScheduler, RecordingView, SilentRecognizer, kb_with_twins
 from kiosk.config import load_config
 from kiosk.dialogue import Heard, ShowChoices, ShowGuide, ShowNotFound
 from kiosk.knowledge.model import KnowledgeBase
@@ -26,10 +25,7 @@ class Clock:
 
 @pytest.fixture(scope="module")
 def small_kb(kb):
-    base = kb.get("assistance-01")
-    twins = (dataclasses.replace(base, id="twin-01", title="困难家庭临时补助申请", aliases=("双胞补助",), questions=()),
-             dataclasses.replace(base, id="twin-02", title="困难家庭临时补助证明开具", aliases=("双胞补助",), questions=()))
-    return KnowledgeBase(kb.guides + twins, kb.categories, kb.centre)
+    return kb_with_twins(kb)
 
 
 def make(kb, recognizer=None, speaker=None, config=None, **kw):
@@ -62,12 +58,7 @@ def test_speech_streams_partials_then_answers_and_speaks_on_the_sessions_thread(
 
 
 def test_tapping_the_mic_while_listening_cancels(small_kb):
-    class Silent(FakeRecognizer):
-        def start(self, on_partial, on_final, on_error):
-            self.started += 1
-            self._listening = True
-
-    rec = Silent()
+    rec = SilentRecognizer()
     _, s, view, _ = make(small_kb, recognizer=rec)
     s.start()
     s.mic_pressed()
@@ -184,12 +175,7 @@ def test_push_to_talk_does_not_listen_again_by_itself(small_kb):
 
 
 def test_stop_cancels_listening_and_every_scheduled_call(small_kb):
-    class Silent(FakeRecognizer):
-        def start(self, on_partial, on_final, on_error):
-            self.started += 1
-            self._listening = True
-
-    rec = Silent()
+    rec = SilentRecognizer()
     _, s, _, sched = make(small_kb, recognizer=rec)
     s.start()
     s.mic_pressed()

@@ -4,17 +4,14 @@ Every test checks pixels as well as widget state somewhere, so a black or empty 
 """
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from kiosk.app import NO_RECOGNIZER, Services, Unavailable
 from kiosk.dialogue import Heard
-from kiosk.knowledge.model import KnowledgeBase
 from kiosk.matching import Matcher
 from kiosk.speech import Transcript
 
-from fakes import FakeRecognizer, FakeSpeaker
+from fakes import FakeRecognizer, FakeSpeaker, kb_with_twins
 from kivy_harness import (FakeClock, close_kiosk, colour_at, frames, ink, open_kiosk, pixels, tap, tap_at,
                           wait_until, window_rect)
 
@@ -24,10 +21,7 @@ pytestmark = pytest.mark.ui
 @pytest.fixture(scope="module")
 def small_kb(kb):
     """The real guides plus two that share a name (双胞补助), so a question can need a choice."""
-    base = kb.get("assistance-01")
-    twins = (dataclasses.replace(base, id="twin-01", title="困难家庭临时补助申请", aliases=("双胞补助",), questions=()),
-             dataclasses.replace(base, id="twin-02", title="困难家庭临时补助证明开具", aliases=("双胞补助",), questions=()))
-    return KnowledgeBase(kb.guides + twins, kb.categories, kb.centre)
+    return kb_with_twins(kb)
 
 
 def make_services(kb, recognizer=None, speaker=None):

@@ -143,3 +143,12 @@ class Controller(EventDispatcher):
 
     def mic_pressed(self) -> None:
         self.session.mic_pressed()
+
+    # -- for the screenshot tool (kiosk shots), which poses the microphone states -----------------------
+    def attach_speech(self) -> None:
+        self.session.attach_speech()
+
+    def _set_mic(self, state: str) -> None:
+        """Put the microphone in a state and show the session's state again (the poses set properties)."""
+        self.session._set_mic(state)
+        self.status(self.session)
