@@ -377,3 +377,16 @@ def test_listen_rejects_text_that_is_not_a_command_and_oversized_frames(served):
         m = json.loads(ws.recv(timeout=30))
         assert m["type"] == "error" and m["error"] == "too_large"
         assert json.loads(ws.recv(timeout=30))["type"] == "end"
+
+
+def test_serve_help_imports_no_server_library():
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    code = ("import sys, kiosk.cli; kiosk.cli.main(['serve', '--help']); "
+            "print(sorted(m for m in ('starlette', 'uvicorn', 'kiosk.server') if m in sys.modules))")
+    res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+    assert "--host" in res.stdout and "--port" in res.stdout and res.stdout.strip().endswith("[]")
