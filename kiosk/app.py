@@ -17,7 +17,7 @@ from typing import Any, Callable
 from .config import Config
 from .knowledge import KnowledgeBase, load_directory
 from .matching import Matcher, Settings
-from .session import NO_RECOGNIZER, NO_SPEAKER, Services, Unavailable, speak  # noqa: F401  (re-exported)
+from .session import NO_RECOGNIZER, NO_SPEAKER, Services, Unavailable, _is_factory, speak  # noqa: F401  (re-exported)
 
 log = logging.getLogger("kiosk.app")
 
@@ -48,6 +48,15 @@ def default_recognizer(config: Config, kb: KnowledgeBase | None = None, matcher:
         return Unavailable(NO_RECOGNIZER)
 
 
+def _speech_status(speaker: Any) -> dict:
+    """Speech output's state for the heartbeat (kiosk health shows it)."""
+    try:
+        from .speech.tts import speech_status
+    except ImportError:
+        return {}
+    return speech_status(None if _is_factory(speaker, "say") else speaker)
+
+
 def build_services(config: Config, guides_dir: str | None = None, *, speaker: Any = None, recognizer: Any = None,
                    clock: Callable[[], float] = time.monotonic, operations: bool = False) -> Services:
     """Load the guides and build the matcher. With operations, the running kiosk's staff side comes too:
@@ -68,6 +77,7 @@ def build_services(config: Config, guides_dir: str | None = None, *, speaker: An
             log.info("%s", line)
         k = ops.knowledge
         services = Services(config, k.kb, k.matcher, speaker=speaker, recognizer=recognizer, clock=clock, ops=ops)
+        ops.extra_status = lambda: _speech_status(services.speaker)
     else:
         kb, problems = load_directory(directory, config.centre)
         errors = [p for p in problems if p.is_error]

@@ -27,6 +27,7 @@ from .dialogue import (Action, Back, Dialogue, GoHome, Heard, Replay, Reset, Say
 from .knowledge import KnowledgeBase
 from .matching import Match, Matcher
 from .search import InitialsIndex
+from .speech import Unavailable  # the one null object for a missing speaker or recogniser
 from .staff.reload import Knowledge
 
 log = logging.getLogger("kiosk.session")
@@ -44,38 +45,6 @@ MIC_STATES = ("ready", "listening", "thinking", "speaking", "off")
 TICK_SECONDS = 1.0
 SPEECH_POLL_SECONDS = 0.25
 LISTEN_AGAIN_SECONDS = 0.3
-
-
-class Unavailable:
-    """Stands in for a speaker or recogniser that cannot work here; says why, does nothing."""
-
-    available = False
-
-    def __init__(self, problem: str) -> None:
-        self.problem = problem
-
-    def say(self, text: str) -> None:
-        pass
-
-    def stop(self) -> None:
-        pass
-
-    def start(self, on_partial, on_final, on_error) -> None:
-        on_error(self.problem)
-
-    def cancel(self) -> None:
-        pass
-
-    @property
-    def is_speaking(self) -> bool:
-        return False
-
-    @property
-    def is_listening(self) -> bool:
-        return False
-
-    def close(self) -> None:
-        pass
 
 
 def speak(speaker: Any, text: str, slow: bool) -> None:

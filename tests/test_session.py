@@ -7,6 +7,7 @@ import threading
 import pytest
 
 from fakes import FakeRecognizer, FakeSpeaker, ManualScheduler, RecordingView, SilentRecognizer, kb_with_twins
+from kiosk.answer import answer_guide
 from kiosk.config import load_config
 from kiosk.dialogue import Heard, ShowChoices, ShowGuide, ShowNotFound
 from kiosk.knowledge.model import KnowledgeBase
@@ -48,7 +49,7 @@ def test_speech_streams_partials_then_answers_and_speaks_on_the_sessions_thread(
     assert view.states == ["listening", "thinking", "speaking"]
     assert view.heard[:3] == ["城乡", "城乡居民", "城乡居民最低生活"] and s.heard == "城乡居民最低生活保障申请"
     assert isinstance(view.shown[-1], ShowGuide) and view.shown[-1].guide.id == "assistance-01"
-    assert services.speaker.said and services.speaker.said[-1].startswith("为您找到城乡居民最低生活保障申请")
+    assert services.speaker.said[-1:] == [answer_guide(small_kb.get("assistance-01"), small_kb).text]
     assert sched.threads == {threading.current_thread().name}  # worker callbacks were handed over
     services.speaker.finish()
     sched.advance(0.3)

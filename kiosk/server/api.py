@@ -53,9 +53,18 @@ def guide_brief(g: Guide) -> dict:
     return {"id": g.id, "title": g.title, "category": g.category}
 
 
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value) if f.compare}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
 def guide_full(g: Guide, centre) -> dict:
     """The whole guide, with 中心默认 resolved to the centre's location, hours and phone."""
-    out = {k: v for k, v in dataclasses.asdict(g).items() if k != "path"}
+    # The guide's content; where it came from (path, line numbers: compare=False fields) is for staff.
+    out = {f.name: _plain(getattr(g, f.name)) for f in dataclasses.fields(g) if f.compare}
     for key in ("location", "hours", "contact"):
         out[key] = g.resolved(key, centre)
     out["short_name"] = g.short_name
