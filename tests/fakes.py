@@ -65,6 +65,8 @@ class FakeRecognizer:
         self.closed = False
 
     def start(self, on_partial, on_final, on_error) -> None:
+        if self._listening:  # as the real recogniser: a second start while listening is ignored
+            return
         self.started += 1
         self._listening = True
 
@@ -78,8 +80,8 @@ class FakeRecognizer:
             self._listening = False
             if self.error:
                 on_error(self.error)
-            elif self.final is not None:
-                on_final(self.final)
+            else:  # as the real recogniser: every session ends with one result, empty when nothing was heard
+                on_final(self.final if self.final is not None else Transcript(""))
 
         if self.threaded:
             threading.Thread(target=play, daemon=True).start()
