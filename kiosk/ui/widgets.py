@@ -3,6 +3,8 @@ material checklist item, the pinyin keypad and the QR code. Their looks are in k
 from __future__ import annotations
 
 import logging
+import re
+from functools import lru_cache
 from typing import Callable, Iterable
 
 from kivy.animation import Animation
@@ -14,7 +16,9 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
 from kivy.uix.widget import Widget
+from kivy.utils import get_hex_from_color
 
+from .linebreak import wrap
 from .theme import THEME
 
 log = logging.getLogger("kiosk.ui.widgets")
@@ -22,14 +26,110 @@ log = logging.getLogger("kiosk.ui.widgets")
 MIC_STATES = ("ready", "listening", "thinking", "speaking", "off")
 
 
-class KLabel(Label):
+MARKUP_TAG = re.compile(r"\[/?(?:b|i|u|s|sub|sup|size|color|font|font_name|font_family|ref|anchor)(?:=[^\]]*)?\]")
+MARKUP_ENTITY = re.compile(r"&(?:bl|br|amp);")
+
+
+def plain_positions(markup: str) -> tuple[str, list[int]]:
+    """The text Kivy shows for a markup string, and for each of its characters the index in the markup."""
+    plain, where, i = [], [], 0
+    while i < len(markup):
+        m = MARKUP_TAG.match(markup, i) if markup[i] == "[" else MARKUP_ENTITY.match(markup, i) \
+            if markup[i] == "&" else None
+        if m is not None and m.group(0).startswith("["):
+            i = m.end()
+            continue
+        plain.append({"&bl;": "[", "&br;": "]", "&amp;": "&"}[m.group(0)] if m else markup[i])
+        where.append(i)
+        i = m.end() if m else i + 1
+    return "".join(plain), where
+
+
+@lru_cache(maxsize=64)
+def _measurer(font_name: str, size: float, bold: bool) -> Callable[[str], float]:
+    from kivy.core.text import Label as CoreLabel
+
+    core = CoreLabel(font_name=font_name, font_size=size, bold=bold)
+    core.resolve_font_name()
+    return lambda text: core.get_extents(text)[0]
+
+
+@lru_cache(maxsize=4096)
+def _wrapped(text: str, width: float, font_name: str, size: float, bold: bool, balance: bool) -> str:
+    return wrap(text, width, _measurer(font_name, size, bold), balance)
+
+
+class BreaksLines:
+    """Chinese line breaking for a Label: the lines are chosen by :func:`kiosk.ui.linebreak.wrap` (UAX #14 with
+    the CJK rules, numbers kept with their units) and drawn with explicit line ends; ``text`` keeps the words
+    as given. balance: about equal lines (short button and tile labels)."""
+
+    balance = BooleanProperty(False)
+
+    def on_balance(self, *_):
+        self._trigger_texture()
+
+    def broken_text(self) -> str:
+        text, width = self.text, self.text_size[0]
+        if not text or not width or self.shorten or self.max_lines:
+            return text
+        width = width - self.padding[0] - self.padding[2] - 2  # slack: Kivy wraps again what measures wider
+        font_name = self._label.options.get("font_name_r") or self.font_name
+        if not self.markup:
+            return _wrapped(text, width, font_name, self.font_size, self.bold, self.balance)
+        out = []
+        for para in text.split("\n"):
+            plain, where = plain_positions(para)
+            sizes = re.findall(r"\[size=(\d+(?:\.\d+)?)\]", para)
+            size = float(sizes[0]) if sizes and para.lstrip().startswith("[size=") else self.font_size
+            lines = _wrapped(plain, width, font_name, size, self.bold or "[b]" in para, self.balance).split("\n")
+            cuts, n = [], 0
+            for line in lines[:-1]:
+                n += len(line)
+                while n < len(plain) and plain[n] == " ":
+                    n += 1  # the spaces wrap() dropped at the line end
+                cuts.append(where[n])
+            for cut in reversed(cuts):
+                para = para[:cut].rstrip(" ") + "\n" + para[cut:]
+            out.append(para)
+        return "\n".join(out)
+
+    def texture_update(self, *largs):
+        """Label.texture_update, drawing :meth:`broken_text` instead of the raw text."""
+        core = self._label
+        self.texture = None
+        shown = self.broken_text()
+        if not shown or (self.halign == "justify" or self.strip) and not shown.strip():
+            self.texture_size = (0, 0)
+            self.is_shortened = False
+            if self.markup:
+                self.refs, core._refs = {}, {}
+                self.anchors, core._anchors = {}, {}
+            return
+        if self.markup:
+            colour = get_hex_from_color(self.disabled_color if self.disabled else self.color)
+            core.text = f"[color={colour}]{shown}[/color]"
+            core.refresh()
+            if core.texture:
+                core.texture.bind()
+            self.refs, self.anchors = core.refs, core.anchors
+        else:
+            core.text = shown
+            core.refresh()
+        if core.texture is not None:
+            self.texture = core.texture
+            self.texture_size = list(self.texture.size)
+        self.is_shortened = core.is_shortened
+
+
+class KLabel(BreaksLines, Label):
     """Wrapped text whose height follows its content. role: small | body | title | huge."""
 
     role = OptionProperty("body", options=["small", "body", "title", "huge"])
     tone = OptionProperty("text", options=["text", "muted", "primary", "ink_primary", "ink_soft", "listening"])
 
 
-class KButton(ButtonBehavior, Label):
+class KButton(BreaksLines, ButtonBehavior, Label):
     """A large rounded button. style: primary | soft | plain | tab | key."""
 
     style = OptionProperty("primary", options=["primary", "soft", "plain", "tab", "key", "notice"])
@@ -38,6 +138,7 @@ class KButton(ButtonBehavior, Label):
     min_height = NumericProperty(0)  # 0: the theme's button height
     row_height = NumericProperty(0)  # set by EvenGrid so that a row's buttons are equally tall
     action = ObjectProperty(None, allownone=True)  # called with no arguments on release
+    balance = BooleanProperty(True)
 
     def on_release(self):
         if self.action is not None and not self.disabled:
