@@ -121,8 +121,8 @@ def test_walk_home_category_guide_materials_and_back(kiosk, small_kb):
     assert kiosk.speaker.said[-1].startswith(f"为您找到{g.title}")
     assert ink(guide.title, THEME.bg) > 0.02  # the title is drawn
     # The materials tab: a checklist with one line per material, ticked by touch.
-    tap(guide.tabs[1])
-    assert guide.tabs[1].selected and not guide.tabs[0].selected
+    tap(guide.tab("材料"))
+    assert guide.tab("材料").selected and not guide.tab("条件").selected
     assert [c.text for c in guide.checks] == [m.describe() for m in g.materials]
     assert kiosk.speaker.said[-1].startswith(f"办理{g.title}，需要准备")
     first = guide.checks[0]
@@ -144,7 +144,7 @@ def test_two_section_tab_shows_and_speaks_both(kiosk, small_kb):
     kiosk.controller.tapped_guide("assistance-01")
     frames()
     guide = kiosk.root.screens["guide"]
-    tap(guide.tabs[3])  # 时限与收费
+    tap(guide.tab("时限与收费"))
     texts = [w.text for w in guide.content.children]
     g = small_kb.get("assistance-01")
     assert g.time_limit in texts and g.fees in texts
@@ -338,7 +338,7 @@ def test_idle_reset_clears_everything_with_a_fake_clock(kiosk):
     tap(kiosk.root.screens["search"].keypad.keys["D"])
     speak_into(kiosk, "城乡居民最低生活保障申请")
     assert kiosk.screen == "guide" and c.heard
-    tap(kiosk.root.screens["guide"].tabs[1])
+    tap(kiosk.root.screens["guide"].tab("材料"))
     tap(kiosk.root.screens["guide"].checks[0])
     kiosk.clock.advance(30)
     frames(40)  # a little over a second of real time: ticks run, nothing happens yet

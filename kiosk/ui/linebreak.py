@@ -103,7 +103,7 @@ def wrap_paragraph(text: str, width: float, measure: Measure, balance: bool = Fa
             else:
                 lo = mid
         lines = best
-    elif len(lines) > 1 and _visible_len(lines[-1]) == 1 and len(lines[-2]) > 1:
+    if len(lines) > 1 and _visible_len(lines[-1]) == 1 and len(lines[-2]) > 1:
         lines[-1].insert(0, lines[-2].pop())  # a widow: give it a companion from the line above
         if measure("".join(lines[-1]).rstrip()) > width:
             lines[-2].append(lines[-1].pop(0))

@@ -317,7 +317,10 @@ class KioskRoot(BoxLayout):
         lines = ops.staff_lines() if ops is not None else ["本机未开启指南热更新和问题记录。"]
         for name, part in (("语音识别", services.recognizer), ("语音播报", services.speaker)):
             problem = getattr(part, "problem", None)
-            lines.append(f"{name}：{problem}" if problem else f"{name}：正常")
+            if not problem:
+                lines.append(f"{name}：正常")
+            else:  # the part's own message often names it already ("语音识别暂不可用：…")
+                lines.append(problem if problem.startswith(name) else f"{name}：{problem}")
         self.staff_panel = StaffPanel(lines, on_exit=self._staff_exit)
         self.staff_panel.open(animation=False)
         return self.staff_panel

@@ -15,6 +15,7 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
+from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 from kivy.utils import get_hex_from_color
 
@@ -174,6 +175,47 @@ def follow(fn: Callable[..., None]) -> None:
     """Call fn now and whenever the theme's sizes change (elder mode, profile)."""
     fn()
     THEME.bind(font_body=lambda *_: fn(), button_h=lambda *_: fn())
+
+
+MORE_HINT = "向下滑动查看更多"
+
+
+class KScroll(ScrollView):
+    """A vertical scroll area that shows when more follows below: the bottom edge fades out and a small
+    "向下滑动查看更多" tab sits on it (drawn on the canvas, over the content, until the end is reached).
+    Its content keeps clear of the scroll bar."""
+
+    shows_more = BooleanProperty(False)
+    hint_texture = ObjectProperty(None, allownone=True)
+
+    def __init__(self, **kw):
+        kw.setdefault("do_scroll_x", False)
+        kw.setdefault("bar_width", max(8, round(THEME.gap * 0.75)))
+        kw.setdefault("scroll_type", ["bars", "content"])
+        super().__init__(**kw)
+        self.bind(scroll_y=self._update, size=self._update, pos=self._update)
+        THEME.bind(font_small=self._make_hint)
+        self._make_hint()
+
+    def add_widget(self, widget, *args, **kw):
+        padding = getattr(widget, "padding", None)
+        if padding is not None and len(padding) == 4:
+            room = self.bar_width + self.bar_margin + 4
+            widget.padding = [padding[0], padding[1], max(padding[2], room), padding[3]]
+        widget.bind(height=self._update)
+        super().add_widget(widget, *args, **kw)
+        self._update()
+
+    def _make_hint(self, *_):
+        from kivy.core.text import Label as CoreLabel
+
+        core = CoreLabel(text=f"{MORE_HINT} ↓", font_size=round(THEME.font_small * 0.8), color=(1, 1, 1, 1))
+        core.refresh()
+        self.hint_texture = core.texture
+
+    def _update(self, *_):
+        content = self.children[0] if self.children else None
+        self.shows_more = bool(content is not None and content.height > self.height + 2 and self.scroll_y > 0.005)
 
 
 class Panel(BoxLayout):
