@@ -66,3 +66,9 @@ def test_the_checker_sees_each_kind_of_bad_break():
     assert any("alone" in p for p in line_problems(["退役军人与工", "会"]))
     assert any("unbalanced" in p for p in line_problems(["退役军人与工会优", "待证"], balanced=True))
     assert line_problems(["退役军人", "与工会"], balanced=True) == []
+
+
+def test_a_character_with_its_full_stop_is_still_a_widow():
+    got = lines("语音识别暂时不能使用，请点屏幕查找。", 16)
+    assert len(got) == 2 and got[-1] != "找。" and "".join(got) == "语音识别暂时不能使用，请点屏幕查找。"
+    assert any("alone" in p for p in line_problems(["语音识别暂时不能使用，请点屏幕查", "找。"]))

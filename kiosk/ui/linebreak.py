@@ -80,8 +80,13 @@ def _greedy(pieces: list[str], width: float, measure: Measure) -> list[list[str]
     return lines
 
 
+def letters(text: str) -> int:
+    """Characters that carry meaning: punctuation and spaces do not count (a lone 找。 is a widow too)."""
+    return sum(1 for ch in text if not ch.isspace() and ch not in NO_LINE_START and ch not in NO_LINE_END)
+
+
 def _visible_len(line: list[str]) -> int:
-    return len("".join(line).strip())
+    return letters("".join(line))
 
 
 def wrap_paragraph(text: str, width: float, measure: Measure, balance: bool = False) -> list[str]:
@@ -103,7 +108,7 @@ def wrap_paragraph(text: str, width: float, measure: Measure, balance: bool = Fa
             else:
                 lo = mid
         lines = best
-    if len(lines) > 1 and _visible_len(lines[-1]) == 1 and len(lines[-2]) > 1:
+    if len(lines) > 1 and _visible_len(lines[-1]) <= 1 and len(lines[-2]) > 1:
         lines[-1].insert(0, lines[-2].pop())  # a widow: give it a companion from the line above
         if measure("".join(lines[-1]).rstrip()) > width:
             lines[-2].append(lines[-1].pop(0))
@@ -135,7 +140,7 @@ def line_problems(lines: list[str], balanced: bool = False) -> list[str]:
             if m.start() < cut < m.end() and not joined[m.start():m.end()].isspace():
                 out.append(f"number split: {prev[-6:]}/{cur[:6]}")
                 break
-    if len([s for s in shown if s]) > 1 and len(shown[-1]) == 1:
+    if len([s for s in shown if s]) > 1 and shown[-1] and letters(shown[-1]) <= 1:
         out.append(f"one character alone on the last line: {shown[-2][-6:]}/{shown[-1]}")
     if balanced and len(shown) > 1:
         longest, shortest = max(len(s) for s in shown), min(len(s) for s in shown)

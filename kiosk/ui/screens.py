@@ -105,7 +105,7 @@ class MicPanel(BoxLayout):
         holder = AnchorLayout(size_hint_y=None, height=size_px * 1.12)
         self.mic = MicButton(size_hint=(None, None), size=(size_px, size_px), action=controller.mic_pressed)
         holder.add_widget(self.mic)
-        self.prompt = KLabel(role="title", halign="center")
+        self.prompt = KLabel(role="title", halign="center", balance=True)
         self.heard = KLabel(role="body", halign="center", tone="primary")
         for w in (holder, self.prompt, self.heard):
             self.add_widget(w)
@@ -147,7 +147,7 @@ class HomeScreen(KioskScreen):
         tiles = grid(p.columns)
         self.category_tiles = {}
         for cat in sorted(s.kb.categories, key=lambda c: c.order):
-            t = KButton(text=cat.name, style="plain", action=lambda cid=cat.id: self.view.open_category(cid))
+            t = KButton(text=cat.name, style="plain", icon=cat.icon, action=lambda cid=cat.id: self.view.open_category(cid))
             self.category_tiles[cat.id] = t
             tiles.add_widget(t)
         self.search_button = KButton(text="按拼音首字母查找（例：居住证 JZZ）" if p.portrait else "按拼音首字母查找",
@@ -188,7 +188,7 @@ class CategoriesScreen(KioskScreen):
         self.tiles = {}
         for cat in sorted(self.services.kb.categories, key=lambda c: c.order):
             n = len(self.services.kb.by_category(cat.id))
-            t = KButton(text=f"{cat.name}\n[size={THEME.font_small}]{n} 项[/size]", style="plain",
+            t = KButton(text=f"{cat.name}\n[size={THEME.font_small}]{n} 项[/size]", style="plain", icon=cat.icon,
                         action=lambda cid=cat.id: self.view.open_category(cid))
             self.tiles[cat.id] = t
             tiles.add_widget(t)
@@ -614,7 +614,7 @@ class NotFoundScreen(KioskScreen):
         tiles = grid(p.columns)
         self.tiles = {}
         for cat in sorted(self.services.kb.categories, key=lambda c: c.order):
-            t = KButton(text=cat.name, style="plain", min_height=THEME.button_h * 0.8,
+            t = KButton(text=cat.name, style="plain", icon=cat.icon, min_height=THEME.button_h * 0.8,
                         action=lambda cid=cat.id: self.view.open_category(cid))
             self.tiles[cat.id] = t
             tiles.add_widget(t)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from functools import lru_cache
+from pathlib import Path
 from typing import Callable, Iterable
 
 from kivy.animation import Animation
@@ -140,10 +141,32 @@ class KButton(BreaksLines, ButtonBehavior, Label):
     row_height = NumericProperty(0)  # set by EvenGrid so that a row's buttons are equally tall
     action = ObjectProperty(None, allownone=True)  # called with no arguments on release
     balance = BooleanProperty(True)
+    icon = StringProperty("")  # a category icon (kiosk/ui/icons/<name>.png) drawn above the text
+    icon_texture = ObjectProperty(None, allownone=True)
+
+    def on_icon(self, *_):
+        self.icon_texture = icon_texture(self.icon) if self.icon else None
 
     def on_release(self):
         if self.action is not None and not self.disabled:
             self.action()
+
+
+ICONS_DIR = Path(__file__).resolve().parent / "icons"
+
+
+@lru_cache(maxsize=None)
+def icon_texture(name: str):
+    """The texture of a shipped category icon (white on transparent: the canvas tints it), or None."""
+    path = ICONS_DIR / f"{name}.png"
+    if not path.is_file():
+        log.warning("no icon %s", path)
+        return None
+    from kivy.core.image import Image as CoreImage
+
+    tex = CoreImage(str(path), mipmap=True).texture
+    tex.min_filter = "linear_mipmap_linear"
+    return tex
 
 
 class EvenGrid(GridLayout):
