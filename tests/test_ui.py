@@ -568,3 +568,78 @@ def test_gl_is_finished_after_each_screen_change(kiosk, monkeypatch):
     assert wait_until(lambda: calls == ["category"], timeout=3)
     tap(kiosk.root.header.home_button)
     assert wait_until(lambda: calls == ["category", "home"], timeout=3)
+
+
+# -- benefits tab, voice-off wording, elder guide layout ---------------------------------------------------
+def test_benefits_tab_appears_only_for_guides_that_state_benefits(small_kb):
+    from kiosk.ui.theme import THEME
+
+    base = small_kb.get("assistance-01")
+    assert not base.benefits
+    rich = dataclasses.replace(base, id="rich-01", title="老年综合津贴待遇测试", aliases=(), questions=(),
+                               benefits=("65至69周岁每月75元。", "70至79周岁每月150元。"))
+    kb = KnowledgeBase(small_kb.guides + (rich,), small_kb.categories, small_kb.centre)
+    k = open_kiosk(make_services(kb))
+    try:
+        guide = k.root.screens["guide"]
+        k.controller.tapped_guide("assistance-01")
+        frames()
+        assert guide.tab("待遇").parent is None and guide.tab("材料").parent is not None
+        k.controller.tapped_guide("rich-01")
+        frames()
+        tab = guide.tab("待遇")
+        assert tab.parent is not None
+        tap(tab)
+        assert tab.selected
+        texts = [w.text for w in guide.content.children]
+        assert "1、65至69周岁每月75元。" in texts and "2、70至79周岁每月150元。" in texts
+        assert "待遇" in k.speaker.said[-1] or "75元" in k.speaker.said[-1]
+        assert ink(tab, THEME.bg) > 0.02
+    finally:
+        close_kiosk(k)
+
+
+def test_with_voice_off_no_screen_asks_the_resident_to_speak(small_kb):
+    services = make_services(small_kb, recognizer=Unavailable("没有找到麦克风，语音输入已关闭。"))
+    k = open_kiosk(services)
+    try:
+        k.controller.send(Heard("双胞补助"))
+        frames()
+        choices = k.root.screens["choices"]
+        assert k.screen == "choices" and "第一个" not in choices.hint.text and "说" not in choices.hint.text
+        k.controller.send(Heard("今天天气怎么样"))
+        frames()
+        nf = k.root.screens["notfound"]
+        assert k.screen == "notfound"
+        shown = [b.text for b in nf.actions.children]
+        assert "再说一次" not in shown and "回到首页" in shown
+        tap(nf.home_button)
+        assert k.screen == "home"
+    finally:
+        close_kiosk(k)
+
+
+def test_elder_guide_puts_the_qr_code_behind_a_button_and_keeps_the_text_room(kiosk):
+    from kiosk.ui.theme import THEME
+
+    kiosk.controller.tapped_guide("assistance-01")
+    frames()
+    guide = kiosk.root.screens["guide"]
+    assert guide.qr.parent is not None and guide.qr_button.parent is None
+    tap(kiosk.root.header.elder_button)
+    frames(3)
+    assert THEME.elder and guide.qr.parent is None and guide.qr_button.parent is not None
+    assert guide.footer.parent is guide.content  # the disclaimer and date at the end of the text
+    tap(guide.tab("材料"))
+    frames(3)
+    sx, sy, sw, sh = window_rect(guide.content_scroll)
+    whole = [c for c in guide.checks if window_rect(c)[1] >= sy and window_rect(c)[1] + c.height <= sy + sh]
+    assert len(guide.checks) >= 3 and len(whole) >= 3  # was about 1.5 under the fixed QR panel
+    tap(guide.qr_button)
+    view = guide.qr_view
+    assert view is not None and view.parent is not None
+    view.dismiss(animation=False)
+    frames(2)
+    tap(kiosk.root.header.elder_button)
+    frames(3)
+    assert not THEME.elder and guide.qr.parent is not None

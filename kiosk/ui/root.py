@@ -5,6 +5,7 @@ import logging
 import time
 from typing import Callable
 
+from kivy.core.window import Window
 from kivy.graphics import Color, Rectangle
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.modalview import ModalView
@@ -72,7 +73,7 @@ class StaffPanel(ModalView):
     def __init__(self, lines: list[str], on_exit: Callable[[], None], **kw):
         super().__init__(size_hint=(0.9, None), auto_dismiss=False, background_color=(0, 0, 0, 0.4), **kw)
         box = Panel(orientation="vertical", spacing=THEME.gap, padding=THEME.pad)
-        box.add_widget(KLabel(text="工作人员", role="title", size_hint_y=None, height=THEME.button_h))
+        box.add_widget(KLabel(text="工作人员", role="title"))
         shown = lines[: self.MAX_LINES]
         if len(lines) > self.MAX_LINES:
             shown.append(f"另有 {len(lines) - self.MAX_LINES} 行，请运行 kiosk validate 查看。")
@@ -86,6 +87,8 @@ class StaffPanel(ModalView):
         row.add_widget(self.exit_button)
         box.add_widget(row)
         self.add_widget(box)
+        # As tall as its content (title, lines, buttons), so nothing is squeezed against the border.
+        box.bind(minimum_height=lambda *_: setattr(self, "height", min(box.minimum_height, Window.height * 0.94)))
         self.height = THEME.button_h * 3 + THEME.font_small * 1.6 * (len(shown) + 1) + THEME.pad * 2 + THEME.gap * 3
 
 

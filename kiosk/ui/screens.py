@@ -461,7 +461,9 @@ class GuideScreen(KioskScreen):
         self.replay_button.bind(height=size_top)
         self.tab_box = tabs = grid(4)
         for t in self.tabs:
-            t.min_height = THEME.button_h * 0.8
+            # Elder: tab names one size down, so that 时限与收费 stays on one line and the text keeps its room.
+            t.role = "body" if qr_inline else "small"
+            t.min_height = THEME.button_h * (0.8 if qr_inline else 0.7)
         widgets += [tabs, self.content_scroll]
         self.footer_in_content = not qr_inline
         if qr_inline:
@@ -566,8 +568,8 @@ class GuideScreen(KioskScreen):
         for w in (self.summary, self.footer, *self.checks):
             if w.parent is not None and w.parent is self.content:
                 self.content.remove_widget(w)
-        if self.summary_in_content:
-            widgets.append(self.summary)
+        if self.summary_in_content and (index == 0 or not THEME.elder):
+            widgets.append(self.summary)  # elder mode: on the first tab only, the other tabs need the room
         for section in sections:
             if len(sections) > 1:
                 widgets.append(KLabel(text=SECTION_NAMES[section], role="title", tone="primary"))

@@ -261,6 +261,10 @@ def render_profile(services: Any, profile_name: str, out_dir: Path, pump: Pump, 
     save("staff-pin")
     pin.dismiss(animation=False)
     pump.frames(2)
+    panel = root.open_staff_panel()
+    save("staff-panel")
+    panel.dismiss(animation=False)
+    pump.frames(2)
     c.stop()
     THEME.elder = False
     for p in problems:

@@ -16,6 +16,7 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
+from kivy.uix.modalview import ModalView
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 from kivy.utils import get_hex_from_color
@@ -217,6 +218,11 @@ class KScroll(ScrollView):
         kw.setdefault("scroll_type", ["bars", "content"])
         super().__init__(**kw)
         self.bind(scroll_y=self._update, size=self._update, pos=self._update)
+        from kivy.core.window import Window
+
+        # Kivy draws a scroll view's canvas.after above an open pop-up: no hint while one is open.
+        self._window = Window
+        Window.bind(children=self._update)
         THEME.bind(font_small=self._make_hint)
         self._make_hint()
 
@@ -238,7 +244,9 @@ class KScroll(ScrollView):
 
     def _update(self, *_):
         content = self.children[0] if self.children else None
-        self.shows_more = bool(content is not None and content.height > self.height + 2 and self.scroll_y > 0.005)
+        popup = any(isinstance(w, ModalView) for w in self._window.children)
+        self.shows_more = bool(content is not None and content.height > self.height + 2 and self.scroll_y > 0.005
+                               and not popup)
 
 
 class Panel(BoxLayout):
