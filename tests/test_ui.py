@@ -513,7 +513,8 @@ def test_portrait_shots_render_every_screen_without_layout_problems(tmp_path, kb
     shots = render_profile(services, "portrait", tmp_path, Pump())
     names = [p.name for p in shots]
     for screen in ("home", "home-listening", "category", "search-jzz", "guide", "guide-materials", "not-found",
-                   "home-elder", "guide-elder", "staff-pin"):
+                   "home-elder", "category-elder", "search-jzz-elder", "choices-elder", "guide-elder",
+                   "guide-materials-elder", "guide-qr-elder", "not-found-elder", "staff-pin", "staff-panel"):
         assert any(n.endswith(f"-{screen}.png") for n in names), screen
     assert render_profile.problems == []
     for p in shots:
@@ -532,12 +533,13 @@ def test_kiosk_shots_renders_the_other_profiles(tmp_path):
 
     env = {**os.environ, "SDL_VIDEODRIVER": "offscreen"}
     res = subprocess.run([sys.executable, "-m", "kiosk", "shots", str(tmp_path), "--profile", "landscape",
-                          "--profile", "robot", "--scale", "0.5"], cwd=ROOT, env=env, capture_output=True,
+                          "--profile", "robot", "--scale", "0.5", "--check"], cwd=ROOT, env=env, capture_output=True,
                          text=True, timeout=600)
-    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]  # measured: nothing clipped or badly broken
+    assert [line for line in res.stdout.splitlines() if not line.endswith(".png")] == []
     for profile, size in (("landscape", (960, 540)), ("robot", (640, 400))):
         files = sorted(tmp_path.glob(f"{profile}-*.png"))
-        assert len(files) >= 12
+        assert len(files) >= 22  # normal and elder mode
         assert {_png_size(f) for f in files} == {size}
         assert all(_distinct_colours(f) >= 4 for f in files)
     assert any(f.name.endswith("guide-qr.png") for f in tmp_path.glob("robot-*.png"))

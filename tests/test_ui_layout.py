@@ -126,3 +126,41 @@ def test_overlapping_labels_are_reported(stage):
     _plant(stage, KLabel(text="第二行字", width=400), y=310)
     problems = layout_problems(WINDOW, "overlap")
     assert any("drawn over" in p for p in problems), problems
+
+
+def test_kiosk_shots_check_prints_screen_problem_lines_and_exits_1(tmp_path, stage, monkeypatch):
+    """The command's side: a screen with a planted bad break and a clipped label is reported as
+    `screen: problem` lines, exit 1; the same screens without them exit 0."""
+    import io
+
+    import kiosk.ui.shots as shots
+    from kiosk.cli import main
+    from kiosk.cli.env import Environment
+    from kiosk.ui.widgets import KLabel
+
+    def planted_render(services, out_dir, profile_name, scale=1.0, check=True):
+        from kivy.uix.boxlayout import BoxLayout
+
+        box = BoxLayout(orientation="vertical", size_hint=(None, None), size=(400, 60), pos=(20, 600))
+        box.add_widget(KLabel(text="这段文字有好几行，放不进这么矮的一个框里面。"))
+        stage.add_widget(box)
+        stage.add_widget(_plain(AMOUNTS, 300))
+        frames(3)
+        found = shots.layout_problems(WINDOW, f"{profile_name}-01-planted") if check else []
+        return [], found
+
+    monkeypatch.setattr(shots, "render", planted_render)
+    out = io.StringIO()
+    code = main(["shots", str(tmp_path), "--profile", "portrait", "--check"],
+                Environment(stdout=out, stderr=io.StringIO()))
+    lines = out.getvalue().splitlines()
+    assert code == 1
+    assert lines and all(line.startswith("portrait-01-planted: ") for line in lines), lines
+    assert any("sticks out of its parent" in line for line in lines)
+    assert any("number split" in line or "line starts with" in line for line in lines), lines
+
+    for child in list(stage.children):
+        stage.remove_widget(child)
+    monkeypatch.setattr(shots, "render", lambda *a, **k: ([], []))
+    assert main(["shots", str(tmp_path), "--profile", "portrait", "--check"],
+                Environment(stdout=io.StringIO(), stderr=io.StringIO())) == 0
