@@ -510,8 +510,9 @@ class GuideScreen(KioskScreen):
             left.add_widget(self.qr_button)
         self.footer_in_content = not qr_inline
         self.tab_box = tabs = vbox(spacing=THEME.gap * 0.6)
-        for t in self.tabs:
-            t.min_height = THEME.button_h * (0.8 if qr_inline else 0.6)  # robot and elder: all tabs in view
+        for t in self.tabs:  # robot and elder: all tabs in view
+            t.role = "small" if THEME.elder else "body"
+            t.min_height = THEME.button_h * (0.8 if qr_inline else 0.6)
         tab_holder = scroller(tabs, size_hint_x=None)
         tab_holder.width = THEME.font_body * 5.6 + tab_holder.bar_width + tab_holder.bar_margin + 4
         row.add_widget(scroller(left, size_hint_x=0.36))
