@@ -72,3 +72,20 @@ def test_a_character_with_its_full_stop_is_still_a_widow():
     got = lines("语音识别暂时不能使用，请点屏幕查找。", 16)
     assert len(got) == 2 and got[-1] != "找。" and "".join(got) == "语音识别暂时不能使用，请点屏幕查找。"
     assert any("alone" in p for p in line_problems(["语音识别暂时不能使用，请点屏幕查", "找。"]))
+
+
+def test_piecewise_uax14_equals_uniseg_on_every_guide(kb):
+    """uax14() cuts the text between ideographs for speed; its answer must be uniseg's, on all real text."""
+    from uniseg.linebreak import line_break_breakables
+
+    from kiosk.ui.linebreak import uax14
+
+    texts = set()
+    for g in kb.guides:
+        texts.update((g.title, g.summary, *g.notes, *g.conditions, *g.steps, *g.basis, g.fees, g.time_limit,
+                      *(m.describe() for m in g.materials)))
+    texts.update(("（原件）、“第一个”", "8:30至17:00，周六9:00", "A B 1 2", "居住证 JZZ。", "「新」《办法》"))
+    assert len(texts) > 1000
+    for text in texts:
+        if text:
+            assert uax14(text) == [bool(b) for b in line_break_breakables(text)], text

@@ -16,7 +16,7 @@ import re
 from functools import lru_cache
 from typing import Callable
 
-from uniseg.linebreak import line_break_breakables
+from uniseg.linebreak import line_break, line_break_breakables
 
 #: A number with what is read with it: an optional 第, ranges (至/到/-/~), decimals and times, and a unit.
 UNITS = ("周岁|个工作日|工作日|个自然日|个月|个小时|小时|分钟|平方米|公斤|千克|公里|万元|千元|元/月|元/人|元|岁|年|月|日|天"
@@ -31,12 +31,38 @@ NO_LINE_START = set("。，、；：？！）》」』】〕〉”’…—·.,;
 NO_LINE_END = set("（《「『【〔〈“‘([{")
 
 
+@lru_cache(maxsize=None)
+def _ideographic(ch: str) -> bool:
+    return line_break(ch) == "ID"
+
+
+@lru_cache(maxsize=16384)
+def _uax14(chunk: str) -> tuple[bool, ...]:
+    return tuple(bool(b) for b in line_break_breakables(chunk))
+
+
+def uax14(text: str) -> list[bool]:
+    """uniseg's UAX #14 break opportunities for text, computed piecewise: uniseg is pure Python and takes
+    tens of microseconds a character. Between two ideographs (class ID) UAX #14 always allows a break
+    (LB31) and no rule looks back across one, so the text is cut there and the short pieces between
+    (人，  65周  卡（原件）) are worked out once each and remembered (tests/test_linebreak.py checks that
+    the result equals uniseg's on every guide)."""
+    out: list[bool] = []
+    start = 0
+    for i in range(1, len(text) + 1):
+        if i == len(text) or (_ideographic(text[i - 1]) and _ideographic(text[i])):
+            piece = _uax14(text[start:i])
+            out.extend(piece if start == 0 else (True,) + piece[1:])
+            start = i
+    return out
+
+
 @lru_cache(maxsize=4096)
 def breaks(text: str) -> tuple[bool, ...]:
     """For each index i, whether a line may start at text[i] (index 0 is always False)."""
     if not text:
         return ()
-    allowed = [bool(b) for b in line_break_breakables(text)]
+    allowed = uax14(text)
     allowed[0] = False
     for m in NUMBER.finditer(text):
         for i in range(m.start() + 1, m.end()):
