@@ -19,7 +19,9 @@ validate:
 	$(KIOSK) validate guides
 
 eval:
-	$(KIOSK) eval tests/data/dev_queries.tsv
+	$(KIOSK) eval ../shared/eval/dev_queries.tsv
+	$(KIOSK) eval ../shared/eval/dev2_queries.tsv
+	$(KIOSK) eval tests/data/none_queries.tsv
 
 bench:
 	$(KIOSK) bench

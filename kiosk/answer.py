@@ -1,26 +1,61 @@
-"""What the kiosk says for a match: short, natural spoken Chinese. The screen carries the detail."""
+"""What the kiosk says for a match: short spoken Chinese for the ear. The screen carries the detail.
+
+The first answer about a guide says its short spoken name, what it offers in one clause, and
+``CLOSING`` (还想知道什么，可以接着问). An answer about a section says the asked fact first (要带四样东西：…,
+分四步：第一步，…, 不收费), after the guide's name when that is short, cut at a clause boundary to fit
+``FACT_SYLLABLES``; it does not repeat the closing words (at the normal rate they take 4 s, as long as
+a whole fact). Lengths are counted in spoken syllables (``textprep.count_syllables``: 12345 is five, 8:30
+is three), so a reply is never longer than ``MAX_SYLLABLES``; ``kiosk bench speech`` measures them all.
+Elder mode says the same words, slower (the speaker's rate).
+"""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import Iterator
 
-from .knowledge.model import SECTION_NAMES, Guide, KnowledgeBase
+from .knowledge.model import CENTRE_DEFAULT, SECTION_NAMES, SECTIONS, Guide, KnowledgeBase
 from .matching import ANSWER, CLARIFY, Match
+from .speech.textprep import cardinal, count_syllables
 
 ORDINALS = ("第一", "第二", "第三", "第四", "第五")
-NOT_FOUND = "抱歉，我没有找到相关的办事指南。您可以换个说法再问一次，或者点屏幕上的类别查找，也可以到人工窗口咨询。"
+NOT_FOUND = "抱歉，没有找到相关的办事指南。您可以换个说法再问，或者点屏幕上的类别查找。"
 ASK_AGAIN = "请您再说一遍，要办理什么事情？"
 ASK_WHICH = "请先告诉我您要办理哪一项业务，比如“敬老卡要带什么材料”。"
-MAX_SPOKEN_ITEMS = 4
+CLOSING = "还想知道什么，可以接着问。"
+MORE_ON_SCREEN = "请看屏幕"  # said only when a section has nothing short to say
+
+#: The asked fact, in spoken syllables, before the closing words (about 5 s at the normal rate).
+FACT_SYLLABLES = 14
+#: A first clause up to this many syllables over the budget is said whole rather than cut.
+OVERRUN = 8
+#: A guide's name is said before a section's fact only when it is this short (敬老卡, 居住证).
+NAME_SYLLABLES = 5
+#: No reply is longer than this (about 22 s at the normal rate, 30 s in elder mode).
+MAX_SYLLABLES = 60
 
 # How each scope is said aloud before the place itself.
 SCOPE_SPEECH = {
-    "全市通办": "在全市任何一个社区事务受理服务中心都可以办理",
-    "本区通办": "在本区任何一个社区事务受理服务中心都可以办理",
-    "户籍地": "要到户籍所在地办理",
-    "居住地": "要到居住地办理",
-    "线上自助": "可以在网上或者自助终端办理",
-    "其他机构": "不在社区事务受理服务中心窗口办理",
+    "全市通办": "全市哪个中心都能办",
+    "本区通办": "本区哪个中心都能办",
+    "户籍地": "要到户籍地办",
+    "居住地": "要到居住地办",
+    "线上自助": "网上或者自助终端就能办",
+    "其他机构": "不在中心窗口办",
 }
+
+# How a one-line section is introduced: 敬老卡办理时限：当场办结。
+SECTION_LEAD = {
+    "time_limit": "办理时限",
+    "fees": "收费标准",
+    "hours": "办理时间",
+    "contact": "咨询电话",
+}
+
+# A clause and the marks that end it; the colon of a clock time (8:30) does not end a clause.
+_CLAUSE = re.compile(r"(?:[^，。；;：:！？!?,]|(?<=\d)[:：](?=\d))+(?:[，。；;！？!?,]|[：:](?!\d))*")
+_SAFE_CUT = re.compile(r"(?=[和或及并])")
+_DANGLING = re.compile(r"[的后时][，；：,;:]*$")
 
 
 @dataclass(frozen=True)
@@ -32,32 +67,169 @@ class Reply:
     choices: tuple[Guide, ...] = ()
 
 
-def _join(items: list[str]) -> str:
-    return "；".join(i.rstrip("。；;") for i in items) + "。"
+def for_ear(text: str) -> str:
+    """Guide text as it should be said in a reply: bracketed asides and notes left to the screen."""
+    text = re.sub(r"（[^（）]{2,}）|\([^()]{2,}\)|【[^【】]*】", "", text)
+    return re.sub(r"\s+", "", text).strip("，、；;。 ")
+
+
+def fit(text: str, budget: int, prefer: str = "") -> tuple[str, bool]:
+    """The first clauses of text that fit in budget syllables, and whether anything was left out.
+
+    Cut only where a clause ends (，；。：); a first clause more than ``OVERRUN`` syllables over the budget
+    is cut between list items (、, then 等 is said), else before 和/或/及/并, never inside a word; ``prefer``: when the
+    clauses that fit leave out the one matching it (the number of days, the fee), that clause instead."""
+    text = for_ear(text)
+    out = ""
+    clauses = _CLAUSE.findall(text)
+    for clause in clauses:
+        if out and count_syllables(out + clause) > budget:
+            break
+        out += clause
+    if prefer and not re.search(prefer, out):
+        out = next((c for c in clauses if re.search(prefer, c)), out)
+    if count_syllables(out) > budget + OVERRUN:  # a clause a little too long is said whole: a cut loses more
+        # a cut must leave at least half the budget: 本人 of 本人或代办人带身份证… says nothing
+        items = [m.end() for m in re.finditer("、", out) if budget // 2 <= count_syllables(out[:m.start()]) <= budget]
+        cuts = [m.start() for m in _SAFE_CUT.finditer(out)
+                if 0 < m.start() < len(out) and budget // 2 <= count_syllables(out[:m.start()]) <= budget]
+        if items:
+            out = out[:items[-1] - 1] + "等"
+        elif cuts:
+            out = out[:cuts[-1]]
+    # a clause ending in 的/后/时 (卡丢了的，… 注销后，…) means nothing without the clause after it
+    if _DANGLING.search(out) and len(out) < len(text):
+        taken = _CLAUSE.findall(out)
+        following = clauses[len(taken)] if len(taken) < len(clauses) else ""
+        room = budget + 3 * OVERRUN - count_syllables(out)  # a fragment is worse than a longer clause
+        rest = fit(following, room - OVERRUN)[0] if following and room > 2 else ""
+        if rest and not _DANGLING.search(rest) and count_syllables(out + rest) <= budget + 3 * OVERRUN:
+            out = out.rstrip("，、；;：:,") + "，" + rest
+        elif len(taken) > 1:
+            out = "".join(taken[:-1])
+    out = out.rstrip("，、；;：:,。")
+    return out, len(out) < len(text.rstrip("。；;，、"))
+
+
+def _count_word(n: int) -> str:
+    return "两" if n == 2 else cardinal(n)
+
+
+def spoken_name(guide: Guide, limit: int = NAME_SYLLABLES) -> str:
+    """The guide's short name when it is short enough to say before every fact, else nothing."""
+    name = guide.short_name
+    return name if count_syllables(name) <= limit else ""
+
+
+def _listed(items: list[str], budget: int) -> str:
+    """Items in order while they fit in budget syllables; 等 when some are left to the screen."""
+    said: list[str] = []
+    for item in items:
+        if said and count_syllables("、".join(said + [item])) > budget:
+            break
+        said.append(item)
+    return "、".join(said) + ("等" if len(said) < len(items) else "")
+
+
+def _materials(guide: Guide) -> str:
+    names = [for_ear(m.name) for m in guide.materials]
+    if not names:
+        return "不用带材料"
+    return f"要带{_count_word(len(names))}样东西：{_listed(names, FACT_SYLLABLES)}"
+
+
+def _steps(guide: Guide) -> str:
+    steps = [fit(s, FACT_SYLLABLES)[0] for s in guide.steps]
+    if len(steps) <= 1:
+        return f"办理流程：{steps[0]}" if steps else f"办理流程{MORE_ON_SCREEN}"
+    text = f"分{_count_word(len(steps))}步：第一步，{steps[0]}"
+    used = count_syllables(steps[0])
+    for i, step in enumerate(steps[1:], 2):
+        used += count_syllables(step)
+        if used > FACT_SYLLABLES + 4:
+            break
+        text += f"；第{cardinal(i)}步，{step}"
+    return text
+
+
+def _items(guide: Guide, section: str) -> str:
+    items = list(getattr(guide, section))
+    if not items:
+        return "这里没有写待遇标准，可以问窗口" if section == "benefits" else f"{SECTION_NAMES[section]}{MORE_ON_SCREEN}"
+    first, _ = fit(items[0], FACT_SYLLABLES)
+    if section == "conditions":
+        return f"条件有{_count_word(len(items))}条，第一条，{first}" if len(items) > 1 else f"条件是：{first}"
+    if section == "basis":
+        return f"依据是{first}" + ("等" if len(items) > 1 else "")
+    # benefits: the amounts, whole lines while they fit (65至69周岁，每人每月75元；70至79周岁，…)
+    said, cut = fit(items[0], FACT_SYLLABLES + 10)
+    for item in items[1:]:
+        line, line_cut = fit(item, FACT_SYLLABLES + 10)
+        if cut or line_cut or count_syllables(f"{said}；{line}") > FACT_SYLLABLES + 16:
+            return f"{said}，其余的{MORE_ON_SCREEN}"
+        said += f"；{line}"
+    return said + (f"，其余的{MORE_ON_SCREEN}" if cut else "")
+
+
+# What the answer to a one-line section must contain: a duration, an amount, a phone number.
+_ESSENTIAL = {"time_limit": r"\d|当场|即时|当天|立即|马上|日|天|月", "fees": r"\d|元|免费|不收|收取",
+              "contact": r"\d", "hours": r"\d|全天"}
+
+
+def _one_line(guide: Guide, section: str, kb: KnowledgeBase) -> str:
+    budget = FACT_SYLLABLES + (12 if section == "hours" else 8)  # weekdays and Saturday: 25 syllables
+    value, _ = fit(guide.section_lines(section, kb.centre)[0], budget, _ESSENTIAL.get(section, ""))
+    if section == "fees" and "费" in value:
+        return value
+    return f"{SECTION_LEAD[section]}：{value}" if section in ("time_limit", "fees", "contact") else value
+
+
+def _location(guide: Guide, kb: KnowledgeBase) -> str:
+    if guide.location == CENTRE_DEFAULT:
+        place = "就在" + fit(kb.centre.address, FACT_SYLLABLES)[0]
+    else:
+        place = fit(guide.location, FACT_SYLLABLES + 4)[0]
+        place = place if place.startswith(("在", "到", "去")) else "在" + place
+    scope = SCOPE_SPEECH.get(guide.scope, "")
+    return f"{scope}，{place}" if scope else place
+
+
+def section_fact(guide: Guide, section: str, kb: KnowledgeBase) -> str:
+    """The asked fact of one section, short, without the guide's name or the closing words."""
+    if section == "materials":
+        return _materials(guide)
+    if section == "steps":
+        return _steps(guide)
+    if section in ("conditions", "benefits", "basis"):
+        return _items(guide, section)
+    if section == "location":
+        return _location(guide, kb)
+    return _one_line(guide, section, kb)
+
+
+def _bounded(text: str, closing: str = "") -> str:
+    """A reply, ending with closing words if any, never longer than MAX_SYLLABLES."""
+    budget = MAX_SYLLABLES - count_syllables(closing)
+    if count_syllables(text) > budget:
+        text, _ = fit(text, budget)
+    return text.rstrip("。；，") + "。" + closing
 
 
 def section_speech(guide: Guide, section: str, kb: KnowledgeBase) -> str:
-    """One section read aloud, bounded: long lists say how many more are on screen."""
-    name = SECTION_NAMES[section]
-    if section == "materials":
-        names = [m.name + (f"{m.form}" if m.form in ("原件", "复印件", "原件及复印件") else "") for m in guide.materials]
-        body = _join(names[:MAX_SPOKEN_ITEMS])
-        extra = len(names) - MAX_SPOKEN_ITEMS
-        tail = f"另外还有{extra}项，请看屏幕。" if extra > 0 else ""
-        return f"办理{guide.title}，需要准备：{body}{tail}"
-    if section == "benefits" and not guide.benefits:
-        return f"{guide.title}本身不发放钱款或补贴；具体情况请看屏幕或咨询窗口。"
-    if section in ("conditions", "steps", "basis", "benefits"):
-        items = list(getattr(guide, section))
-        body = _join(items[:MAX_SPOKEN_ITEMS] if section != "steps" else items[:3])
-        shown = 3 if section == "steps" else MAX_SPOKEN_ITEMS
-        tail = "其余内容请看屏幕。" if len(items) > shown else ""
-        return f"{guide.title}的{name}：{body}{tail}"
-    if section == "location":
-        place = guide.resolved("location", kb.centre).rstrip("。")
-        return f"{guide.title}{SCOPE_SPEECH.get(guide.scope, '')}，地点是：{place}。"
-    value = guide.section_lines(section, kb.centre)[0].rstrip("。")
-    return f"{guide.title}的{name}：{value}。"
+    """One section read aloud: the short name if it is short, then the asked fact; no closing words,
+    the resident heard them with the first answer about the guide."""
+    name = spoken_name(guide)
+    fact = section_fact(guide, section, kb)
+    return _bounded(f"{name}{'，' if name and section in ('location', 'hours', 'benefits') else ''}{fact}")
+
+
+def summary_speech(guide: Guide) -> str:
+    """The first answer about a guide: its short name, and what the guide offers when that is short
+    (the clause saying who 可以 do what); the screen shows the whole summary."""
+    name = guide.short_name  # whole, however long: the first answer confirms which service this is
+    offer = next((c.rstrip("，；。") for c in _CLAUSE.findall(for_ear(guide.summary))
+                  if "可以" in c and count_syllables(c) <= FACT_SYLLABLES + 2), "")
+    return _bounded(f"{name}。{offer}" if offer else f"找到了{name}", CLOSING)
 
 
 def compose(match: Match, kb: KnowledgeBase, section: str | None = None) -> Reply:
@@ -78,13 +250,35 @@ def compose(match: Match, kb: KnowledgeBase, section: str | None = None) -> Repl
     return Reply("none", None, section, NOT_FOUND)
 
 
-def answer_guide(guide: Guide, kb: KnowledgeBase, section: str | None = None) -> Reply:
+def answer_guide(guide: Guide, kb: KnowledgeBase, section: str | None = None,
+                 also: tuple[str, ...] = ()) -> Reply:
+    """The answer about one guide: its summary, or a section (and the sections shown with it)."""
     if section:
-        return Reply("answer", guide, section, section_speech(guide, section, kb))
-    return Reply("answer", guide, None, f"为您找到{guide.title}。{guide.summary}")
+        text = section_speech(guide, section, kb)
+        extra = [section_fact(guide, s, kb) for s in also if s in SECTIONS and s != section]
+        if extra:
+            text = _bounded("。".join([text.rstrip("。"), *extra]))
+        return Reply("answer", guide, section, text)
+    return Reply("answer", guide, None, summary_speech(guide))
 
 
 def clarify(choices: tuple[Guide, ...], section: str | None = None) -> Reply:
-    listed = "；".join(f"{ORDINALS[i]}，{g.title}" for i, g in enumerate(choices))
-    text = f"您要办理的是哪一项？{listed}。请点屏幕或者说第几个。"
+    names = [g.short_name for g in choices]
+    names = [g.title if names.count(n) > 1 else n for g, n in zip(choices, names)]  # 失业登记（…） twice
+    listed = "；".join(f"{ORDINALS[i]}，{n}" for i, n in enumerate(names))
+    text = f"您问的是哪一项？{listed}。请说第几个，或者点屏幕。"
     return Reply("clarify", None, section, text, choices)
+
+
+def every_reply(kb: KnowledgeBase) -> Iterator[tuple[str, Reply]]:
+    """Every reply the answer layer can build for kb, labelled by section ("summary", "clarify", "none")."""
+    for guide in kb.guides:
+        yield "summary", answer_guide(guide, kb)
+        for section in SECTIONS:
+            yield section, answer_guide(guide, kb, section)
+    for category in kb.categories:
+        guides = kb.by_category(category.id)
+        for i in range(0, len(guides) - 1, 3):
+            yield "clarify", clarify(guides[i:i + 3])
+    for text in (NOT_FOUND, ASK_AGAIN, ASK_WHICH):
+        yield "none", Reply("none", None, None, text)

@@ -91,6 +91,15 @@ def speak(speaker: Any, text: str, slow: bool) -> None:
     speaker.say(text)
 
 
+def _speech_status(speaker: Any) -> dict:
+    """Speech output's state for the heartbeat (kiosk health shows it)."""
+    try:
+        from .speech.tts import speech_status
+    except ImportError:
+        return {}
+    return speech_status(None if _is_factory(speaker, "say") else speaker)
+
+
 def _is_factory(part: Any, method: str) -> bool:
     """None (use the default), a class, or a function that makes the component."""
     return part is None or isinstance(part, type) or (callable(part) and not hasattr(part, method))
@@ -171,7 +180,9 @@ def build_services(config: Config, guides_dir: str | None = None, *, speaker: An
         for line in ops.staff_lines()[:1]:
             log.info("%s", line)
         k = ops.knowledge
-        return Services(config, k.kb, k.matcher, speaker=speaker, recognizer=recognizer, clock=clock, ops=ops)
+        services = Services(config, k.kb, k.matcher, speaker=speaker, recognizer=recognizer, clock=clock, ops=ops)
+        ops.extra_status = lambda: _speech_status(services.speaker)
+        return services
     kb, problems = load_directory(directory, config.centre)
     errors = [p for p in problems if p.is_error]
     if errors:

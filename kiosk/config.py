@@ -31,6 +31,19 @@ def _merge(base: dict, override: Mapping) -> dict:
     return out
 
 
+def _not_a_section(base: Mapping, override: Mapping, prefix: str = "") -> str | None:
+    """The first key whose default is a group of settings but whose override is not (ui: 3)."""
+    for key, value in override.items():
+        default = base.get(key) if isinstance(key, str) else None
+        if isinstance(default, Mapping):
+            if not isinstance(value, Mapping):
+                return f"{prefix}{key}"
+            inner = _not_a_section(default, value, f"{prefix}{key}.")
+            if inner:
+                return inner
+    return None
+
+
 @dataclass(frozen=True)
 class Config:
     data: Mapping[str, Any]
@@ -72,13 +85,45 @@ def load_config(path: str | os.PathLike | None = None, env: Mapping[str, str] | 
         override = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
     except OSError as exc:
         raise ConfigError(f"无法读取配置文件 {p}：{exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{p}:1: 配置文件不是 UTF-8 编码，请用 UTF-8 保存") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{p}:{mark.line + 1}" if mark else str(p)
         raise ConfigError(f"{where}: 配置文件格式错误") from exc
     if not isinstance(override, Mapping):
         raise ConfigError(f"{p}:1: 配置文件应该是“字段: 内容”的形式")
-    unknown = sorted(set(override) - set(data))
+    unknown = sorted(map(str, set(override) - set(data)))
     if unknown:
-        raise ConfigError(f"{p}:1: 未知配置项 {'、'.join(map(str, unknown))}")
-    return Config(_merge(data, override), p.resolve().parent)
+        raise ConfigError(f"{p}:1: 未知配置项 {'、'.join(unknown)}")
+    section = _not_a_section(data, override)
+    if section:
+        raise ConfigError(f"{p}:{_line_of(p, section.rsplit('.', 1)[-1])}: {section} 应该是一组“字段: 内容”的设置，"
+                          f"参照 kiosk/data/default_config.yaml")
+    config = Config(_merge(data, override), p.resolve().parent)
+    _check_values(config, p)
+    return config
+
+
+def _line_of(path: Path, key: str) -> int:
+    try:
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip().startswith(f"{key}:"):
+                return n
+    except (OSError, UnicodeDecodeError):
+        pass
+    return 1
+
+
+def _check_values(config: Config, path: Path) -> None:
+    """Values that would silently become something else are refused at start-up, with where and how to fix."""
+    from .staff.pin import PinError, staff_pin
+
+    try:
+        staff_pin(config)
+    except PinError as exc:
+        raise ConfigError(f"{path}:{_line_of(path, 'staff_pin')}: {exc}") from exc
+    centre = config.get("centre")
+    if not isinstance(centre, Mapping) or any(not isinstance(centre.get(k), (str, int)) or centre.get(k) in ("", None)
+                                              for k in ("name", "address", "hours", "phone")):
+        raise ConfigError(f"{path}:{_line_of(path, 'centre')}: centre 要写 name、address、hours、phone 四项文字")

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence, Union
 
-from .answer import ASK_AGAIN, NOT_FOUND, Reply, answer_guide, compose, section_speech
+from .answer import ASK_AGAIN, NOT_FOUND, Reply, answer_guide, compose
 from .knowledge.model import SECTIONS, Guide, KnowledgeBase
 from .matching import ANSWER, CLARIFY, NONE, Candidate, Match, Matcher
 from .matching.sections import detect_section, strip_section_words
@@ -211,10 +211,7 @@ class Dialogue:
         if isinstance(event, TappedSection):
             if self.state.guide is None or event.section not in SECTIONS:
                 return [StopSpeaking()]
-            reply = answer_guide(self.state.guide, self.kb, event.section)
-            extra = [section_speech(self.state.guide, x, self.kb) for x in event.also if x in SECTIONS]
-            if extra:
-                reply = replace(reply, text="".join([reply.text, *extra]))
+            reply = answer_guide(self.state.guide, self.kb, event.section, also=event.also)
             return [StopSpeaking(), *self._show(reply)]
         if isinstance(event, Back):
             return [StopSpeaking(), *self._back()]

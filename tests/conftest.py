@@ -59,11 +59,14 @@ def matcher(kb):
 
 @pytest.fixture
 def guide_dir(tmp_path):
-    """A small guide folder: categories and one good guide, no catalogue."""
+    """A small guide folder: categories and one good guide, no catalogue.
+
+    The guide is a frozen copy of assistance-01 (tests/data/example), so tests that edit its text do not
+    change whenever staff revise the real guide."""
     d = tmp_path / "guides"
     (d / "assistance").mkdir(parents=True)
     shutil.copy(GUIDES / "categories.yaml", d / "categories.yaml")
-    shutil.copy(GUIDES / "assistance" / "assistance-01.yaml", d / "assistance" / "assistance-01.yaml")
+    shutil.copy(ROOT / "tests" / "data" / "example" / "assistance-01.yaml", d / "assistance" / "assistance-01.yaml")
     return d
 
 

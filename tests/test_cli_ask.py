@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -36,11 +37,12 @@ def test_json_answer_with_section(cli):
     assert obj["results"][0]["id"] == "assistance-01"
     assert obj["results"][0]["title"] == "城乡居民最低生活保障申请"
     assert obj["section"] == "materials"
-    assert "户口簿" in obj["reply"]
+    # the guide's short name if it has one, the count, then the first items
+    assert re.match("[^，。：]{0,6}要带[一二两三四五六七八九十]+样东西：", obj["reply"])
 
 
 def test_stdin_one_question_per_line_in_one_process(cli):
-    lines = ["城乡居民最低生活保障申请", "今天天气怎么样", "", "城乡居民最低生活保障申请在哪里办"]
+    lines = ["城乡居民最低生活保障申请", "这周末会下雨吗", "", "城乡居民最低生活保障申请在哪里办"]
     res = cli("ask", "--json", "--top", "2", stdin="\n".join(lines) + "\n")
     objs = _objects(res.out)
     assert [o["query"] for o in objs] == lines
@@ -65,7 +67,8 @@ def test_bad_input_gets_none_not_a_traceback(cli, junk):
 def test_plain_output_is_readable(cli):
     res = cli("ask", "城乡居民最低生活保障申请在哪里办")
     assert res.code == 0
-    assert res.out.startswith("问：城乡居民最低生活保障申请在哪里办\n答：城乡居民最低生活保障申请要到户籍所在地办理，地点是：")
+    assert res.out.startswith("问：城乡居民最低生活保障申请在哪里办\n答：")
+    assert "要到户籍地办，在户籍所在街道" in res.out.splitlines()[1]
     assert "【办理地点】" in res.out
 
 

@@ -5,6 +5,7 @@ import json
 import subprocess
 
 import pytest
+from conftest import GUIDES
 
 SENTENCE = "咨询电话021-12345678，8:30至17:00。"
 
@@ -17,9 +18,9 @@ def test_show_prints_pieces_and_the_voice_input(cli):
     res = cli("say", "--show", SENTENCE + "请带好身份证。")
     assert res.code == 0
     assert res.out.splitlines() == [
-        "1. 咨询电话零二幺，幺二三四五六七八，八点半至十七点。",
-        "   zi1 xun2 dian4 hua4 ling2 er4 yao1 ， yao1 er4 san1 si4 wu3 liu4 qi1 ba1 ， ba1 dian3 ban4 zhi4 shi2 "
-        "qi1 dian3 。",
+        "1. 咨询电话零二幺，幺二三四五六七八，上午八点半到下午五点。",
+        "   zi1 xun2 dian4 hua4 ling2 er4 yao1 ， yao1 er4 san1 si4 wu3 liu4 qi1 ba1 ， shang4 wu3 ba1 dian3 ban4 "
+        "dao4 xia4 wu2 wu2 dian3 。",  # 下午五点: the third tones before 点 rise, once
         "2. 请带好身份证。",
         "   qing3 dai4 hao3 shen1 fen4 zheng4 。",
     ]
@@ -57,6 +58,53 @@ def test_say_nothing_to_say(cli, tmp_path):
     assert "没有可以朗读的文字" in res.err
 
 
+def run_cli_process(*argv: str, env: dict) -> subprocess.CompletedProcess:
+    """kiosk in a process of its own (espeak-ng reads ESPEAK_DATA_PATH once per process)."""
+    import os
+    import sys
+
+    from conftest import ROOT
+
+    return subprocess.run([sys.executable, "-m", "kiosk", *argv], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, env={**os.environ, **env})
+
+
+def espeak_data_copy(tmp_path, change) -> dict:
+    """A copy of espeak-ng's data folder, changed, and the environment that makes espeak-ng use it."""
+    import re
+    import shutil
+
+    version = subprocess.run(["espeak-ng", "--version"], capture_output=True, text=True, check=True).stdout
+    source = re.search(r"Data at: (\S+)", version).group(1)
+    copy = tmp_path / "espeak-ng-data"
+    shutil.copytree(source, copy)
+    change(copy)
+    return {"ESPEAK_DATA_PATH": str(copy)}
+
+
+@pytest.mark.audio
+def test_say_wav_with_the_mandarin_dictionary_missing_reports_speech_unavailable(tmp_path):
+    env = espeak_data_copy(tmp_path, lambda d: (d / "cmn_dict").unlink())
+    wav = tmp_path / "x.wav"
+    res = run_cli_process("say", "--wav", str(wav), "敬老卡要带什么", env=env)
+    assert res.returncode == 1
+    assert "只发出了静音" in res.stderr and "cmn_dict" in res.stderr and "已写入" not in res.stderr
+
+
+@pytest.mark.audio
+def test_say_falls_back_to_another_mandarin_voice_when_the_first_is_silent(tmp_path):
+    def break_pinyin_voice(d):
+        voice = d / "lang" / "sit" / "cmn-Latn-pinyin"
+        voice.write_text(voice.read_text().replace("dictionary cmn", "dictionary cmnx"))
+
+    env = espeak_data_copy(tmp_path, break_pinyin_voice)
+    wav = tmp_path / "x.wav"
+    res = run_cli_process("say", "--wav", str(wav), "请带好身份证。", env=env)
+    assert res.returncode == 0, res.stderr
+    assert res.stderr.count("改用语音“sit/cmn”") == 1 and "已写入" in res.stderr
+    assert seconds(wav) > 1
+
+
 @pytest.mark.audio
 def test_say_with_a_missing_voice_says_why_once(cli, tmp_path):
     res = cli("say", "--voice", "no/such-voice", "--wav", str(tmp_path / "x.wav"), "你好")
@@ -89,7 +137,7 @@ def test_ask_say_speaks_exactly_the_replies(cli, tmp_path):
 @pytest.mark.audio
 def test_ask_say_without_speech_still_answers(cli, tmp_path):
     cfg = tmp_path / "kiosk.yaml"
-    cfg.write_text("speech:\n  enabled: false\n", encoding="utf-8")
+    cfg.write_text(f"guides_dir: {GUIDES}\nspeech:\n  enabled: false\n", encoding="utf-8")
     res = cli("--config", str(cfg), "ask", "--say", "低保怎么申请", "低保要带什么材料")
     assert res.code == 1
     assert res.out.count("答：") == 2
@@ -101,7 +149,7 @@ def test_ask_json_stdout_stays_json_in_a_real_process(tmp_path):
     """pyttsx3's espeak driver prints a line per rendered file; none of it may reach stdout."""
     import sys
 
-    from conftest import ROOT
+    from conftest import GUIDES, ROOT
 
     wav = tmp_path / "ask.wav"
     res = subprocess.run([sys.executable, "-m", "kiosk", "ask", "--json", "--say", "--wav", str(wav), "低保怎么申请"],

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from kiosk.answer import answer_guide, section_fact, spoken_name
 from kiosk.dialogue import (CHOICES, Back, GUIDE, HOME, NOT_FOUND_MODE, Dialogue, GoHome, Heard, Replay, Reset, Say,
                             SetElder, SetElderMode, ShowChoices, ShowGuide, ShowNotFound, StopSpeaking,
                             TappedChoice, TappedGuide, TappedSection, Tick, Touched, ordinal_choice)
@@ -27,7 +28,10 @@ def test_question_shows_guide_and_says_summary(d):
     acts = d.handle(Heard(TITLE), now=0)
     assert kinds(acts) == ["StopSpeaking", "ShowGuide", "Say"]
     assert acts[1].guide.id == "assistance-01" and acts[1].section is None
-    assert said(acts)[0].startswith(f"为您找到{TITLE}。")
+    text = said(acts)[0]
+    guide = acts[1].guide
+    assert guide.short_name in text and text.index(guide.short_name) < 4  # the guide's name first
+    assert text.endswith("还想知道什么，可以接着问。")  # the first answer invites follow-up questions
     assert d.state.mode == GUIDE
 
 
@@ -91,7 +95,7 @@ def test_none_of_them_and_not_found(d):
     _to_choices(d)
     acts = d.handle(Heard("都不是"), now=1)
     assert isinstance(acts[1], ShowNotFound) and d.state.mode == NOT_FOUND_MODE
-    acts = d.handle(Heard("今天天气怎么样"), now=2)
+    acts = d.handle(Heard("这周末会下雨吗"), now=2)
     assert isinstance(acts[1], ShowNotFound)
 
 
@@ -162,7 +166,12 @@ def test_a_tab_with_two_sections_speaks_both(d):
     acts = d.handle(TappedSection("time_limit", also=("fees",)), now=1)
     assert acts[1] == ShowGuide(d.kb.get("assistance-01"), "time_limit")
     text = said(acts)[0]
-    assert "办理时限" in text and "收费标准" in text and text.index("办理时限") < text.index("收费标准")
+    guide = d.kb.get("assistance-01")
+    time_limit = answer_guide(guide, d.kb, "time_limit").text
+    fees = section_fact(guide, "fees", d.kb)
+    assert text.startswith(time_limit.rstrip("。")) and text.endswith(fees + "。")  # both facts, in the tab's order
+    assert text.count(spoken_name(guide) or "\0") <= 1  # the guide's name once
+    assert text.count("还想知道什么") == 0
 
 
 def test_back_from_a_guide_picked_among_choices_offers_them_again(twins):

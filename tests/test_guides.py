@@ -35,8 +35,20 @@ def test_every_category_has_guides_and_a_tile(kb):
     assert used == {c.id for c in kb.categories}
 
 
-def test_guides_are_rich_enough(kb):
+def test_every_guide_can_be_reached_by_its_own_names_and_questions(kb, matcher):
+    """What the guides are for: a resident who says a guide's title or spoken name gets it (answered, or
+    offered among the choices), and none of a guide's own example questions is answered with another guide.
+    (How many aliases and questions a guide needs is the validator's rule, checked by "no warnings" above.)"""
+    from kiosk.matching import ANSWER, CLARIFY
+
+    unreachable, wrong = [], []
     for g in kb.guides:
-        assert len(g.aliases) >= 6 and len(g.questions) >= 4, g.id
-        assert 20 <= len(g.summary) <= 120, g.id
-        assert g.materials and g.steps and g.conditions and g.basis, g.id
+        for name in dict.fromkeys([g.title, g.short_name]):
+            m = matcher.match(name)
+            if not (m.status in (ANSWER, CLARIFY) and g.id in [c.id for c in m.candidates]):
+                unreachable.append(f"{g.id} {name} -> {m.status} {[c.id for c in m.candidates]}")
+        for q in g.questions:
+            m = matcher.match(q)
+            if m.status == ANSWER and m.best.id != g.id:
+                wrong.append(f"{g.id} {q} -> {m.best.id}")
+    assert unreachable == [] and wrong == []

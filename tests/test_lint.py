@@ -81,28 +81,30 @@ def test_model_check_unavailable_is_reported_clearly(guide_dir, cli, monkeypatch
     assert "语音模型检查不可用（model check unavailable）" in res.err and "kiosk.speech.grammar" in res.err
 
 
-def test_model_hook_reports_what_the_grammar_module_finds(guide_dir, centre):
+def test_model_hook_reports_what_the_real_grammar_module_finds(guide_dir, centre, tmp_path):
+    """With a model whose word list lacks 吃 and 户, lint names exactly the aliases using them, each at its
+    own line of the file (the guide's line map, not a reread)."""
     kb, _ = load_directory(guide_dir, centre)
-    seen = {}
-
-    def vocabulary(model):
-        seen["model"] = model
-        return frozenset({"低保", "申请"})
-
-    def unknown_word_problems(kb_, vocab):
-        seen["vocab"] = vocab
-        return [Problem(kb_.guides[0].path, 9, "语音模型不认识别名“吃低保”中的“吃”", "warning")]
-
-    fake = types.SimpleNamespace(vocabulary=vocabulary, unknown_word_problems=unknown_word_problems)
-    found = model_words(kb, "models/cn", importer=lambda name: fake)
-    assert seen == {"model": "models/cn", "vocab": frozenset({"低保", "申请"})}
-    assert [f.kind for f in found] == ["model"] and found[0].problem.line == 9
+    (guide,) = kb.guides
+    model = tmp_path / "cn-model"
+    (model / "graph").mkdir(parents=True)
+    words = {ch for text in (guide.title, *guide.aliases) for ch in text} - {"吃", "户"}
+    (model / "graph" / "words.txt").write_text("".join(f"{w} {i}\n" for i, w in enumerate(sorted(words))),
+                                               encoding="utf-8")
+    found = model_words(kb, model)
+    assert {f.kind for f in found} == {"model"}
+    path = guide_dir / "assistance" / "assistance-01.yaml"
+    expected = {(_line(path, a), a) for a in guide.aliases if "吃" in a or "户" in a}
+    assert len(expected) >= 2
+    got = {(f.problem.line, f.problem.message.split("“")[1].split("”")[0]) for f in found}
+    assert got == expected
+    assert all(f.problem.path == str(path) for f in found)
 
     def broken(model):
         raise OSError("找不到模型 models/cn")
 
     with pytest.raises(ModelCheckUnavailable, match="读不出模型 models/cn 的词表"):
         model_words(kb, "models/cn", importer=lambda name: types.SimpleNamespace(
-            vocabulary=broken, unknown_word_problems=unknown_word_problems))
+            vocabulary=broken, unknown_word_problems=lambda kb_, vocab: []))
     with pytest.raises(ModelCheckUnavailable, match="kiosk.speech.grammar"):
         model_words(kb, "models/cn", importer=lambda name: types.SimpleNamespace())

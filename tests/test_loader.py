@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from kiosk.knowledge import load_directory
 
@@ -30,7 +31,7 @@ def test_good_guide_loads_with_no_problems(guide_dir, centre):
     assert g.title == "城乡居民最低生活保障申请"
     assert "低保" in g.aliases
     assert g.materials[1].form == "原件及复印件"
-    assert g.updated == dt.date(2026, 11, 27)
+    assert g.updated == dt.date(2026, 12, 2)
     assert g.resolved("hours", centre) == centre.hours
 
 
@@ -44,7 +45,7 @@ def test_broken_copy_reports_every_problem_with_its_line(guide_dir, cli):
     _edit(bad, "scope: 户籍地", "scope: 哪里都行")
     _edit(bad, "    form: 现场填写\n    count: 1\n  - name: 家庭成员的居民身份证",
           "    form: 现场填写\n    count: 一份\n  - name: 家庭成员的居民身份证")
-    _edit(bad, "updated: 2026-11-27", "updated: 2026年11月")
+    _edit(bad, "updated: 2026-12-02", "updated: 2026年11月")
     res = cli("validate", str(guide_dir))
     p = f"{guide_dir}/assistance/assistance-02.yaml"
     assert res.code == 1
@@ -132,9 +133,13 @@ def test_warnings_do_not_fail_but_are_listed(guide_dir, cli):
     res = cli("validate", str(guide_dir))
     assert res.code == 0
     out = _lines(res.out)
-    assert f"{guide_dir}/assistance/assistance-02.yaml:1: 警告：materials 与 assistance-01 完全相同；如果是有意的，" \
+    second = f"{guide_dir}/assistance/assistance-02.yaml"
+    assert f"{second}:{_line_of(other, 'materials:')}: 警告：materials 与 assistance-01 完全相同；如果是有意的，" \
            f"请在两个文件中写 shared_with" in out
-    assert any("警告：别名“低保”同时属于 assistance-01、assistance-02" in line for line in out)
+    # a shared alias is reported once, at its own line in the guide that repeats it
+    shared = [line for line in out if "别名“低保”同时属于" in line]
+    assert shared == [f"{second}:{_line_of(other, '  - 低保')}: 警告：别名“低保”同时属于 assistance-01、assistance-02，"
+                      f"居民说这个词时需要再问一次"]
     assert _lines(cli("validate", "-q", str(guide_dir)).out) == []
 
 
@@ -170,13 +175,22 @@ def test_impossible_dates_and_yaml_references_are_reported_not_raised(guide_dir,
     good = guide_dir / "assistance" / "assistance-01.yaml"
     bad = guide_dir / "assistance" / "assistance-02.yaml"
     bad.write_text(good.read_text(encoding="utf-8").replace("id: assistance-01", "id: assistance-02")
-                   .replace("updated: 2026-11-27", "updated: 2026-13-45"), encoding="utf-8")
+                   .replace("updated: 2026-12-02", "updated: 2026-13-45"), encoding="utf-8")
     loop = guide_dir / "assistance" / "assistance-03.yaml"
     loop.write_text("id: assistance-03\naliases: &a [*a]\n", encoding="utf-8")
     res = cli("validate", str(guide_dir), "-q")
     assert res.code == 1
     assert f"{bad}:{_line_of(bad, 'updated:')}: updated 应该是日期，格式 YYYY-MM-DD，例如 2026-01-31" in res.out
     assert f"{loop}:2: 不能使用 YAML 引用（& 和 *）；以 & 或 * 开头的文字请整段加引号" in res.out
+
+
+def _known_basis(text: str) -> str:
+    """The guide with its own sources removed and a basis this test knows."""
+    import re
+
+    text = re.sub(r"^sources:\n(?:[ -].*\n)+", "", text, flags=re.M)
+    basis = "basis:\n  - 《社会救助暂行办法》（国务院令第649号）\n  - 《上海市社会救助条例》\n  - 《上海市城乡居民最低生活保障工作规程》\n"
+    return re.sub(r"^basis:\n(?:  - .*\n)+", basis, text, flags=re.M)
 
 
 SOURCES = """sources:
@@ -192,16 +206,27 @@ SOURCES = """sources:
 def test_sources_are_read_and_back_the_basis(guide_dir, centre, monkeypatch):
     monkeypatch.setattr("kiosk.knowledge.loader.REQUIRE_SOURCES", True)
     path = guide_dir / "assistance" / "assistance-01.yaml"
-    text = path.read_text(encoding="utf-8").replace("updated:", SOURCES + "updated:")
-    path.write_text(text, encoding="utf-8")
+    original = _known_basis(path.read_text(encoding="utf-8"))
+    path.write_text(original.replace("updated:", SOURCES + "updated:"), encoding="utf-8")
     kb, problems = load_directory(guide_dir, centre)
-    g = kb.get("assistance-01")
-    assert [s.doc for s in g.sources] == ["国务院令第649号", None]
-    assert g.sources[1].url == "https://www.shanghai.gov.cn/example"
-    assert g.sources[0].checked == dt.date(2026, 11, 30)
     # The first basis entry is backed by its 文号; the other two name documents no source gives.
     unbacked = [p.message for p in problems if "找不到出处" in p.message]
     assert len(unbacked) == 2 and "《上海市社会救助条例》" in unbacked[0]
+    assert kb.get("assistance-01") is None  # a guide with errors is not served
+    backed = SOURCES + """  - title: 上海市社会救助条例
+    url: https://www.shanghai.gov.cn/law1
+    checked: 2026-11-29
+  - title: 上海市城乡居民最低生活保障工作规程
+    url: https://www.shanghai.gov.cn/rule2
+    checked: 2026-11-29
+"""
+    path.write_text(original.replace("updated:", backed + "updated:"), encoding="utf-8")
+    kb, problems = load_directory(guide_dir, centre)
+    g = kb.get("assistance-01")
+    assert [p for p in problems if p.is_error] == []
+    assert [s.doc for s in g.sources] == ["国务院令第649号", None, None, None]
+    assert g.sources[1].url == "https://www.shanghai.gov.cn/example"
+    assert g.sources[0].checked == dt.date(2026, 11, 30)
 
 
 def test_a_source_needs_a_url_or_document_number_and_a_date(guide_dir, cli):
@@ -215,7 +240,7 @@ def test_a_source_needs_a_url_or_document_number_and_a_date(guide_dir, cli):
   - title: 没有日期
     doc: 沪府规〔2024〕1号
 updated:"""
-    path.write_text(path.read_text(encoding="utf-8").replace("updated:", bad), encoding="utf-8")
+    path.write_text(_known_basis(path.read_text(encoding="utf-8")).replace("updated:", bad), encoding="utf-8")
     res = cli("validate", str(guide_dir))
     assert res.code == 1
     p = f"{guide_dir}/assistance/assistance-01.yaml"
@@ -223,3 +248,27 @@ updated:"""
     assert f"{p}:{first}: sources 第 1 项 要写 url（网址）或 doc（文号），工作人员才能找到原文" in res.out
     assert f"{p}:{first + 3}: sources 第 2 项 的 url 应以 http:// 或 https:// 开头，现在是 www.example.com" in res.out
     assert f"{p}:{first + 5}: sources 第 3 项 缺少 checked（核对日期，格式 YYYY-MM-DD）" in res.out
+
+
+def test_a_paying_guide_without_benefits_is_warned(guide_dir, cli):
+    path = guide_dir / "assistance" / "assistance-01.yaml"
+    text = re.sub(r"^benefits:\n(?:  - .*\n)+", "", path.read_text(encoding="utf-8"), flags=re.M)
+    path.write_text(text, encoding="utf-8")
+    res = cli("validate", str(guide_dir))
+    assert f"{path}:{_line_of(path, 'title:')}: 警告：这个事项发钱或发补贴，请写 benefits（待遇标准）" in res.out
+
+
+def test_each_guide_keeps_the_line_of_every_field_and_list_item(guide_dir, centre):
+    kb, _ = load_directory(guide_dir, centre)
+    (g,) = kb.guides
+    path = guide_dir / "assistance" / "assistance-01.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for key in ("id", "title", "summary", "aliases", "questions", "materials", "updated"):
+        assert lines[g.line_of(key) - 1].startswith(f"{key}:"), key
+    for key in ("aliases", "questions", "conditions", "steps"):
+        items = getattr(g, key)
+        assert len(items) >= 2
+        for text in items:
+            assert lines[g.item_line(key, text) - 1].strip() == f"- {text}", (key, text)
+    assert g.item_line("aliases", "不是这个指南的别名") == g.line_of("aliases")
+    assert g.item_line("title", g.title) == g.line_of("title")

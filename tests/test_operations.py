@@ -36,6 +36,10 @@ def test_the_app_wiring_end_to_end(tmp_path, guide_dir):
         assert swapped is not None and dialogue.kb is swapped.kb and len(dialogue.kb) == 2
         beat = json.loads((tmp_path / "hb.json").read_text(encoding="utf-8"))
         assert beat["guides"] == 2 and beat["reload"] == "ok" and beat["question_log"] == "writing"
+        ops.extra_status = lambda: {"speech": "error", "speech_problem": "语音合成被中断"}  # the app adds speech
+        ops.tick(dialogue)
+        beat = json.loads((tmp_path / "hb.json").read_text(encoding="utf-8"))
+        assert beat["speech"] == "error" and beat["speech_problem"] == "语音合成被中断" and beat["guides"] == 2
         assert ops.staff_lines()[0].startswith("已加载 2 个指南")
         assert ops.staff_lines()[-1] == "问题记录正常（已记录 1 条）"
     finally:

@@ -5,7 +5,6 @@ import shutil
 import threading
 
 from kiosk.dialogue import Dialogue, Heard, ShowGuide
-from kiosk.knowledge import KnowledgeBase
 from staff_helpers import add_second_guide as _write_second
 from kiosk.staff.reload import MISSING, OK, REJECTED, KnowledgeReloader
 
@@ -185,26 +184,43 @@ def test_a_swap_reaches_the_dialogue_as_one_pair(guide_dir, centre):
 def test_every_generation_pairs_a_matcher_with_its_own_knowledge_base(guide_dir, centre):
     clock = Clock()
     r = _reloader(guide_dir, centre, clock)
-    for k in (r.current,):
-        assert {e.id for e in k.matcher.ranker.entries if e.referral is None} == {g.id for g in k.kb.guides}
+    first = r.current
+    assert {g.id for g in first.kb.guides} == {"assistance-01"}
+    assert {e.id for e in first.matcher.ranker.entries if e.referral is None} == {"assistance-01"}
     _write_second(guide_dir)
     r.reload()
     k = r.current
+    assert k is not first and {g.id for g in k.kb.guides} == {"assistance-01", "assistance-03"}
     assert {e.id for e in k.matcher.ranker.entries if e.referral is None} == {g.id for g in k.kb.guides}
-    assert isinstance(k.kb, KnowledgeBase)
+    # each matcher answers with guides of its own knowledge base
+    question = "低收入困难家庭认定申请"
+    assert k.matcher.match(question).best.id == "assistance-03" and k.kb.get("assistance-03") is not None
+    assert first.matcher.match(question).best.id != "assistance-03" and first.kb.get("assistance-03") is None
+
+
+def _reloader_threads() -> set:
+    return {t for t in threading.enumerate() if t.name == "kiosk-guide-reloader"}
 
 
 def test_background_thread_picks_up_a_change_and_stops_cleanly(guide_dir, centre):
-    before = threading.active_count()
+    before = _reloader_threads()
     done = threading.Event()
-    r = KnowledgeReloader(guide_dir, centre, settle_seconds=0.0, interval=0.01, on_swap=lambda k: done.set())
+    swapped_on = []
+
+    def on_swap(k):
+        swapped_on.append(threading.current_thread())
+        done.set()
+
+    r = KnowledgeReloader(guide_dir, centre, settle_seconds=0.0, interval=0.01, on_swap=on_swap)
     r.start()
     r.start()  # idempotent: still one thread
-    assert threading.active_count() == before + 1
+    (mine,) = _reloader_threads() - before
+    assert mine.is_alive() and mine.daemon
     _write_second(guide_dir)
     assert done.wait(30), r.status
     r.stop()
-    assert threading.active_count() == before
+    assert not mine.is_alive()
+    assert swapped_on == [mine]  # the swap came from the reloader's own thread
     assert len(r.current.kb) == 2
 
 

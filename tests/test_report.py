@@ -29,7 +29,7 @@ def _records(tmp_path):
     qlog.record("我叫张建国手机13812345678低保", "answer", "assistance-01", 80, None, c)
     qlog.record("第二个", "choice", "assistance-02")
     qlog.record("要带什么材料", "followup", "assistance-02", None, "materials")
-    qlog.record("今天天气怎么样", "none")
+    qlog.record("这周末会下雨吗", "none")
     qlog.record("低保要什么材料", "answer", "assistance-01", 90, "materials", c)
     qlog.record("老人卡掉了", "none", None, 39, None, [("elderly-02", 39.0)])
     return qlog
@@ -45,7 +45,7 @@ def test_report_groups_unanswered_questions_and_counts_the_rest(tmp_path, kb):
     assert first.nearest == [("elderly-02", 4)] and first.suggestion == "老人卡丢了"
     # the two 低保 证明 wordings fall together, apart from the weather
     wordings = [sorted([g.wording, *(t for t, _ in g.variants)]) for g in rep.groups]
-    assert sorted(["低保证明开哪种", "低保户开证明"]) in wordings and ["今天天气怎么样"] in wordings
+    assert sorted(["低保证明开哪种", "低保户开证明"]) in wordings and ["这周末会下雨吗"] in wordings
     near = {n.guide: n for n in rep.near}
     assert near["elderly-02"].count == 4 and near["assistance-02"].count == 2
     assert set(near["assistance-02"].rivals) == {"assistance-01", "assistance-04"}

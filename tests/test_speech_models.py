@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import http.server
 import io
+import re
 import threading
 import zipfile
 from pathlib import Path
@@ -82,7 +83,8 @@ def server():
 
 
 def _leftovers(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+    """What a download left besides the checksum it pinned."""
+    return sorted(p.name for p in folder.iterdir() if not p.name.endswith(".zip.sha256")) if folder.exists() else []
 
 
 def test_download_installs_a_verified_model(server, tmp_path, cli):
@@ -99,12 +101,32 @@ def test_download_installs_a_verified_model(server, tmp_path, cli):
     assert [m.name for m in installed_models(tmp_path / "models")] == ["vosk-model-test-1"]
 
 
+def test_the_first_download_pins_its_checksum_and_a_different_archive_is_refused(server, tmp_path):
+    import hashlib
+
+    first = make_zip("vosk-model-test-9")
+    server.routes["/m.zip"] = (first, "ok")
+    download_model("vosk-model-test-9", tmp_path / "models", url=server.url("/m.zip"))
+    pin = tmp_path / "models" / "vosk-model-test-9.zip.sha256"
+    assert pin.read_text(encoding="ascii").split()[0] == hashlib.sha256(first).hexdigest()
+    server.routes["/m.zip"] = (make_zip("vosk-model-test-9", {**LAYOUT, "am/final.mdl": b"tampered"}), "ok")
+    with pytest.raises(ModelError, match="校验和不对"):
+        download_model("vosk-model-test-9", tmp_path / "models", url=server.url("/m.zip"), force=True)
+    assert (tmp_path / "models" / "vosk-model-test-9" / "am" / "final.mdl").read_bytes() == LAYOUT["am/final.mdl"]
+
+
 def test_cli_download_shows_progress_and_list_shows_it(server, tmp_path, cli):
-    server.routes["/x.zip"] = (make_zip("vosk-model-test-2"), "ok")
+    archive = make_zip("vosk-model-test-2")
+    server.routes["/x.zip"] = (archive, "ok")
     res = cli("models", "--dir", str(tmp_path), "download", "vosk-model-test-2", "--url", server.url("/x.zip"))
     assert res.code == 0, res.err
     assert "已安装" in res.out
-    assert "[" + "#" * 30 + "] 100.0%" in res.err
+    # the bar is redrawn in place; its last state is full, at 100%, with the archive's real size
+    last = res.err.split("\r")[-1].splitlines()[0]
+    m = re.search(r"\[([#-]+)\]\s+([\d.]+)%\s+([\d.]+)/([\d.]+) MB", last)
+    assert m, res.err
+    assert set(m.group(1)) == {"#"} and float(m.group(2)) == 100.0
+    assert m.group(3) == m.group(4) == f"{len(archive) / 1e6:.1f}"
     res = cli("models", "--dir", str(tmp_path), "list")
     assert res.code == 0
     assert "vosk-model-test-2" in res.out and "可用" in res.out

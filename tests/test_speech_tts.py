@@ -14,7 +14,7 @@ from kiosk.config import load_config
 from kiosk.speech import Speaker
 from kiosk.speech.playback import Audio, ClockOutput, WavFileOutput
 from kiosk.speech.textprep import prepare, to_pinyin
-from kiosk.speech.tts import ESPEAK_MANDARIN, NullSpeaker, Pyttsx3Speaker, choose_voice, make_speaker
+from kiosk.speech.tts import ESPEAK_MANDARIN, NullSpeaker, Pyttsx3Speaker, choose_voice, make_speaker, mandarin_voices
 
 pytestmark = pytest.mark.audio
 
@@ -62,8 +62,8 @@ def test_wav_of_an_answer_is_mandarin_length_speech_not_silence(tmp_path):
     assert speaker.voice.id == ESPEAK_MANDARIN and speaker.voice.text_form == "pinyin"
     assert soxi(wav, "-r") == "22050" and soxi(wav, "-c") == "1" and soxi(wav, "-b") == "16"
     seconds = float(soxi(wav, "-D"))
-    n = syllables(ANSWER)  # 为您找到… 咨询电话幺二三四五，办公时间八点半至十七点
-    assert n == 36
+    n = syllables(ANSWER)  # 为您找到… 咨询电话幺二三四五，办公时间上午八点半到下午五点
+    assert n == 39
     assert 0.15 * n < seconds < 0.6 * n  # a syllable takes a fifth to a half second at 160 wpm
     stat = sox_stat(wav)
     assert stat["RMS     amplitude"] > 0.03  # speech, not silence or a click
@@ -195,6 +195,10 @@ def test_choose_voice():
     mac = [V("com.apple.voice.compact.en-US.Samantha", "Samantha", ["en_US"]),
            V("com.apple.voice.compact.zh-CN.Tingting", "Tingting", ["zh_CN"])]
     assert choose_voice("auto", mac, "nsss").text_form == "hanzi"
+    # voices to fall back on when the first gives only silence: Mandarin ones, never Cantonese or Hakka
+    espeak += [V("sit/yue", "Chinese (Cantonese)"), V("sit/hak", "Hakka Chinese")]
+    assert [v.id for v in mandarin_voices("auto", espeak, "espeak")] == [ESPEAK_MANDARIN, "sit/cmn"]
+    assert [v.name for v in mandarin_voices("auto", windows, "sapi5")] == ["Microsoft Huihui"]  # Tracy: zh-HK
 
 
 @pytest.mark.parametrize("speech,problem", [
@@ -306,3 +310,47 @@ for rate in (160, 160, 110, 160, 110, 110):
     for line in res.stdout.splitlines():
         rate, secs = line.split()
         assert float(secs) == pytest.approx(expected[int(rate)], abs=0.05), line
+
+
+class _ScriptedEngine:
+    """Stands in for the pyttsx3 engine: renders the next audio of a script (speech or silence)."""
+
+    def __init__(self, *audios: Audio) -> None:
+        self.audios = list(audios)
+
+    def render(self, text, settings):
+        from concurrent.futures import Future
+
+        future: Future = Future()
+        future.set_result((self.audios.pop(0), 0.001))
+        return future
+
+
+def test_a_runtime_failure_is_counted_shown_and_cleared_by_the_next_success():
+    from kiosk.speech.tts import VoiceChoice, speech_line, speech_status
+
+    speech = Audio(b"\x00\x40" * 2205, 22050)  # 0.1 s at half scale
+    silence = Audio(b"\x00\x00" * 2205, 22050)
+    speaker = Pyttsx3Speaker(_ScriptedEngine(silence, speech), VoiceChoice("test/voice", "test", "hanzi"),
+                             ClockOutput())
+    assert speech_status(speaker) == {"speech": "ok", "speech_errors": 0, "speech_voice": "test/voice"}
+    speaker.say("你好")
+    assert speaker.wait(5)
+    assert speaker.errors == 1 and "只发出了静音" in speaker.problem
+    status = speech_status(speaker)
+    assert status["speech"] == "error" and status["speech_errors"] == 1 and "speech_problem_at" in status
+    assert speech_line(speaker).startswith("语音播报：出错（语音 test/voice），共出错 1 次，最近一次")
+    speaker.say("你好")
+    assert speaker.wait(5)
+    assert speaker.problem is None and speaker.errors == 1  # working again; the count stays for staff
+    assert speech_status(speaker)["speech"] == "ok" and "共出错 1 次" in speech_line(speaker)
+    speaker.close()
+
+
+def test_status_of_a_speaker_that_is_off():
+    from kiosk.speech.tts import speech_line, speech_status
+
+    off = NullSpeaker("没有找到普通话语音")
+    assert speech_status(off) == {"speech": "off", "speech_problem": "没有找到普通话语音"}
+    assert speech_line(off) == "语音播报：不可用，没有找到普通话语音"
+    assert speech_line(None) == "语音播报：正在启动"

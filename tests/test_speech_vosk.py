@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from conftest import KOREAN_PHRASES
+from conftest import GUIDES, KOREAN_PHRASES
 from kiosk.speech.audio import RATE, read_wav, write_wav
 from kiosk.speech.models import ModelError
 from kiosk.speech.vosk_input import NullRecognizer, VoskEngine, VoskRecognizer, load_model, make_recognizer
@@ -216,7 +216,8 @@ def test_wav_written_by_the_kiosk_round_trips(tmp_path, espeak, korean_engine):
 
 def test_listen_checks_the_microphone_before_loading_a_model(cli, tmp_path):
     cfg = tmp_path / "kiosk.yaml"
-    cfg.write_text("recognition:\n  device: no-such-microphone-xyz\n", encoding="utf-8")
+    # the guides must load (commands that answer refuse an empty folder); the model path does not exist
+    cfg.write_text(f"guides_dir: {GUIDES}\nrecognition:\n  device: no-such-microphone-xyz\n", encoding="utf-8")
     res = cli("--config", str(cfg), "listen", "--model", str(tmp_path / "no-model"))
     assert res.code == 2
     assert "话筒" in res.err and "--wav" in res.err

@@ -8,6 +8,7 @@ import dataclasses
 
 import pytest
 
+from kiosk.answer import answer_guide
 from kiosk.app import NO_RECOGNIZER, Services, Unavailable
 from kiosk.dialogue import Heard
 from kiosk.knowledge.model import KnowledgeBase
@@ -118,13 +119,14 @@ def test_walk_home_category_guide_materials_and_back(kiosk, small_kb):
     guide = kiosk.root.screens["guide"]
     g = small_kb.get("assistance-01")
     assert guide.title.text == g.title
-    assert kiosk.speaker.said[-1].startswith(f"为您找到{g.title}")
+    assert kiosk.speaker.said[-1] == answer_guide(g, small_kb).text  # the first answer about the guide
     assert ink(guide.title, THEME.bg) > 0.02  # the title is drawn
     # The materials tab: a checklist with one line per material, ticked by touch.
     tap(guide.tab("材料"))
     assert guide.tab("材料").selected and not guide.tab("条件").selected
     assert [c.text for c in guide.checks] == [m.describe() for m in g.materials]
-    assert kiosk.speaker.said[-1].startswith(f"办理{g.title}，需要准备")
+    assert kiosk.speaker.said[-1] == answer_guide(g, small_kb, "materials").text  # the count of materials first
+    assert "要带" in kiosk.speaker.said[-1][:12]
     first = guide.checks[0]
     before = pixels(*window_rect(first))
     tap(first)
@@ -148,7 +150,8 @@ def test_two_section_tab_shows_and_speaks_both(kiosk, small_kb):
     texts = [w.text for w in guide.content.children]
     g = small_kb.get("assistance-01")
     assert g.time_limit in texts and g.fees in texts
-    assert "办理时限" in kiosk.speaker.said[-1] and "收费标准" in kiosk.speaker.said[-1]
+    assert kiosk.speaker.said[-1] == answer_guide(g, small_kb, "time_limit", also=("fees",)).text
+    assert "办理时限" in kiosk.speaker.said[-1] and "收费" in kiosk.speaker.said[-1]
 
 
 def test_replay_button_says_the_last_answer_again(kiosk):
@@ -295,6 +298,7 @@ def test_without_a_recogniser_the_mic_explains_and_touch_still_works(small_kb):
         panel = k.root.open_staff_panel()
         frames(2)
         assert "语音识别：没有找到麦克风，语音输入已关闭。" in panel.text.text
+        assert "语音播报：" in panel.text.text
         tap(panel.back_button)
         tap(home.category_tiles["assistance"])
         assert k.screen == "category"

@@ -1,6 +1,14 @@
-"""Speech output: time from say() to the first audio, real-time factor, and how fast stop() silences."""
+"""Speech output: how long every possible reply takes to say, time from say() to the first audio,
+real-time factor, and how fast stop() silences.
+
+Reply lengths: every reply the answer layer can build (``answer.every_reply``) is counted in spoken
+syllables and pauses; seconds come from a model fitted to replies really synthesised here at the
+configured rate (seconds ≈ a·syllables + b·pauses), and the fit's worst error is printed with them.
+"""
 from __future__ import annotations
 
+import re
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -8,7 +16,8 @@ from pathlib import Path
 from . import Context, Row, percentiles
 
 TITLE = "speech output (pyttsx3 + espeak-ng)"
-TYPICAL = (50, 70)  # characters: a typical first answer, 为您找到…。 plus the summary
+LENGTH_TARGETS = (10.0, 18.0, 25.0)  # seconds at the normal rate: median, p90, max, for every section
+TYPICAL = (20, 40)  # characters: a typical first answer, the short name, one clause, the closing words
 
 
 def typical_answers(ctx: Context, n: int) -> list[str]:
@@ -21,6 +30,71 @@ def typical_answers(ctx: Context, n: int) -> list[str]:
     typical = [a for a in answers if TYPICAL[0] <= len(a) <= TYPICAL[1]] or answers
     typical = typical or ["为您找到城乡居民最低生活保障申请。本市户籍家庭人均收入低于低保标准的，可以到户籍所在街道的中心申请。"]
     return [typical[i % len(typical)] for i in range(n)]
+
+
+def _pauses(text: str) -> int:
+    from ..speech.textprep import prepare
+
+    pieces = prepare(text)
+    return len(pieces) + sum(len(re.findall("[，、：；]", p)) for p in pieces)
+
+
+def _fit(samples: list[tuple[int, int, float]]) -> tuple[float, float]:
+    """Least squares seconds ≈ a·syllables + b·pauses."""
+    sxx = sum(x * x for x, _, _ in samples)
+    sxy = sum(x * y for x, y, _ in samples)
+    syy = sum(y * y for _, y, _ in samples)
+    sxt = sum(x * t for x, _, t in samples)
+    syt = sum(y * t for _, y, t in samples)
+    det = sxx * syy - sxy * sxy
+    if not det:
+        return sum(t for *_, t in samples) / max(1, sum(x for x, _, _ in samples)), 0.0
+    return (sxt * syy - syt * sxy) / det, (syt * sxx - sxt * sxy) / det
+
+
+def _quantile(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, max(0, round(q * (len(values) - 1))))]
+
+
+def reply_lengths(ctx: Context, speaker, sample_size: int) -> list[Row]:
+    """Syllables and seconds of every possible reply, by section, against LENGTH_TARGETS."""
+    from ..answer import every_reply
+    from ..knowledge import load_directory
+    from ..speech.textprep import count_syllables
+
+    kb, _ = load_directory(ctx.guides_dir, ctx.config.centre)
+    replies = [(section, r.text, count_syllables(r.text), _pauses(r.text)) for section, r in every_reply(kb)]
+    step = max(1, len(replies) // sample_size)
+    samples = []
+    for _, text, syllables, pauses in replies[::step][:sample_size]:
+        before = speaker.stats.audio_seconds
+        speaker.say(text)
+        speaker.wait()
+        samples.append((syllables, pauses, speaker.stats.audio_seconds - before))
+    a, b = _fit(samples)
+    error = max(abs(a * x + b * y - t) for x, y, t in samples)
+    rate = int(ctx.config.get("speech.rate", 160))
+    rows = [Row(f"reply seconds at rate {rate}: {len(samples)} said, fit", f"{a:.3f}/syll+{b:.2f}/pause"),
+            Row("  worst error of the fit on the replies said", f"{error:.1f} s")]
+    sections: dict[str, list[tuple[int, float]]] = {}
+    for section, _, syllables, pauses in replies:
+        sections.setdefault(section, []).append((syllables, a * syllables + b * pauses))
+    everything = [v for section, values in sections.items() if section not in ("clarify", "none") for v in values]
+    med_t, p90_t, max_t = LENGTH_TARGETS
+    for section, values in [("all answers", everything), *sections.items()]:
+        secs = [t for _, t in values]
+        syl = [s for s, _ in values]
+        m, p, x = statistics.median(secs), _quantile(secs, 0.9), max(secs)
+        rows.append(Row(f"  {section} ({len(values)}) syllables p50/p90/max",
+                        f"{statistics.median(syl):.0f}/{_quantile(syl, 0.9):.0f}/{max(syl)}"))
+        if section in ("clarify", "none"):  # not a section's answer: which guide (names), or not found
+            rows.append(Row(f"  {section} seconds p50/p90/max", f"{m:.1f}/{p:.1f}/{x:.1f}"))
+            continue
+        ok = m <= med_t and p <= p90_t and x <= max_t
+        rows.append(Row(f"  {section} seconds p50/p90/max", f"{m:.1f}/{p:.1f}/{x:.1f}",
+                        f"≤ {med_t:.0f}/{p90_t:.0f}/{max_t:.0f} s", ok))
+    return rows
 
 
 def run(ctx: Context) -> list[Row]:
@@ -37,6 +111,8 @@ def run(ctx: Context) -> list[Row]:
         if not speaker.available:
             return [Row("speech output", "unavailable", ok=False), Row(f"  {speaker.problem}", "")]
         rows.append(Row("engine start, voice check, first render", f"{start_ms:.0f} ms"))
+        rows += reply_lengths(ctx, speaker, 12 if ctx.quick else 30)
+        speaker.stats = type(speaker.stats)()
         for text in answers:
             speaker.say(text)
             speaker.wait()

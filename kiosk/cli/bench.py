@@ -12,6 +12,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     from ..benchmarks import BENCHMARKS
 
     p = sub.add_parser("bench", help="测量速度和内存 / print latency and memory benchmarks")
+    p.add_argument("names", nargs="*", metavar="NAME", help=f"benchmarks to run ({', '.join(BENCHMARKS)}); default all")
     p.add_argument("--only", choices=BENCHMARKS, action="append", help="run only this benchmark (repeatable)")
     p.add_argument("--quick", action="store_true", help="fewer repetitions, for a smoke run")
     p.add_argument("--guides", metavar="DIR", help="guide folder (default: guides_dir in config)")
@@ -23,9 +24,13 @@ def run(args: argparse.Namespace, env: Environment) -> int:
 
     from ..benchmarks import BENCHMARKS, Context, rss_mb
 
+    unknown = [n for n in args.names if n not in BENCHMARKS]
+    if unknown:
+        env.err(f"没有这项测量：{'、'.join(unknown)}（可选：{', '.join(BENCHMARKS)}）")
+        return 2
     config = config_of(args, env)
     ctx = Context(Path(guides_dir(args, config)), config, quick=args.quick)
-    for name in args.only or BENCHMARKS:
+    for name in [*(args.only or []), *args.names] or BENCHMARKS:
         module = importlib.import_module(f"kiosk.benchmarks.{name}")
         env.out(f"{module.TITLE}")
         for row in module.run(ctx):

@@ -37,6 +37,10 @@ def knowledge(args: argparse.Namespace, env: Environment) -> tuple[Config, Knowl
     config = config_of(args, env)
     directory = guides_dir(args, config)
     kb, problems = load_directory(directory, config.centre)
+    if len(kb) == 0:
+        first = next((str(p) for p in problems if p.is_error), "")
+        raise CommandError(f"{directory} 中没有能用的指南，无法回答问题{('：' + first) if first else ''}"
+                           f"（运行 kiosk validate {directory} 查看）")
     return config, kb, problems
 
 

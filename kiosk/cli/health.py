@@ -18,8 +18,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        description="Check the heartbeat written by the running kiosk, that the guides load and "
                                    "that the log folder is writable. "
                                    "Exit 0 healthy; 1 not running or hung (no or old heartbeat); 2 usage or "
-                                   "config error; 3 no guide loads; 4 log folder not writable. When several "
-                                   "fail, the lowest code is returned.")
+                                   "config error; 3 no guide loads; 4 log folder not writable; 5 speech output off "
+                                   "or failing (as the heartbeat reports it, else tried here). When several "
+                                   "fail, the cause is returned first: 2, then 3, then 4, then 1, then 5.")
     p.add_argument("--no-heartbeat", action="store_true",
                    help="skip the heartbeat (before the kiosk starts, e.g. in ExecStartPre)")
     p.add_argument("--json", action="store_true", help="print the checks and the last heartbeat as JSON")

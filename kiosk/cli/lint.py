@@ -21,16 +21,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, env: Environment) -> int:
     from ..matching import Matcher
-    from ..staff.lint import KIND_NAMES, ModelCheckUnavailable, LineFinder, confusable_names, model_words, shared_names
+    from ..staff.lint import KIND_NAMES, ModelCheckUnavailable, confusable_names, model_words, shared_names
 
     config, kb, problems = knowledge(args, env)
     errors = sum(p.is_error for p in problems)
     if errors:
         env.err(f"注意：{errors} 处指南错误，这些指南未参加检查（运行 kiosk validate 查看）。")
-    lines = LineFinder()
-    findings = shared_names(kb, lines)
+    findings = shared_names(kb)
     if not args.skip_confusable:
-        findings += confusable_names(kb, Matcher.for_knowledge(kb, matcher_settings(config)), lines)
+        findings += confusable_names(kb, Matcher.for_knowledge(kb, matcher_settings(config)))
     unavailable = None
     if args.model:
         try:

@@ -27,14 +27,17 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     gid = args.guide_id.strip()
     m = ID_PATTERN.match(gid)
     if not m:
-        raise CommandError(f"编号 {gid} 格式不对，应为 类别-两位编号，如 assistance-20")
+        raise CommandError(f"编号 {gid[:40]} 格式不对，应为 类别-两到四位数字编号（英文字母和阿拉伯数字），如 assistance-20")
     category = m.group(1)
     known = {c.id for c in load_categories(base, str(base), [])}
     if category not in known:
         raise CommandError(f"类别 {category} 不存在（见 {base / CATEGORIES_FILE}）")
     row = None
     if (base / CATALOGUE_FILE).is_file():
-        row = next((r for r in read_catalogue(base / CATALOGUE_FILE) if r.id == gid), None)
+        problems: list = []
+        row = next((r for r in read_catalogue(base / CATALOGUE_FILE, problems, base=base) if r.id == gid), None)
+        for p in problems[:5]:
+            env.err(str(p))
     if row is not None and row.category != category:
         raise CommandError(f"目录中 {gid} 的类别是 {row.category}，与编号不一致")
     path = base / category / f"{gid}.yaml"

@@ -40,6 +40,8 @@ class CliVoice:
         self.failed = not self.speaker.available
         if self.failed:
             env.err(f"无法朗读：{self.speaker.problem}")
+        elif getattr(self.speaker, "fallback_note", None):
+            env.err(self.speaker.fallback_note)
         self.speaker.set_elder(elder)
 
     def speak(self, text: str) -> None:
@@ -54,7 +56,12 @@ class CliVoice:
 
     def finish(self) -> int:
         """Close the speaker; 0 if everything was said (or written), 1 otherwise."""
+        from ..speech.tts import SILENCE_PEAK
+
         self.speaker.close()
+        if self.output is not None and not self.failed and self.output.peak < SILENCE_PEAK:
+            self.env.err(f"无法朗读：写入 {self.wav} 的只有静音（{self.output.seconds:.1f} 秒）。")
+            self.failed = True
         if self.output is not None and not self.failed:
             self.env.err(f"已写入 {self.wav}（{self.output.seconds:.1f} 秒）")
         return 1 if self.failed else 0

@@ -54,6 +54,6 @@ def guide_text(guide: Guide) -> str:
     """Everything of a guide that the screen can show."""
     parts = [guide.title, guide.summary, guide.department, guide.time_limit, guide.fees, guide.scope,
              guide.location, guide.hours, guide.contact, *guide.aliases, *guide.conditions, *guide.steps,
-             *guide.basis, *guide.notes, *(m.describe() for m in guide.materials),
+             *guide.basis, *guide.notes, *guide.benefits, *(m.describe() for m in guide.materials),
              *(f.q + f.a for f in guide.faq)]
     return "\n".join(parts)

@@ -13,7 +13,8 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from types import MappingProxyType
+from typing import Any, Callable, Iterable, Mapping
 
 import yaml
 
@@ -29,6 +30,7 @@ from .model import (
     Material,
     Source,
 )
+from . import files
 from .problems import ERROR, WARNING, Problem
 
 CATEGORIES_FILE = "categories.yaml"
@@ -36,8 +38,12 @@ CATALOGUE_FILE = "catalogue.tsv"
 MIN_ALIASES = 6
 MIN_QUESTIONS = 4
 MAX_CONDITION_CHARS = 60
+#: Limits that keep one bad file from using up the kiosk's time and memory.
+MAX_DEPTH = 12
+MAX_LIST_ITEMS = 200
+MAX_TEXT_CHARS = 2000
 #: Every guide must name its sources and back each basis entry with one (switched on once all are sourced).
-REQUIRE_SOURCES = False
+REQUIRE_SOURCES = True
 
 # key -> (kind, required)
 GUIDE_FIELDS: dict[str, tuple[str, bool]] = {
@@ -76,7 +82,10 @@ _DOC_NUMBER = re.compile(r"[〔\[（(]\d{4}[〕\]）)]\s*\d+\s*号|第\s*[\d一�
 CATEGORY_FIELDS = ("id", "name", "order", "icon")
 
 _PLACEHOLDER = re.compile(r"待补充|待完善|待填写|待定|TODO|TBD|FIXME|XXX|x{3,}|……|\.\.\.|^\s*[略同上]+\s*$|^\s*-+\s*$", re.I)
-_ID = re.compile(r"^[a-z]+-\d{2,}$")
+# Titles of services that pay or grant something, and of the certificates and look-ups about them (which do not).
+_PAYS = re.compile(r"最低生活保障|补贴|津贴|补助|救助|抚恤|优待金|保险金|养老金|失业金|待遇|奖励|资助|补偿|报销|慰问|生活费|医疗费")
+_NOT_PAYING = re.compile(r"证明|查询|变更|复核|维护|调整|认证|挂失|登记证")
+_ID = re.compile(r"^[a-z]{2,20}-[0-9]{2,4}$")
 # libyaml's loader is about ten times faster and gives the same node marks; fall back when absent.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -113,6 +122,9 @@ def _parse_yaml(text: str, ctx: _Ctx) -> _Node | None:
             return None
         _reject_aliases(root)
         return _convert(root, loader, ctx)
+    except _TooDeep as exc:
+        ctx.error(exc.line, f"层次嵌套太深（超过 {MAX_DEPTH} 层），指南不需要这么多层，请检查缩进")
+        return None
     except _AliasUsed as exc:
         ctx.error(exc.line, "不能使用 YAML 引用（& 和 *）；以 & 或 * 开头的文字请整段加引号")
         return None
@@ -133,20 +145,26 @@ class _AliasUsed(Exception):
         self.line = line
 
 
+class _TooDeep(_AliasUsed):
+    pass
+
+
 def _reject_aliases(root: yaml.Node) -> None:
     """Guides need no YAML aliases (*name); one could refer to itself or multiply a file a billion times."""
     seen: set[int] = set()
-    stack = [root]
+    stack = [(root, 1)]
     while stack:
-        node = stack.pop()
+        node, depth = stack.pop()
         if id(node) in seen:
             raise _AliasUsed(node.start_mark.line + 1)
+        if depth > MAX_DEPTH:
+            raise _TooDeep(node.start_mark.line + 1)
         seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
             for k, v in node.value:
-                stack += (k, v)
+                stack += ((k, depth + 1), (v, depth + 1))
         elif isinstance(node, yaml.SequenceNode):
-            stack += node.value
+            stack += ((v, depth + 1) for v in node.value)
 
 
 def _scalar(node: yaml.Node, loader: yaml.BaseLoader):
@@ -207,6 +225,9 @@ def _check_text(value: Any, line: int, what: str, ctx: _Ctx) -> str | None:
         ctx.error(line, f"{what} 应该是一段文字，不是 {'true' if value else 'false'}（请加引号）")
         return None
     text = str(value).strip()
+    if len(text) > MAX_TEXT_CHARS:
+        ctx.error(line, f"{what} 有 {len(text)} 个字，太长了（最多 {MAX_TEXT_CHARS} 字）")
+        return None
     if _PLACEHOLDER.search(text):
         ctx.error(line, f"{what} 含有占位文字：{text[:30]}")
         return None
@@ -233,6 +254,9 @@ def _check_list(node: _Node, what: str, ctx: _Ctx) -> list[_Node] | None:
         return None
     if not node.value:
         ctx.error(node.line, f"{what} 至少要有一项")
+        return None
+    if len(node.value) > MAX_LIST_ITEMS:
+        ctx.error(node.line, f"{what} 有 {len(node.value)} 项，太多了（最多 {MAX_LIST_ITEMS} 项）")
         return None
     return node.value
 
@@ -404,6 +428,9 @@ def _parse_guide(root: _Node, ctx: _Ctx, today: dt.date) -> dict[str, Any] | Non
         else:
             values[key] = value
             values[f"_line_{key}"] = key_line
+            if kind == "strlist":  # each item's own line, for staff tools (Guide.item_line)
+                for i, item in enumerate(node.value):
+                    values[f"_line_{key}.{i}"] = item.line
     return values if ok else None
 
 
@@ -440,6 +467,8 @@ def _check_guide_values(values: dict[str, Any], file: Path, categories: set[str]
                 ctx.warn(line(key), f"{key} 中“{item}”重复")
             seen.add(item)
     _check_provenance(values, line, ctx)
+    if _PAYS.search(values["title"]) and not _NOT_PAYING.search(values["title"]) and not values.get("benefits"):
+        ctx.warn(line("title"), "这个事项发钱或发补贴，请写 benefits（待遇标准）：能领多少、按什么档次；金额未公开时写清楚怎么定、去哪里问")
     for i, item in enumerate(values["conditions"], 1):
         if len(item) > MAX_CONDITION_CHARS:
             ctx.warn(line("conditions"), f"conditions 第 {i} 项有 {len(item)} 个字，读出来太长，"
@@ -470,9 +499,9 @@ def _check_provenance(values: dict[str, Any], line: Callable[[str], int], ctx: _
                                   f"（标题和网址或文号），找不到原文的请删去并写入 doubts")
 
 
-def _guide_from_values(values: dict[str, Any], path: str) -> Guide:
+def _guide_from_values(values: dict[str, Any], path: str, field_lines: Mapping[str, int] | None = None) -> Guide:
     kwargs = {k: v for k, v in values.items() if not k.startswith("_line_")}
-    return Guide(path=path, **kwargs)
+    return Guide(path=path, lines=MappingProxyType(dict(field_lines or {})), **kwargs)
 
 
 def load_categories(directory: Path, display: str, problems: list[Problem]) -> tuple[Category, ...]:
@@ -481,7 +510,10 @@ def load_categories(directory: Path, display: str, problems: list[Problem]) -> t
     if not path.is_file():
         ctx.error(1, "找不到类别文件")
         return ()
-    root = _parse_yaml(_read_text(path, ctx) or "", ctx)
+    text = _read_text(path, ctx, directory)
+    if text is None:
+        return ()
+    root = _parse_yaml(text, ctx)
     if root is None:
         return ()
     items = _check_list(root, "类别列表", ctx)
@@ -518,24 +550,67 @@ class CatalogueRow:
     line: int
 
 
-def read_catalogue(path: Path) -> list[CatalogueRow]:
-    rows = []
-    with path.open(encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
-        for row in reader:
-            aliases = tuple(a for a in (row.get("seed_aliases") or "").split(";") if a)
-            rows.append(CatalogueRow(row["id"], row["category"], row["title"], aliases, reader.line_num))
+CATALOGUE_COLUMNS = ("id", "category", "title")
+
+
+def read_catalogue(path: Path, problems: list[Problem] | None = None, display: str | None = None,
+                   base: Path | None = None) -> list[CatalogueRow]:
+    """The catalogue's usable rows. Never raises: every problem (encoding, header, short rows) is reported."""
+    problems = [] if problems is None else problems
+    ctx = _Ctx(display or os.fspath(path), problems)
+    text = _read_text(path, ctx, base)
+    if text is None:
+        return []
+    lines = text.splitlines()
+    if not lines:
+        ctx.error(1, "目录文件是空的")
+        return []
+    header = lines[0].split("\t")
+    missing = [c for c in CATALOGUE_COLUMNS if c not in header]
+    if missing:
+        ctx.error(1, f"目录第一行应是表头（{'、'.join(CATALOGUE_COLUMNS)} 等，用 Tab 分隔），缺少 {'、'.join(missing)}")
+        return []
+    col = {name: i for i, name in enumerate(header)}
+    rows: list[CatalogueRow] = []
+    seen: dict[str, int] = {}
+    for n, line in enumerate(lines[1:], 2):
+        if not line.strip():
+            continue
+        cells = line.split("\t")
+        values = {c: cells[col[c]].strip() if col[c] < len(cells) else "" for c in CATALOGUE_COLUMNS}
+        empty = [c for c in CATALOGUE_COLUMNS if not values[c]]
+        if empty:
+            ctx.error(n, f"这一行缺少 {'、'.join(empty)}（每行要有 {len(header)} 列，用 Tab 分隔）")
+            continue
+        if not _ID.match(values["id"]):
+            ctx.error(n, f"id {values['id'][:40]} 格式不对，应为 类别-两位编号，如 assistance-01")
+            continue
+        if values["id"] in seen:
+            ctx.error(n, f"id {values['id']} 重复，第 {seen[values['id']]} 行已有")
+            continue
+        seen[values["id"]] = n
+        alias_cell = cells[col["seed_aliases"]] if "seed_aliases" in col and col["seed_aliases"] < len(cells) else ""
+        aliases = tuple(a.strip() for a in alias_cell.split(";") if a.strip())
+        rows.append(CatalogueRow(values["id"], values["category"], values["title"], aliases, n))
     return rows
 
 
 _NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def _read_text(path: Path, ctx: _Ctx) -> str | None:
+def _read_text(path: Path, ctx: _Ctx, base: Path | None = None) -> str | None:
+    """The file's text, or None with the reason reported. base: the guide folder links must stay in."""
+    _, problem = files.check_file(path, os.path.realpath(base if base is not None else path.parent))
+    if problem:
+        ctx.error(1, problem)
+        return None
     try:
-        data = path.read_bytes()
+        data = files.read_bytes(path)
     except OSError as exc:
         ctx.error(1, f"无法读取文件：{exc.strerror or exc}")
+        return None
+    if len(data) > files.MAX_FILE_BYTES:
+        ctx.error(1, f"文件太大，一个指南文件不应超过 {files.MAX_FILE_BYTES // 1024} KB")
         return None
     try:
         text = data.decode("utf-8")
@@ -557,7 +632,10 @@ def _check_catalogue(directory: Path, display: str, guides: dict[str, Guide], se
     if not path.is_file():
         return
     cat_display = os.path.join(display, CATALOGUE_FILE)
-    rows = read_catalogue(path)
+    before = sum(p.is_error for p in problems)
+    rows = read_catalogue(path, problems, cat_display, directory)
+    if not rows and sum(p.is_error for p in problems) > before:
+        return  # an unreadable catalogue is reported; the guides themselves stay in service
     known = {r.id for r in rows}
     for row in rows:
         ctx = _Ctx(cat_display, problems)
@@ -584,7 +662,7 @@ def _cross_checks(guides: list[Guide], problems: list[Problem]) -> None:
     for g in guides:
         for other in g.shared_with:
             if other not in by_id:
-                problems.append(Problem(g.path, 1, f"shared_with 中的 {other} 不存在", WARNING))
+                problems.append(Problem(g.path, g.line_of("shared_with"), f"shared_with 中的 {other} 不存在", WARNING))
     for key in ("materials", "steps"):
         seen: dict[tuple, Guide] = {}
         for g in guides:
@@ -595,16 +673,17 @@ def _cross_checks(guides: list[Guide], problems: list[Problem]) -> None:
             if first is None:
                 seen[block] = g
             elif first.id not in g.shared_with and g.id not in first.shared_with:
-                problems.append(Problem(g.path, 1, f"{key} 与 {first.id} 完全相同；如果是有意的，请在两个文件中写 "
+                problems.append(Problem(g.path, g.line_of(key), f"{key} 与 {first.id} 完全相同；如果是有意的，请在两个文件中写 "
                                                    f"shared_with", WARNING))
     owners: dict[str, list[Guide]] = {}
     for g in guides:
         for alias in set(g.aliases):
             owners.setdefault(alias, []).append(g)
     for alias, gs in sorted(owners.items()):
-        if len(gs) > 1:
+        if len(gs) > 1:  # once, at the alias in the last guide that repeats it
             ids = "、".join(x.id for x in gs)
-            problems.append(Problem(gs[-1].path, 1, f"别名“{alias}”同时属于 {ids}，居民说这个词时需要再问一次", WARNING))
+            problems.append(Problem(gs[-1].path, gs[-1].item_line("aliases", alias),
+                                    f"别名“{alias}”同时属于 {ids}，居民说这个词时需要再问一次", WARNING))
 
 
 def load_directory(directory: str | os.PathLike, centre: Centre, *, today: dt.date | None = None,
@@ -623,17 +702,20 @@ def load_directory(directory: str | os.PathLike, centre: Centre, *, today: dt.da
     guides: dict[str, Guide] = {}
     lines: dict[str, dict[str, int]] = {}
     seen_ids: dict[str, str] = {}
-    for file in sorted(base.rglob("*.y*ml")):
+    for entry in files.walk(base):
+        file = entry.path
         if file.name == CATEGORIES_FILE and file.parent == base:
             continue
-        rel = os.path.join(display, os.path.relpath(file, base))
+        rel = os.path.join(display, entry.relative)
         ctx = _Ctx(rel, problems)
-        if file.suffix not in (".yaml", ".yml"):
+        if entry.problem:
+            ctx.error(1, entry.problem)
             continue
         if file.parent == base:
             ctx.error(1, "指南文件应放在类别文件夹里，例如 assistance/assistance-01.yaml")
             continue
-        text = _read_text(file, ctx)
+        errors_before = sum(p.is_error for p in problems)
+        text = _read_text(file, ctx, base)
         if text is None:
             continue
         root = _parse_yaml(text, ctx)
@@ -653,8 +735,11 @@ def load_directory(directory: str | os.PathLike, centre: Centre, *, today: dt.da
                 seen_ids[gid] = rel
         if values is None or not _check_guide_values(values, file, category_ids, ctx) or not id_ok:
             continue
-        guides[values["id"]] = _guide_from_values(values, rel)
-        lines[values["id"]] = {k[6:]: v for k, v in values.items() if k.startswith("_line_")}
+        if sum(p.is_error for p in problems) > errors_before:
+            continue  # e.g. a key written twice: which one staff meant is unknown, so the guide is not used
+        field_lines = {k[6:]: v for k, v in values.items() if k.startswith("_line_")}
+        guides[values["id"]] = _guide_from_values(values, rel, field_lines)
+        lines[values["id"]] = field_lines
     _check_catalogue(base, display, guides, set(seen_ids), lines, problems)
     ordered = sorted(guides.values(), key=lambda g: _sort_key(g.id))
     _cross_checks(ordered, problems)

@@ -48,6 +48,19 @@ MATERIAL_FORMS: tuple[str, ...] = ("原件", "复印件", "原件及复印件", 
 CENTRE_DEFAULT = "中心默认"
 
 
+_BRACKETED = re.compile(r"[（(]([^）)]*)[）)]")
+#: A bracketed part of a title shorter than this (（新办）, （角）) is not a name residents use on its own.
+MIN_TITLE_PART = 3
+
+
+def title_variants(title: str) -> list[str]:
+    """The names a title gives a guide, for the matcher and the recogniser alike: the title, the title
+    without its bracketed parts, and each bracketed part of at least MIN_TITLE_PART characters."""
+    outer = _BRACKETED.sub("", title).strip()
+    inner = [p.strip() for p in _BRACKETED.findall(title) if len(p.strip()) >= MIN_TITLE_PART]
+    return [p for p in dict.fromkeys([title, outer, *inner]) if p]
+
+
 @dataclass(frozen=True)
 class Material:
     name: str
@@ -134,6 +147,19 @@ class Guide:
     #: Facts a reviewer could not confirm, for staff to check.
     doubts: tuple[str, ...] = ()
     path: str = field(default="", compare=False)
+    #: The line each field starts on in its file (for lint and staff tools); empty for guides built in code.
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def line_of(self, key: str) -> int:
+        return self.lines.get(key, 1)
+
+    def item_line(self, key: str, text: str) -> int:
+        """The line of the list item of key whose text is text (aliases, questions...); the title's line for
+        "title"; the key's own line when the item is not found or lines are not known."""
+        items = getattr(self, key, ())
+        if isinstance(items, tuple) and text in items:
+            return self.lines.get(f"{key}.{items.index(text)}", self.line_of(key))
+        return self.line_of(key)
 
     @property
     def short_name(self) -> str:

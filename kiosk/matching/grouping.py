@@ -24,17 +24,34 @@ def group_similar(texts: Sequence[str], weights: Sequence[int] | None = None,
     """
     weights = list(weights) if weights is not None else [1] * len(texts)
     order = sorted(range(len(texts)), key=lambda i: (-weights[i], i))
+    spoken = [code(service_words(t)) for t in texts]
+    # Syllables in sorted order: the Indel ratio of two sorted sequences is their Dice coefficient
+    # 2·|shared| / (|a| + |b|), which is what "alike in any order" means here.
+    codes = ["".join(sorted(c)) for c in spoken]
+    # Candidates come from an index of adjacent syllable pairs (as said): wordings this alike share a pair
+    # (低保申请 / 申请低保 share 低保), so each question is compared with a few leaders, not all of them.
+    keys = [{a + b for a, b in zip(c, c[1:])} or set(c) for c in spoken]
     leaders: list[str] = []
     groups: list[list[int]] = []
+    postings: dict[str, list[int]] = {}
     for i in order:
-        c = " ".join(code(service_words(texts[i])))
-        hit = (process.extractOne(c, leaders, scorer=fuzz.token_sort_ratio, score_cutoff=similarity)
-               if c and leaders else None)
+        c = codes[i]
+        hit = None
+        if c and leaders:
+            near_set: set[int] = set()
+            for k in keys[i]:
+                near_set.update(postings.get(k, ()))
+            near = sorted(near_set)  # rapidfuzz rejects lengths too far apart before comparing
+            if near:
+                found = process.extractOne(c, [leaders[j] for j in near], scorer=fuzz.ratio, score_cutoff=similarity)
+                hit = near[found[2]] if found else None
         if hit is None:
+            for k in keys[i] if c else ():
+                postings.setdefault(k, []).append(len(leaders))
             leaders.append(c if c else f"\0{i}")  # empty wording never joins anything
             groups.append([i])
         else:
-            groups[hit[2]].append(i)
+            groups[hit].append(i)
     groups.sort(key=lambda g: (-sum(weights[i] for i in g), g[0]))
     return groups
 

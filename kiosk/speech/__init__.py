@@ -6,6 +6,8 @@ worker thread: the UI must hand them to its own thread (Kivy: ``Clock.schedule_o
 """
 from __future__ import annotations
 
+import logging
+import threading
 from dataclasses import dataclass, field
 from typing import Callable, Protocol, runtime_checkable
 
@@ -65,3 +67,65 @@ class Recognizer(Protocol):
     def is_listening(self) -> bool: ...
 
     def close(self) -> None: ...
+
+
+class Unavailable:
+    """Speech output or input that cannot work here (or is switched off): says why, does nothing.
+
+    One null object for both protocols, so a missing speaker and a missing microphone behave alike:
+    ``problem`` is the Chinese reason for the screen; ``start`` reports it through ``on_error``."""
+
+    available = False
+
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+        self.last_error: str | None = problem
+        self.last_text = ""
+
+    # Speaker
+    def say(self, text: str) -> None:
+        self.last_text = text
+
+    def stop(self) -> None:
+        pass
+
+    def replay(self) -> None:
+        pass
+
+    def set_elder(self, on: bool) -> None:
+        pass
+
+    @property
+    def is_speaking(self) -> bool:
+        return False
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return True
+
+    # Recognizer
+    def start(self, on_partial: OnPartial, on_final: OnFinal, on_error: OnError) -> None:
+        on_error(self.problem)
+
+    def cancel(self) -> None:
+        pass
+
+    @property
+    def is_listening(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        pass
+
+
+_reported: set[str] = set()
+_reported_lock = threading.Lock()
+
+
+def report_once(message: str, detail: str = "", level: int = logging.WARNING,
+                logger: logging.Logger | None = None) -> None:
+    """Log a speech problem (no microphone, no voice...) the first time it happens in this process."""
+    with _reported_lock:
+        if message in _reported:
+            return
+        _reported.add(message)
+    (logger or logging.getLogger("kiosk.speech")).log(level, "%s%s", message, f" ({detail})" if detail else "")

@@ -19,6 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from ..knowledge.model import title_variants
+
 FST_MAGIC = 2125659606
 SYMBOL_TABLE_MAGIC = 2125658996
 _HAS_ISYMBOLS, _HAS_OSYMBOLS = 1, 2
@@ -187,11 +189,12 @@ class Segmenter:
 
 @dataclass(frozen=True)
 class Source:
-    """Where a phrase came from, for reports: the guide file and what kind of text it is."""
+    """Where a phrase came from, for reports: the guide file, the line, and what kind of text it is."""
 
     text: str
     kind: str  # 标题 / 别名 / 常见问法 / 类别外话题 / 常用词
     path: str = ""
+    line: int = 1
 
 
 @dataclass
@@ -224,21 +227,15 @@ def build_grammar(sources: Iterable[Source], vocab: frozenset[str], segmenter: S
     return g
 
 
-def _title_parts(title: str) -> list[str]:
-    outer = re.sub(r"[（(][^）)]*[）)]", "", title)
-    inner = re.findall(r"[（(]([^）)]*)[）)]", title)
-    return [p for p in dict.fromkeys([title, outer, *inner]) if p]
-
-
 def knowledge_sources(guides: Sequence, topics: Sequence = (), questions: bool = True) -> list[Source]:
     """Phrases the kiosk should hear well: guide titles, aliases and questions, out-of-scope topics,
     and the request words residents wrap around them."""
     out: list[Source] = []
     for g in guides:
-        out += [Source(t, "标题", g.path) for t in _title_parts(g.title)]
-        out += [Source(a, "别名", g.path) for a in g.aliases]
+        out += [Source(t, "标题", g.path, g.line_of("title")) for t in title_variants(g.title)]
+        out += [Source(a, "别名", g.path, g.item_line("aliases", a)) for a in g.aliases]
         if questions:
-            out += [Source(q, "常见问法", g.path) for q in g.questions]
+            out += [Source(q, "常见问法", g.path, g.item_line("questions", q)) for q in g.questions]
     for t in topics:
         out += [Source(a, "类别外话题", "") for a in t]
     out += [Source(w, "常用词") for w in REQUEST_WORDS]
@@ -263,32 +260,11 @@ def unknown_word_problems(kb, vocab: frozenset[str]) -> list:
     for src, piece in grammar.unknown:
         by_source.setdefault(src, []).append(piece)
     problems = []
-    lines_cache: dict[str, list[str]] = {}
     for src, pieces in by_source.items():
-        line = _line_of(src.path, src.text, lines_cache)
         pieces = list(dict.fromkeys(pieces))
         what = f"{src.kind}“{src.text}”"
         if pieces != [src.text]:
             what += "中的" + "、".join(f"“{p}”" for p in pieces)
-        problems.append(Problem(src.path, line, f"语音模型不认识{what}，说这个词时识别不到；"
+        problems.append(Problem(src.path, src.line, f"语音模型不认识{what}，说这个词时识别不到；"
                                                 f"可以加一个模型能听懂的别名", WARNING))
     return sorted(set(problems))
-
-
-_YAML_VALUE = re.compile(r"^\s*(?:-\s+|[A-Za-z_]+:\s+)?['\"]?(.*?)['\"]?\s*$")
-
-
-def _line_of(path: str, text: str, cache: dict[str, list[str]]) -> int:
-    """The line of a guide file that holds text: the line whose value is exactly text, else the first
-    line containing it, else 1."""
-    if path not in cache:
-        try:
-            cache[path] = Path(path).read_text(encoding="utf-8").splitlines()
-        except OSError:
-            cache[path] = []
-    lines = cache[path]
-    for i, line in enumerate(lines, 1):
-        m = _YAML_VALUE.match(line)
-        if m and m.group(1) == text:
-            return i
-    return next((i for i, line in enumerate(lines, 1) if text in line), 1)

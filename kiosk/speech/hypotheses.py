@@ -87,9 +87,15 @@ def phrase_score(phrases: Sequence[str]) -> Score:
     return score
 
 
+def usable(hyps: Iterable[Hypothesis]) -> list[Hypothesis]:
+    """The alternatives worth answering: all of free recognition, and grammar results that are not mostly
+    the unknown token (those are the grammar forcing guide words onto noise)."""
+    return [h for h in hyps if h.source == FREE or h.unknown_share <= MAX_UNKNOWN_SHARE]
+
+
 def choose(hyps: Iterable[Hypothesis], score: Score | None) -> Hypothesis | None:
     """The alternative that matches a guide best; ties and no-match keep the earliest (free best)."""
-    pool = [h for h in hyps if h.source == FREE or h.unknown_share <= MAX_UNKNOWN_SHARE]
+    pool = usable(hyps)
     if not pool:
         return None
     if score is None:
@@ -103,6 +109,7 @@ def choose(hyps: Iterable[Hypothesis], score: Score | None) -> Hypothesis | None
 
 
 def ordered(chosen: Hypothesis | None, hyps: Sequence[Hypothesis]) -> tuple[str, ...]:
-    """All alternative texts with the chosen one first."""
-    rest = [h.text for h in hyps if h is not chosen]
+    """The usable alternative texts with the chosen one first. The dialogue matches every alternative, so
+    one that :func:`choose` refused as noise must not come back this way."""
+    rest = [h.text for h in usable(hyps) if h is not chosen]
     return tuple(([chosen.text] if chosen else []) + rest)

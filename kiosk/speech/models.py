@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import shutil
 import tempfile
 import zipfile
@@ -206,13 +207,37 @@ def _check_archive(zpath: Path, name: str, known: KnownModel | None, sha256: str
     return prefix, names
 
 
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _read_pin(path: Path) -> str | None:
+    """The checksum pinned by an earlier download (models/<name>.zip.sha256, sha256sum format)."""
+    try:
+        first = path.read_text(encoding="ascii").split()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return first[0].lower() if first and re.fullmatch(r"[0-9a-fA-F]{64}", first[0]) else None
+
+
 def install_archive(zpath: Path, models_dir: Path, name: str, *, known: KnownModel | None = None,
                     sha256: str | None = None, force: bool = False) -> Path:
     """Verify the zip at zpath and unpack it as models_dir/name, atomically."""
     target = models_dir / name
     if target.exists() and not force:
         raise ModelError(f"模型已存在：{target}（要重新安装请加 --force）")
-    prefix, names = _check_archive(zpath, name, known, sha256)
+    pin = models_dir / f"{name}.zip.sha256"
+    pinned = sha256 or (known.sha256 if known else None) or _read_pin(pin)
+    prefix, names = _check_archive(zpath, name, known, pinned)
+    if not pinned:
+        # No checksum is published for this model: the first verified archive pins it, so every later
+        # download (another kiosk copying this folder, a re-download) must be byte-for-byte the same.
+        pin.write_text(f"{_sha256(zpath)}  {name}.zip\n", encoding="ascii")
+        log.warning("no published checksum for %s: pinned %s", name, pin)
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".unpack", dir=models_dir))
     old: Path | None = None
     try:

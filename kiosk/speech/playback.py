@@ -37,6 +37,14 @@ class Audio:
     def seconds(self) -> float:
         return self.frames / self.rate if self.rate else 0.0
 
+    @property
+    def peak(self) -> float:
+        """Loudest sample, as a fraction of full scale (0.0 for silence)."""
+        import array
+
+        samples = array.array("h", self.pcm[:len(self.pcm) - len(self.pcm) % SAMPLE_WIDTH])
+        return max(map(abs, samples), default=0) / 32768
+
     @classmethod
     def from_wav(cls, path: str | Path) -> "Audio":
         with wave.open(str(path), "rb") as w:
@@ -90,12 +98,14 @@ class WavFileOutput:
         self._wav: wave.Wave_write | None = None
         self._format: tuple[int, int] | None = None
         self.seconds = 0.0
+        self.peak = 0.0  # loudest sample written so far, fraction of full scale
         self._lock = threading.Lock()
 
     def play(self, audio: Audio, keep_going: KeepGoing) -> bool:
         with self._lock:
             if not keep_going():
                 return False
+            self.peak = max(self.peak, audio.peak)
             if self._wav is None:
                 self._open(audio.rate, audio.channels)
             elif self._format != (audio.rate, audio.channels):

@@ -132,6 +132,9 @@ def _list_markers(text: str) -> str:
 
     start = r"(^|[\n。；;：:！？!?])\s*"
     text = re.sub(start + r"(?:(\d{1,2})[.、)）](?![\d.])|[(（](\d{1,2})[)）])\s*", marker, text)
+    # (1) and （一） inside a sentence are list markers too: 符合下列条件之一（1）… （2）…
+    text = re.sub(r"[(（](\d{1,2})[)）]\s*", lambda m: f"，第{cardinal(int(m.group(1)))}，", text)
+    text = re.sub(r"[(（]([一二三四五六七八九十]{1,2})[)）]\s*", r"，第\1，", text)
     text = re.sub(r"(^|[\n。；;：:！？!?])\s*[•·・\-*]\s+", r"\1", text)  # bullets
     return text
 
@@ -175,17 +178,52 @@ def _time_words(h: int, m: int) -> str:
     return f"{hour}点{'零' if m < 10 else ''}{cardinal(m)}分"
 
 
+_PERIOD_WORDS = ("上午", "下午", "中午", "晚上", "早上", "凌晨", "傍晚", "夜间", "夜里", "白天", "早晨")
+
+
+def _period(h: int) -> str:
+    """The part of the day people name before a clock time: 上午八点半, 下午五点."""
+    if h < 5:
+        return "凌晨"
+    if h < 12:
+        return "上午"
+    if h < 13:
+        return "中午"
+    return "下午" if h < 18 else "晚上"
+
+
+def _clock(h: int, m: int, period: str) -> str:
+    return period + _time_words(h - 12 if 12 < h < 24 else h, m)
+
+
+_CLOCK = r"(?<![\d.])(\d{1,2})[:：](\d\d)(?!\d)"
+_CLOCK_RANGE = re.compile(_CLOCK + r"(?:\s*(?:[-~—–]+|至|到)\s*" + _CLOCK + ")?")
+
+
 def _times(text: str) -> str:
-    """8:30 → 八点半, 17:00 → 十七点, 9:05 → 九点零五分; a dash between times or numbers is 至."""
-    clock = r"\d{1,2}[:：]\d\d"
-    text = re.sub(rf"(?<=\d)\s*(?:[-~—–]+|至|到)\s*(?={clock}(?!\d))", "至", text)
-    text = re.sub(r"(?<![\d.])(\d{1,4})\s*[-~—–]+\s*(?=\d{1,4}(?![\d:：]))", r"\1至", text)
+    """Clock times as people say them: 8:30-17:00 → 上午八点半到下午五点, 9:00至12:00 → 上午九点到十二点;
+    a dash between numbers is 至 (60-69周岁, 60%-300%, 4月-5月)."""
+    def clock_range(m: re.Match) -> str:
+        h1, m1 = int(m.group(1)), int(m.group(2))
+        if h1 > 24 or m1 > 59:
+            return m.group()
+        named = m.string[max(0, m.start() - 2):m.start()]
+        named = named if named in _PERIOD_WORDS else ""
+        pm = named in ("下午", "晚上", "傍晚", "夜间", "夜里")
+        h1 = h1 + 12 if pm and h1 < 12 else h1
+        first = _clock(h1, m1, "" if named or h1 == 24 else _period(h1))
+        if m.group(3) is None:
+            return first
+        h2, m2 = int(m.group(3)), int(m.group(4))
+        if h2 > 24 or m2 > 59:
+            return m.group()
+        h2 = h2 + 12 if pm and h2 < 12 else h2
+        same = _period(h2) == _period(h1) or (h2, m2) == (12, 0) or h2 == 24
+        return first + "到" + _clock(h2, m2, "" if same else _period(h2))
 
-    def clock_time(m: re.Match) -> str:
-        h, mi = int(m.group(1)), int(m.group(2))
-        return _time_words(h, mi) if h <= 24 and mi < 60 else m.group()
-
-    return re.sub(r"(?<![\d.])(\d{1,2})[:：](\d\d)(?!\d)", clock_time, text)
+    text = _CLOCK_RANGE.sub(clock_range, text)
+    text = re.sub(r"(?<![\d.])(\d{1,4}(?:\.\d+)?%?)\s*[-~—–]+\s*(?=\d{1,4}(?![\d:：]))", r"\1至", text)
+    return re.sub(r"(?<=[日月年号岁元天个人])\s*[-~—–]+\s*(?=[¥￥]?\d)", "至", text)
 
 
 _NUMBER = re.compile(r"([¥￥])?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(%)?")
@@ -237,6 +275,14 @@ def _numbers(text: str) -> str:
 
 _SYMBOLS = [
     (r"[“”‘’\"'《》〈〉「」『』]", ""),
+    (r"[（(]含[）)]\s*(?=以上|以下|以内|以前|以后)", "及"),  # 60周岁（含）以上 → 六十周岁及以上
+    (r"(?<=日)[（(]含[）)]", "，含当天，"),
+    (r"[（(]含[）)]", "，含本数，"),
+    (r"≥|>=|＞=", "大于等于"),
+    (r"≤|<=|＜=", "小于等于"),
+    (r"[>＞]", "大于"),
+    (r"[<＜]", "小于"),
+    (r"≠", "不等于"),
     (rf"[（(]([{_HAN}])[）)]", r"或\1"),  # 街道（镇） → 街道或镇
     (r"[（(【\[〔]", "，"),
     (r"[）)】\]〕]", "，"),
@@ -299,17 +345,40 @@ def spoken_form(text: str) -> str:
 
 # --- sentences -----------------------------------------------------------------------------------
 
+_BEFORE_CUT = set("和或及并但且与、")
+_AFTER_CUT = set("的了后时等地得")
+_PHRASE_START = set("到在向从对把给由带交办申领填提说找去来用按凭经先再")
+
+
+def _cut_at(clause: str, limit: int) -> int:
+    """Where to cut a clause longer than limit: before 和/或/及…, after 的/了/后…, never inside a word
+    of the pronunciation table; at the limit only when no such place is in the second half."""
+    table = pronunciation_table()
+    inside = set()
+    for word in table:
+        for m in re.finditer(re.escape(word), clause[:limit + _table_longest]):
+            inside.update(range(m.start() + 1, m.end()))
+    for i in range(limit, limit // 2, -1):
+        if i not in inside and (clause[i] in _BEFORE_CUT or clause[i - 1] in _AFTER_CUT):
+            return i
+    for i in range(limit, limit // 2, -1):  # before a word that starts a phrase: 到…, 向…, 说明…
+        if i not in inside and clause[i] in _PHRASE_START:
+            return i
+    return next((i for i in range(limit, 0, -1) if i not in inside), limit)
+
+
 def _cut_long(sentence: str, limit: int) -> list[str]:
-    """Cut a long sentence after commas (or anywhere, as a last resort) into pieces ≤ limit."""
+    """Cut a long sentence after commas (or between words, as a last resort) into pieces ≤ limit."""
     pieces: list[str] = []
     current = ""
     for clause in re.findall(rf"[^{_CLAUSE_PUNCT}]+[{_CLAUSE_PUNCT}]*|[{_CLAUSE_PUNCT}]+", sentence):
-        while len(clause) > limit:
+        while len(clause.rstrip(_CLAUSE_PUNCT + _END_PUNCT)) > limit:
             if current:
                 pieces.append(current)
                 current = ""
-            pieces.append(clause[:limit])
-            clause = clause[limit:]
+            cut = _cut_at(clause, limit)
+            pieces.append(clause[:cut])
+            clause = clause[cut:]
         if current and len(current) + len(clause) > limit:
             pieces.append(current)
             current = ""
@@ -329,14 +398,175 @@ def sentences(spoken: str, limit: int = MAX_PIECE) -> list[str]:
     return out
 
 
+def count_syllables(text: str) -> int:
+    """How many syllables text takes to say (Chinese characters and spelled letters, numbers as read)."""
+    return len(re.findall(rf"[{_HAN}A-Za-z]", spoken_form(text)))
+
+
 def prepare(text: str, limit: int = MAX_PIECE) -> list[str]:
     """What a speaker says for text, piece by piece."""
     return sentences(spoken_form(text), limit)
 
 
 # --- pinyin for espeak-ng ------------------------------------------------------------------------
+#
+# Readings come from three places, in this order: the reviewed pronunciation table
+# (kiosk/data/pronunciation.yaml: service words pypinyin gets wrong, matched longest first, so 为准,
+# 长宁, 发卡 are never handed to pypinyin's own phrase matching), pypinyin for everything else
+# (without its tone sandhi, which works inside its own phrases only and gets 一月, 周一 wrong), then
+# one tone-sandhi pass over the whole clause here: 一 and 不 by the next syllable, third tones before
+# third tones. espeak-ng's cmn-latn-pinyin voice applies 3-3 sandhi by itself too (it realises
+# "hao3 hao3" as 35 214) but not 一/不 sandhi; after this pass no two third tones are adjacent within
+# a clause, so its pass finds nothing to change and exactly one sandhi pass happens.
 
 _TOKEN = re.compile(rf"([{_HAN}]+)|([A-Z])|([{_CLAUSE_PUNCT}])|([{_END_PUNCT}])|(\d+)")
+_NUMBER_WORDS = set("零〇一二三四五六七八九十百千万亿两幺")
+# 一 keeps its first tone after these (第一, 周一, 星期一, 初一, 统一, 唯一, 之一, 逐一 …) …
+_YI_FIRST_AFTER = set("第周期初统唯之逐专单划合") | _NUMBER_WORDS
+# … and before these (dates 一月 一日 一号, floors 一楼, numbers 一十, 一二三).
+_YI_FIRST_BEFORE = set("月日号楼十零〇一二三四五六七八九幺")
+
+_table: dict[str, tuple[str, ...]] | None = None
+_table_longest = 0
+
+
+def pronunciation_table() -> dict[str, tuple[str, ...]]:
+    """The reviewed readings, word → syllables with tone numbers (kiosk/data/pronunciation.yaml)."""
+    global _table, _table_longest
+    if _table is None:
+        from pathlib import Path
+
+        import yaml
+
+        path = Path(__file__).resolve().parent.parent / "data" / "pronunciation.yaml"
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        table: dict[str, tuple[str, ...]] = {}
+        for word, reading in data.items():
+            syllables = tuple(str(reading).split())
+            if len(syllables) != len(word) or not all(re.fullmatch(r"[a-zv]+[1-5]", s) for s in syllables):
+                raise ValueError(f"{path}: {word}: {reading!r} needs one syllable with a tone number per character")
+            table[str(word)] = syllables
+        _table_longest = max(map(len, table), default=0)
+        _table = table
+    return _table
+
+
+def _pypinyin(han: str) -> list[str]:
+    from pypinyin import Style, lazy_pinyin
+
+    out = lazy_pinyin(han, style=Style.TONE3, neutral_tone_with_five=True, tone_sandhi=False,
+                      errors=lambda chars: [""] * len(chars))
+    return out if len(out) == len(han) else [s for c in han for s in _pypinyin_char(c)]
+
+
+def _pypinyin_char(char: str) -> list[str]:
+    from pypinyin import Style, lazy_pinyin
+
+    return (lazy_pinyin(char, style=Style.TONE3, neutral_tone_with_five=True, errors=lambda c: [""]) or [""])[:1]
+
+
+def _base_readings(han: str) -> tuple[list[str], list[bool]]:
+    """One syllable per character (empty if unknown) and whether it came from the reviewed table."""
+    table = pronunciation_table()
+    readings: list[str] = []
+    fixed: list[bool] = []
+    rest = ""
+    i = 0
+    while i < len(han):
+        for n in range(min(_table_longest, len(han) - i), 1, -1):
+            word = han[i:i + n]
+            if word in table:
+                if rest:
+                    readings += _pypinyin(rest)
+                    fixed += [False] * len(rest)
+                    rest = ""
+                readings += table[word]
+                fixed += [True] * n
+                i += n
+                break
+        else:
+            if han[i] == "的":  # a particle almost always; pypinyin glues dí to the next word (的当 dí dàng)
+                if rest:
+                    readings += _pypinyin(rest)
+                    fixed += [False] * len(rest)
+                    rest = ""
+                readings.append(_de(han, i))
+                fixed.append(True)
+            else:
+                rest += han[i]
+            i += 1
+    if rest:
+        readings += _pypinyin(rest)
+        fixed += [False] * len(rest)
+    return readings, fixed
+
+
+def _de(han: str, i: int) -> str:
+    """的: dí in 的确 (indeed) and 的士, dì in 目的 (aim), otherwise the particle de."""
+    nxt, after = han[i + 1:i + 2], han[i + 2:i + 3]
+    if nxt == "士" or (nxt == "确" and after not in "认定保诊立实"):
+        return "di2"
+    if i and han[i - 1] == "目" and han[i - 2:i - 1] not in ("项", "节", "题", "科", "栏"):
+        return "di4"
+    return "de5"
+
+
+def _tone(s: str) -> str:
+    return s[-1] if s and s[-1].isdigit() else ""
+
+
+def _with_tone(s: str, tone: str) -> str:
+    return s[:-1] + tone if _tone(s) else s
+
+
+def _sandhi(han: str, readings: list[str], fixed: list[bool]) -> list[str]:
+    """The one tone-sandhi pass over a clause: 一, 不, then third tone before third tone."""
+    out = list(readings)
+    n = len(han)
+    for i, char in enumerate(han):
+        if char not in "一不":
+            continue
+        prev = han[i - 1] if i else ""
+        nxt = han[i + 1] if i + 1 < n else ""
+        next_tone = _tone(readings[i + 1]) if nxt else ""
+        if char == "一":
+            if not nxt or prev in _YI_FIRST_AFTER or nxt in _YI_FIRST_BEFORE:
+                out[i] = "yi1"
+            else:
+                out[i] = "yi2" if next_tone in ("4", "5") else "yi4"
+        else:
+            if prev and prev == nxt:  # 是不是, 好不好
+                out[i] = "bu5"
+            else:
+                out[i] = "bu2" if next_tone == "4" else "bu4"
+    i = 0
+    while i < n:  # a run of third tones: all but the last become second tones
+        j = i
+        while j < n and _tone(out[j]) == "3":
+            j += 1
+        for k in range(i, j - 1):
+            out[k] = _with_tone(out[k], "2")
+        i = j + 1 if j == i else j
+    return out
+
+
+def syllables(piece: str, sandhi: bool = True) -> list[tuple[str, str]]:
+    """(text, what the voice is given) for each character, letter, number and pause of a piece;
+    ``sandhi=False``: the words' own tones, before the tone-sandhi pass."""
+    out: list[tuple[str, str]] = []
+    for han, letter, clause, end, digits in _TOKEN.findall(piece):
+        if han:
+            han = han.replace("\u3007", "零")
+            readings, fixed = _base_readings(han)
+            out.extend(zip(han, _sandhi(han, readings, fixed) if sandhi else readings))
+        elif letter:
+            out.append((letter, letter))
+        elif digits:
+            out.extend(syllables(digit_string(digits), sandhi))
+        elif clause or end:
+            if out and out[-1][1] not in ("，", "。", "？", "！"):
+                out.append((clause or end, "，" if clause else end))
+    return out
 
 
 def to_pinyin(piece: str) -> str:
@@ -344,19 +574,4 @@ def to_pinyin(piece: str) -> str:
 
     Letters stay capitals (espeak-ng says their names), pauses stay Chinese punctuation.
     """
-    from pypinyin import Style, lazy_pinyin
-
-    words: list[str] = []
-    for han, letter, clause, end, digits in _TOKEN.findall(piece):
-        if han:
-            han = han.replace("\u3007", "零")
-            words.extend(lazy_pinyin(han, style=Style.TONE3, neutral_tone_with_five=True, tone_sandhi=True,
-                                     errors=lambda chars: []))
-        elif letter:
-            words.append(letter)
-        elif digits:
-            words.extend(to_pinyin(digit_string(digits)).split())
-        elif clause or end:
-            if words and words[-1] not in ("，", "。", "？", "！"):
-                words.append("，" if clause else end)
-    return " ".join(words)
+    return " ".join(reading for _, reading in syllables(piece) if reading)

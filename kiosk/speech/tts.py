@@ -30,15 +30,20 @@ from typing import Any, Callable, Sequence
 from .playback import Audio, AudioUnavailable, SoundDeviceOutput
 from .textprep import MAX_PIECE, prepare, to_pinyin
 
-__all__ = ["Pyttsx3Speaker", "NullSpeaker", "make_speaker", "choose_voice", "VoiceChoice", "SpeechUnavailable"]
+__all__ = ["Pyttsx3Speaker", "NullSpeaker", "make_speaker", "choose_voice", "mandarin_voices", "VoiceChoice",
+           "SpeechUnavailable", "speech_status", "speech_line", "describe_speech", "check_voice"]
 
 log = logging.getLogger("kiosk.speech.tts")
 
 ESPEAK_MANDARIN = "sit/cmn-latn-pinyin"
 RENDER_TIMEOUT = 20.0  # seconds for one piece; espeak-ng needs a few milliseconds
+#: Audio whose loudest sample is below this fraction of full scale is silence, not speech (espeak-ng
+#: without its cmn_dict still lists the Mandarin voices and renders all-zero audio). Speech peaks at 0.3-1.
+SILENCE_PEAK = 0.02
 _MAINLAND = ("zh-cn", "zh_cn", "zh-hans", "cmn", "chinese (simplified", "china", "huihui", "yaoyao", "kangkang",
              "xiaoxiao", "tingting")
 _CHINESE = ("zh", "chinese", "中文", "普通话")
+_NOT_MANDARIN = ("yue", "cantonese", "hak", "zh-hk", "zh_hk", "zh-tw-hk")
 
 _reported: set[str] = set()
 _reported_lock = threading.Lock()
@@ -55,6 +60,12 @@ def report_once(problem: str, detail: str = "", level: int = logging.WARNING) ->
 
 class SpeechUnavailable(Exception):
     """Speech cannot work here; ``str(exc)`` is the Chinese reason for the screen."""
+
+
+def _check_not_silent(audio: Audio, voice: str) -> None:
+    if not audio.frames or audio.peak < SILENCE_PEAK:
+        raise SpeechUnavailable(f"语音“{voice}”只发出了静音（可能缺少语音词典，例如 espeak-ng 的 cmn_dict），"
+                                "答案只显示在屏幕上。")
 
 
 # --- voices --------------------------------------------------------------------------------------
@@ -90,6 +101,21 @@ def choose_voice(wanted: str | None, voices: Sequence[Any], driver: str) -> Voic
         for i, v in enumerate(voices) if any(k in _describe(v) for k in _CHINESE + _MAINLAND)
     )
     return choice(voices[ranked[0][1]]) if ranked else None
+
+
+def mandarin_voices(wanted: str | None, voices: Sequence[Any], driver: str) -> list[VoiceChoice]:
+    """The voice to use first (``choose_voice``), then every other installed Mandarin voice to fall back on."""
+    first = choose_voice(wanted, voices, driver)
+    out = [first] if first else []
+    for v in voices:
+        described = _describe(v)
+        mandarin = any(k in described for k in _MAINLAND) or (
+            any(k in described for k in _CHINESE) and not any(k in described for k in _NOT_MANDARIN))
+        if mandarin and all(str(v.id) != c.id for c in out):
+            vid = str(v.id)
+            form = "pinyin" if "latn-pinyin" in vid.lower() else "hanzi"
+            out.append(VoiceChoice(vid, str(getattr(v, "name", vid)), form))
+    return out
 
 
 # --- the engine ----------------------------------------------------------------------------------
@@ -268,10 +294,16 @@ class SpeakerStats:
 
 
 class Pyttsx3Speaker:
-    """Speaks on its own worker thread; ``say``/``stop`` return at once (see module docstring)."""
+    """Speaks on its own worker thread; ``say``/``stop`` return at once (see module docstring).
+
+    A runtime failure (an utterance that cannot be rendered, or renders as silence) is logged once,
+    counted in ``errors`` and shown as ``problem`` until an utterance succeeds again."""
 
     available = True
-    problem: str | None = None
+
+    @property
+    def problem(self) -> str | None:
+        return self.last_error if self._failing else None
 
     def __init__(self, engine: _Engine, voice: VoiceChoice, output: Any, rate: int = 160, elder_rate: int = 120,
                  volume: float = 1.0, piece_chars: int = MAX_PIECE) -> None:
@@ -279,7 +311,11 @@ class Pyttsx3Speaker:
         self.output = output
         self.stats = SpeakerStats()
         self.last_text = ""
-        self.last_error: str | None = None
+        self.last_error: str | None = None  # the latest runtime error, in Chinese
+        self.last_error_at: float | None = None  # time.time() of it
+        self.errors = 0  # runtime errors since start
+        self.fallback_note: str | None = None  # why this is not the first-choice voice
+        self._failing = False  # the latest utterance failed
         self._engine = engine
         self._rates = (int(rate), int(elder_rate))
         self._volume = float(volume)
@@ -334,7 +370,7 @@ class Pyttsx3Speaker:
         """Block until nothing is being said or queued; False on timeout."""
         return self._idle.wait(timeout)
 
-    def close(self) -> None:
+    def close(self, close_output: bool = True) -> None:
         with self._lock:
             if self._closed:
                 return
@@ -343,7 +379,8 @@ class Pyttsx3Speaker:
             self._speaking = False
             self._jobs.put(None)
         self._worker.join(timeout=5)
-        self.output.close()
+        if close_output:
+            self.output.close()
 
     # the worker
 
@@ -357,8 +394,7 @@ class Pyttsx3Speaker:
         """Render a greeting now (on the engine thread, waiting for it): proves the voice gives audio,
         and loads pypinyin's dictionaries and the voice before the first answer."""
         audio, _ = self._engine.render(self._engine_text("您好。"), self._settings()).result(RENDER_TIMEOUT + 5)
-        if not audio.frames:
-            raise SpeechUnavailable(f"语音“{self.voice.id}”没有发出声音，答案只显示在屏幕上。")
+        _check_not_silent(audio, self.voice.id)
         return audio
 
     def _run(self) -> None:
@@ -370,9 +406,13 @@ class Pyttsx3Speaker:
             try:
                 if generation == self._generation:
                     self._speak(generation, text)
+                    self._failing = False
             except Exception as exc:  # never let the worker die: log, tell the screen, go on
                 self.last_error = str(exc) if isinstance(exc, (SpeechUnavailable, AudioUnavailable)) \
                     else f"语音播报出错（{type(exc).__name__}: {exc}）。"
+                self.last_error_at = time.time()
+                self.errors += 1
+                self._failing = True
                 report_once(self.last_error, repr(exc), logging.ERROR)
             with self._lock:
                 if generation == self._generation:
@@ -391,6 +431,7 @@ class Pyttsx3Speaker:
         pending = self._engine.render(pieces[0], self._settings())
         for i in range(len(pieces)):
             audio, took = pending.result(RENDER_TIMEOUT + 5)
+            _check_not_silent(audio, self.voice.id)
             self.stats.pieces_rendered += 1
             self.stats.render_seconds += took
             if i == 0:
@@ -463,7 +504,8 @@ def _make_speaker(config: Any, output: Any) -> Pyttsx3Speaker:
     engine = shared_engine(config.get("speech.driver") or None)
     wanted = str(config.get("speech.voice") or "auto")
     voices = engine.voices()
-    voice = choose_voice(wanted, voices, engine.driver)
+    candidates = mandarin_voices(wanted, voices, engine.driver)
+    voice = candidates[0] if candidates and choose_voice(wanted, voices, engine.driver) else None
     if voice is None:
         if wanted.lower() != "auto":
             raise SpeechUnavailable(f"没有找到配置的语音“{wanted}”（speech.voice），答案只显示在屏幕上。")
@@ -471,18 +513,84 @@ def _make_speaker(config: Any, output: Any) -> Pyttsx3Speaker:
         raise SpeechUnavailable(f"没有找到普通话语音（需要{need}），答案只显示在屏幕上。")
     if output is None:
         output = SoundDeviceOutput(config.get("speech.device"))
-    speaker = Pyttsx3Speaker(
-        engine, voice, output,
-        rate=int(config.get("speech.rate", 160)),
-        elder_rate=int(config.get("speech.elder_rate", 120)),
-        volume=float(config.get("speech.volume", 1.0)),
-        piece_chars=int(config.get("speech.piece_chars", MAX_PIECE)),
-    )
+    first_problem: SpeechUnavailable | None = None
+    for choice in candidates:  # the chosen voice, then other Mandarin voices if it gives no sound
+        speaker = Pyttsx3Speaker(
+            engine, choice, output,
+            rate=int(config.get("speech.rate", 160)),
+            elder_rate=int(config.get("speech.elder_rate", 120)),
+            volume=float(config.get("speech.volume", 1.0)),
+            piece_chars=int(config.get("speech.piece_chars", MAX_PIECE)),
+        )
+        try:
+            speaker.try_out()
+        except SpeechUnavailable as exc:
+            speaker.close(close_output=False)
+            first_problem = first_problem or exc
+            continue
+        except Exception:
+            speaker.close()
+            raise
+        if first_problem is not None:
+            speaker.fallback_note = f"{first_problem} 改用语音“{choice.id}”。"
+            report_once(speaker.fallback_note, level=logging.WARNING)
+        where = getattr(output, "name", type(output).__name__)
+        log.info("speech output: voice %s (%s) on %s", choice.id, choice.text_form, where)
+        return speaker
+    output.close()
+    raise first_problem or SpeechUnavailable("没有能发出声音的普通话语音，答案只显示在屏幕上。")
+
+
+def speech_status(speaker: Any) -> dict[str, Any]:
+    """What the staff panel, the heartbeat and ``kiosk health`` show about speech output."""
+    if speaker is None or callable(speaker) and not hasattr(speaker, "say"):
+        return {"speech": "starting"}
+    if not getattr(speaker, "available", False):
+        return {"speech": "off", "speech_problem": getattr(speaker, "problem", None) or "语音播报不可用"}
+    out: dict[str, Any] = {"speech": "error" if getattr(speaker, "problem", None) else "ok",
+                           "speech_errors": int(getattr(speaker, "errors", 0))}
+    voice = getattr(speaker, "voice", None)
+    if voice is not None:
+        out["speech_voice"] = voice.id
+    if getattr(speaker, "last_error", None):
+        out["speech_problem"] = speaker.last_error
+        at = getattr(speaker, "last_error_at", None)
+        if at:
+            out["speech_problem_at"] = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(at))
+    return out
+
+
+def speech_line(speaker: Any) -> str:
+    """One line for the staff panel: 语音播报：正常（语音 …） or what went wrong, and when."""
+    return describe_speech(speech_status(speaker))
+
+
+def describe_speech(st: dict[str, Any]) -> str:
+    """A ``speech_status`` (from the speaker, or read back from the heartbeat) in one Chinese line."""
+    if st.get("speech", "starting") == "starting":
+        return "语音播报：正在启动"
+    if st["speech"] == "off":
+        return f"语音播报：不可用，{st['speech_problem']}"
+    voice = f"语音 {st['speech_voice']}" if st.get("speech_voice") else ""
+    if st.get("speech_problem"):
+        state = "出错" if st["speech"] == "error" else "正常"
+        return (f"语音播报：{state}（{voice}），共出错 {st['speech_errors']} 次，最近一次"
+                f"{st.get('speech_problem_at', '')}：{st['speech_problem']}")
+    return f"语音播报：正常（{voice}）"
+
+
+def check_voice(config: Any) -> tuple[bool, str]:
+    """Can this machine speak? Renders a test utterance (no sound card needed) and rejects silence."""
+    from .playback import ClockOutput
+
+    class _Discard(ClockOutput):
+        def play(self, audio: Audio, keep_going: Callable[[], bool]) -> bool:
+            return True
+
+    speaker = make_speaker(config, output=_Discard())
     try:
-        speaker.try_out()
-    except Exception:
+        if not speaker.available:
+            return False, str(speaker.problem)
+        return True, f"语音 {speaker.voice.id} 能正常发声"
+    finally:
         speaker.close()
-        raise
-    where = getattr(output, "name", type(output).__name__)
-    log.info("speech output: voice %s (%s) on %s", voice.id, voice.text_form, where)
-    return speaker

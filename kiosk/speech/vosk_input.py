@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Protocol, Sequence
 
-from . import OnError, OnFinal, OnPartial, Transcript
+from . import OnError, OnFinal, OnPartial, Transcript, Unavailable, report_once
 from .audio import RATE, SAMPLE_BYTES, resample, rms, seconds, to_pcm16
 from .hypotheses import Hypothesis, Score, choose, hypotheses, join_words, match_score, ordered, phrase_score
 from .models import ModelError, model_problem
@@ -35,18 +35,6 @@ log = logging.getLogger("kiosk.speech.vosk_input")
 CHUNK_SECONDS = 0.1
 PUSH_TO_TALK, CONTINUOUS = "push_to_talk", "continuous"
 TOUCH_HINT = "请使用触摸屏查询。"
-
-_reported: set[str] = set()
-_reported_lock = threading.Lock()
-
-
-def report_once(message: str, level: int = logging.WARNING) -> None:
-    """Log a problem the first time it happens in this process."""
-    with _reported_lock:
-        if message in _reported:
-            return
-        _reported.add(message)
-    log.log(level, "%s", message)
 
 
 class AudioDeviceError(Exception):
@@ -389,23 +377,8 @@ class Endpointer:
         return speech
 
 
-class NullRecognizer:
+class NullRecognizer(Unavailable):
     """Speech input that is off; ``problem`` says why (Chinese)."""
-
-    available = False
-    is_listening = False
-
-    def __init__(self, problem: str) -> None:
-        self.problem = problem
-
-    def start(self, on_partial: OnPartial, on_final: OnFinal, on_error: OnError) -> None:
-        on_error(self.problem)
-
-    def cancel(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
 
 
 class VoskRecognizer:
@@ -478,7 +451,7 @@ class VoskRecognizer:
                     break
         except AudioDeviceError as exc:
             message = f"语音识别暂不可用：{exc}。{TOUCH_HINT}"
-            report_once(message)
+            report_once(message, logger=log)
             self._deliver(cancel, on_error, message)
         except Exception:
             log.exception("speech recognition failed")
@@ -538,7 +511,7 @@ class VoskRecognizer:
 
 def _unavailable(reason: str) -> NullRecognizer:
     message = f"语音识别暂不可用：{reason.rstrip('。')}。{TOUCH_HINT}"
-    report_once(message)
+    report_once(message, logger=log)
     return NullRecognizer(message)
 
 

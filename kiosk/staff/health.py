@@ -31,12 +31,14 @@ NOT_RUNNING = 1  # no heartbeat, or an old one: the app is stopped or hung
 COMMAND_ERROR = 2
 GUIDES_BROKEN = 3  # no guide loads: the kiosk cannot answer anything
 LOG_UNWRITABLE = 4  # questions are not being recorded
+SPEECH_OFF = 5  # answers are not spoken (shown on screen only)
 EXIT_CODES = {
     OK: "一切正常 / healthy",
     NOT_RUNNING: "终端没有在运行或已卡住（心跳文件不存在或过期）/ not running or hung",
     COMMAND_ERROR: "命令或配置有误 / usage or config error",
     GUIDES_BROKEN: "指南无法加载，终端答不了任何问题 / no guide loads",
     LOG_UNWRITABLE: "日志文件夹不能写入（磁盘满或没有权限）/ log folder not writable",
+    SPEECH_OFF: "语音播报不可用或出错，答案只显示在屏幕上 / speech output off or failing",
 }
 
 
@@ -127,6 +129,12 @@ class Check:
     ok: bool
     detail: str
     code: int = OK
+    warning: bool = False  # healthy, but staff should act (e.g. the default staff PIN is in use)
+
+
+#: When several checks fail, the code of the cause comes first: a config error or broken guides also stop
+#: the app (so its heartbeat is missing too), and the log folder matters only while it runs.
+CAUSE_ORDER = (COMMAND_ERROR, GUIDES_BROKEN, LOG_UNWRITABLE, NOT_RUNNING, SPEECH_OFF)
 
 
 @dataclass
@@ -136,14 +144,16 @@ class HealthReport:
 
     @property
     def code(self) -> int:
-        failed = [c.code for c in self.checks if not c.ok]
-        return min(failed) if failed else OK
+        failed = {c.code for c in self.checks if not c.ok}
+        return next((code for code in CAUSE_ORDER if code in failed), OK)
 
     def lines(self) -> list[str]:
-        return [f"{'正常' if c.ok else '异常'}  {c.name}：{c.detail}" for c in self.checks]
+        return [f"{'异常' if not c.ok else '注意' if c.warning else '正常'}  {c.name}：{c.detail}" for c in self.checks]
 
 
-def check_heartbeat(path: Path, stale_seconds: float, now: dt.datetime) -> tuple[Check, dict | None]:
+def check_heartbeat(path: Path | None, stale_seconds: float, now: dt.datetime) -> tuple[Check, dict | None]:
+    if path is None:
+        return Check("心跳", False, "配置中 health.heartbeat_file（心跳文件）是空的", COMMAND_ERROR), None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         when = dt.datetime.fromisoformat(data["time"])
@@ -162,16 +172,24 @@ def check_heartbeat(path: Path, stale_seconds: float, now: dt.datetime) -> tuple
     if data.get("question_log") == "off":
         extra.append(f"问题记录暂停（{data.get('question_log_problem') or '原因不明'}）")
     tail = ("；" + "；".join(extra)) if extra else ""
+    if data.get("guides") == 0:
+        return Check("心跳", False, f"终端在运行，但没有在用的指南，答不了任何问题{tail}", GUIDES_BROKEN), data
     if age > stale_seconds:
         return Check("心跳", False, f"最后一次心跳在 {when:%Y-%m-%d %H:%M:%S}，已经 {age:.0f} 秒没有更新"
                                     f"（超过 {stale_seconds:.0f} 秒）：终端已停止或卡住{tail}", NOT_RUNNING), data
     return Check("心跳", True, f"{when:%Y-%m-%d %H:%M:%S}（{max(age, 0):.0f} 秒前），进程 {data.get('pid')}{tail}"), data
 
 
-def check_guides(directory: str | os.PathLike, centre) -> Check:
+def check_guides(directory: str | os.PathLike | None, centre) -> Check:
     from ..knowledge import load_directory
 
-    kb, problems = load_directory(directory, centre)
+    if not directory:
+        return Check("指南", False, "配置中没有 guides_dir（指南文件夹）", COMMAND_ERROR)
+    try:
+        kb, problems = load_directory(directory, centre)
+    except Exception as exc:  # a loader bug is still "the guides do not load", not "not running"
+        log.exception("loading guides failed")
+        return Check("指南", False, f"加载 {directory} 时出错：{exc}", GUIDES_BROKEN)
     errors = sum(p.is_error for p in problems)
     if len(kb) == 0:
         first = next((str(p) for p in problems if p.is_error), "")
@@ -180,7 +198,9 @@ def check_guides(directory: str | os.PathLike, centre) -> Check:
     return Check("指南", True, f"{len(kb)} 个指南可以加载{tail}")
 
 
-def check_log_dir(directory: Path, need_bytes: int = 0) -> Check:
+def check_log_dir(directory: Path | None, need_bytes: int = 0) -> Check:
+    if directory is None:
+        return Check("日志", False, "配置中 log.dir（日志文件夹）是空的", COMMAND_ERROR)
     try:
         directory.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=directory, prefix=".health-") as fh:
@@ -196,6 +216,22 @@ def check_log_dir(directory: Path, need_bytes: int = 0) -> Check:
     return Check("日志", True, f"{directory} 可以写入{note}")
 
 
+def check_speech(config, heartbeat: dict | None) -> Check:
+    """Speech output: as the running kiosk reports it in its heartbeat, else by rendering a test
+    utterance here (kiosk.speech.tts.check_voice; silence counts as failure)."""
+    if not config.get("speech.enabled", True):
+        return Check("语音播报", True, "已在配置中关闭（speech.enabled）")
+    if heartbeat and heartbeat.get("speech") in ("ok", "error", "off"):
+        from ..speech.tts import describe_speech
+
+        line = describe_speech(heartbeat).removeprefix("语音播报：")
+        return Check("语音播报", heartbeat["speech"] == "ok", f"终端报告：{line}", SPEECH_OFF)
+    from ..speech.tts import check_voice
+
+    ok, detail = check_voice(config)
+    return Check("语音播报", ok, f"本机试读：{detail}", SPEECH_OFF)
+
+
 def check(config, *, now: dt.datetime | None = None, heartbeat: bool = True) -> HealthReport:
     now = now or dt.datetime.now()
     report = HealthReport()
@@ -207,4 +243,19 @@ def check(config, *, now: dt.datetime | None = None, heartbeat: bool = True) -> 
     report.checks.append(check_guides(config.path("guides_dir"), config.centre))
     cap = int(config.get("log.max_bytes", 0)) * (int(config.get("log.backups", 0)) + 1)
     report.checks.append(check_log_dir(config.path("log.dir"), cap))
+    report.checks.append(check_speech(config, report.heartbeat))
+    report.checks.append(check_staff_pin(config))
     return report
+
+
+def check_staff_pin(config) -> Check:
+    from ..staff.pin import DEFAULT_PIN, PinError, staff_pin
+
+    try:
+        pin = staff_pin(config)
+    except PinError as exc:
+        return Check("管理密码", False, str(exc), COMMAND_ERROR)
+    if pin == DEFAULT_PIN:
+        return Check("管理密码", True, f"仍在使用默认密码 {DEFAULT_PIN}，请在部署配置的 ui.staff_pin 中改成自己的 4–8 位数字",
+                     warning=True)
+    return Check("管理密码", True, "已设置")

@@ -30,31 +30,6 @@ class Finding:
     problem: Problem
 
 
-class LineFinder:
-    """Line numbers of a guide's title and aliases in its file."""
-
-    def __init__(self) -> None:
-        self._cache: dict[str, list[str]] = {}
-
-    def of(self, path: str, text: str, key: str = "aliases") -> int:
-        """The line of text as an item under key (or anywhere, failing that); 1 when not found."""
-        if path not in self._cache:
-            try:
-                self._cache[path] = Path(path).read_text(encoding="utf-8").splitlines()
-            except OSError:
-                self._cache[path] = []
-        lines = self._cache[path]
-        start = next((i for i, ln in enumerate(lines) if ln.startswith(f"{key}:")), None)
-        if start is not None:
-            for i in range(start, len(lines)):
-                if i > start and lines[i][:1] not in (" ", "-", "#", ""):
-                    break  # the next top-level key: the list has ended
-                value = lines[i].split(" #")[0].strip().removeprefix(f"{key}:").strip().lstrip("-").strip()
-                if value.strip("'\"") == text or (value.startswith("[") and text in value):
-                    return i + 1
-        return next((i for i, ln in enumerate(lines, 1) if text in ln.split(" #")[0]), 1)
-
-
 def _names(g: Guide) -> list[tuple[str, str]]:
     return [("标题", g.title)] + [("别名", a) for a in dict.fromkeys(g.aliases)]
 
@@ -62,8 +37,7 @@ def _names(g: Guide) -> list[tuple[str, str]]:
 _KEYS = {"标题": "title", "别名": "aliases"}
 
 
-def shared_names(kb: KnowledgeBase, lines: LineFinder | None = None) -> list[Finding]:
-    lines = lines or LineFinder()
+def shared_names(kb: KnowledgeBase) -> list[Finding]:
     owners: dict[str, list[tuple[Guide, str, str]]] = {}
     for g in kb.guides:
         for what, text in _names(g):
@@ -76,7 +50,7 @@ def shared_names(kb: KnowledgeBase, lines: LineFinder | None = None) -> list[Fin
             continue
         for g, text, field in gs:
             others = "、".join(f"{o.id}（{o.title}）的“{t}”" for o, t, _ in gs if o.id != g.id)
-            out.append(Finding(SHARED, Problem(g.path, lines.of(g.path, text, field),
+            out.append(Finding(SHARED, Problem(g.path, g.item_line(field, text),
                                                f"“{text}”与 {others}对终端是同一个叫法；居民这样说时终端只能请他"
                                                f"再选一次。如果不是有意的，请只留在最合适的指南里", WARNING)))
     return out
@@ -96,10 +70,8 @@ def _reason(text: str, rival: Guide | None) -> str:
     return ""
 
 
-def confusable_names(kb: KnowledgeBase, matcher: Matcher, lines: LineFinder | None = None,
-                     skip: Iterable[tuple[str, str]] = ()) -> list[Finding]:
+def confusable_names(kb: KnowledgeBase, matcher: Matcher, skip: Iterable[tuple[str, str]] = ()) -> list[Finding]:
     """Titles and aliases the matcher does not answer with their own guide. skip: (guide id, text) pairs."""
-    lines = lines or LineFinder()
     skipped = set(skip)
     settings = matcher.ranker.settings
     out = []
@@ -127,7 +99,7 @@ def confusable_names(kb: KnowledgeBase, matcher: Matcher, lines: LineFinder | No
                 gap = mine.score - rival_c.score if mine and rival_c else 0.0
                 msg = (f"{what}“{text}”与 {rival_c.id}（{rival_c.title}）只差 {gap:.1f} 分，"
                        f"居民这样说时终端要请他再选一次{_reason(text, rival)}")
-            out.append(Finding(CONFUSABLE, Problem(g.path, lines.of(g.path, text, _KEYS[what]), msg, WARNING)))
+            out.append(Finding(CONFUSABLE, Problem(g.path, g.item_line(_KEYS[what], text), msg, WARNING)))
     return out
 
 

@@ -31,6 +31,7 @@ class Operations:
         self.qlog = qlog
         self.heartbeat = heartbeat
         self._pending: Knowledge | None = None
+        self.extra_status: Any = None  # () -> dict merged into the heartbeat (the app adds speech output)
         reloader.on_swap = self._swapped
 
     @classmethod
@@ -66,7 +67,8 @@ class Operations:
             pending.apply_to(dialogue)
             log.info("dialogue now uses guide generation %d (%d guides)", pending.generation, len(pending.kb))
         if self.heartbeat is not None:
-            self.heartbeat.beat(app_status(self.reloader, self.qlog))
+            extra = self.extra_status() if callable(self.extra_status) else {}
+            self.heartbeat.beat({**app_status(self.reloader, self.qlog), **extra})
         return pending
 
     def staff_lines(self) -> list[str]:

@@ -34,6 +34,9 @@ STATUSES = ("answer", "clarify", "none", "followup", "choice")
 MAX_QUERY_CHARS = 200
 
 
+MAX_RECORD_CHARS = 20_000  # a record holds one scrubbed question of at most MAX_QUERY_CHARS and a few ids
+
+
 @dataclass(frozen=True)
 class Record:
     time: dt.datetime
@@ -62,11 +65,25 @@ class Record:
     @classmethod
     def from_json(cls, line: str) -> "Record":
         """Parse one line; raises ValueError (or KeyError/TypeError) for a line that is not a record."""
-        obj = json.loads(line)
+        if len(line) > MAX_RECORD_CHARS:
+            raise ValueError("line too long for a question record")
+        try:
+            obj = json.loads(line)
+        except RecursionError as exc:  # deeply nested brackets
+            raise ValueError("nested too deeply") from exc
         if not isinstance(obj, dict) or obj.get("status") not in STATUSES or not isinstance(obj.get("q"), str):
             raise ValueError("not a question record")
-        cands = tuple((str(c[0]), float(c[1])) for c in obj.get("cands") or ())
+        for key in ("guide", "section", "src", "t"):
+            if obj.get(key) is not None and not isinstance(obj[key], str):
+                raise ValueError(f"{key} is not text")
+        raw = obj.get("cands") or []
+        if not isinstance(raw, list) or not all(isinstance(c, list) and len(c) == 2 and isinstance(c[0], str)
+                                                and isinstance(c[1], (int, float)) for c in raw):
+            raise ValueError("cands is not a list of [guide, score]")
+        cands = tuple((c[0], float(c[1])) for c in raw)
         score = obj.get("score")
+        if score is not None and (isinstance(score, bool) or not isinstance(score, (int, float))):
+            raise ValueError("score is not a number")
         when = dt.datetime.fromisoformat(obj["t"]).replace(tzinfo=None)
         return cls(when, obj["q"], obj["status"], obj.get("guide") or None,
                    float(score) if score is not None else None, obj.get("section") or None, cands,
@@ -128,6 +145,9 @@ class QuestionLog:
         """The log the config asks for, or None when ``log.questions`` is empty (logging off)."""
         name = config.get("log.questions", DEFAULT_NAME)
         if not name:
+            return None
+        if config.path("log.dir") is None:
+            log.warning("log.dir is empty in the config: questions are not recorded")
             return None
         return cls(config.path("log.dir"), name=str(name), max_bytes=int(config.get("log.max_bytes", 5_000_000)),
                    backups=int(config.get("log.backups", 5)),

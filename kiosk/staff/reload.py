@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from ..knowledge import Centre, KnowledgeBase, Problem, load_directory
+from ..knowledge import Centre, KnowledgeBase, Problem, files, load_directory
 from ..matching import Matcher, Settings
 
 log = logging.getLogger("kiosk.staff.reload")
@@ -62,22 +62,16 @@ def _error_key(p: Problem) -> tuple[str, str]:
 
 
 def snapshot(directory: Path) -> Snapshot | None:
-    """(relative path, size, mtime_ns) of every file that affects loading; None if the folder is gone."""
+    """(relative path, size, mtime_ns) of every file that affects loading; None if the folder is gone.
+
+    The same rule as the loader's (kiosk.knowledge.files): hidden files and folders are not watched, and
+    nothing is opened, so a pipe or device file never blocks the poll."""
     if not directory.is_dir():
         return None
-    out = []
-    for root, dirs, files in os.walk(directory):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in files:
-            if name.startswith(".") or not name.endswith((".yaml", ".yml", ".tsv")):
-                continue
-            p = os.path.join(root, name)
-            try:
-                st = os.stat(p)
-            except OSError:  # removed between listing and stat: it is part of a change in progress
-                continue
-            out.append((os.path.relpath(p, directory), st.st_size, st.st_mtime_ns))
-    return tuple(sorted(out))
+    try:
+        return tuple(sorted((e.relative, e.size, e.mtime_ns) for e in files.walk(directory, files.WATCHED_SUFFIXES)))
+    except OSError:  # the folder went away while it was listed
+        return None
 
 
 class KnowledgeReloader:

@@ -129,7 +129,8 @@ def _statuses(c: Counter) -> str:
 
 def render_text(rep: Report, limit: int = 30) -> list[str]:
     if not rep.records:
-        return ["问题记录中没有符合条件的问题。"]
+        tail = f"（另有 {rep.skipped_lines} 行无法读取，已跳过：文件可能不是问题记录或已损坏）" if rep.skipped_lines else ""
+        return [f"问题记录中没有符合条件的问题。{tail}"]
     total = rep.records
     lines = [f"问题记录报告：{rep.first:%Y-%m-%d %H:%M} 至 {rep.last:%Y-%m-%d %H:%M}，共 {total} 个问题",
              "  " + " · ".join(f"{STATUS_NAMES[s]} {rep.statuses[s]}（{_pct(rep.statuses[s], total)}）"

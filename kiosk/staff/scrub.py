@@ -7,8 +7,13 @@ asking about payments. A question never needs a long number or a name to be unde
 * any run of 7 or more digits (ASCII, full-width or spoken Chinese numerals, with spaces or dashes
   between groups) becomes a label saying what it was: ID number, mobile, phone, bank card, number;
 * short numbers stay: hotlines (12345, 962222, 12333), years, amounts, ages;
-* a name after 我叫 / 名字叫 / 名字是 / 姓名是 becomes [姓名]; after 我是 / 本人 / 我姓 only when it
-  looks like a name (a common surname, not a word of the services: 我是低保户 stays).
+* a name after 我叫 / 名字叫 / 名字是 / 姓名是 / 姓名： becomes [姓名]; after 我是 / 本人 / 我姓 and after a
+  relative (我老伴 / 帮我爸爸 / 我妈 ...) only when it looks like a name (a common surname, not a word of
+  the services: 我是低保户 and 我爸爸高血压 stay); 我姓王，叫建国 loses both parts;
+* a home address (…路…弄…号…室, …小区…号楼…室) becomes [地址], an e-mail address [邮箱].
+
+Numbers are normalised first: groups read out with commas or several spaces between them
+(一三八，一二三四，五六七八 or 138  1234  5678) are one number.
 """
 from __future__ import annotations
 
@@ -20,6 +25,8 @@ PHONE_LABEL = "[电话]"
 CARD_LABEL = "[银行卡号]"
 NUMBER_LABEL = "[号码]"
 NAME_LABEL = "[姓名]"
+ADDRESS_LABEL = "[地址]"
+EMAIL_LABEL = "[邮箱]"
 
 #: Shortest digit run treated as personal. Hotlines and service numbers are 5-6 digits.
 MIN_PERSONAL_DIGITS = 7
@@ -27,8 +34,10 @@ MIN_PERSONAL_DIGITS = 7
 _CN_DIGITS = {"零": "0", "〇": "0", "洞": "0", "幺": "1", "一": "1", "二": "2", "两": "2", "三": "3", "四": "4",
               "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
 _DIGIT_CHARS = "0-9" + "".join(_CN_DIGITS)
-# A run of digits with single separators (space, dash, dot) between groups; an ID may end in X.
-_RUN = re.compile(rf"[{_DIGIT_CHARS}](?:[ \-–—.·]?[{_DIGIT_CHARS}])*(?:[ \-]?[xX叉])?")
+# A run of digits with short separators (spaces, dashes, dots, commas as the recogniser writes pauses) between
+# groups; an ID may end in X.
+_SEP = r"(?:[ \-–—.·]{0,3}|[ ]?[,，、][ ]?)"
+_RUN = re.compile(rf"[{_DIGIT_CHARS}](?:{_SEP}[{_DIGIT_CHARS}])*(?:[ \-]?[xX叉])?")
 # Chinese numerals are also ordinary words (一下, 第一, 三楼), but never 7 in a row: runs that long
 # are numbers read out. Dates written with separators are kept.
 _DATE = re.compile(r"^(?:19|20)\d{2}[\-.](?:0?[1-9]|1[0-2])[\-.](?:0?[1-9]|[12]\d|3[01])$")
@@ -64,8 +73,15 @@ _NOT_NAMES = (
 )
 # What cannot be part of a name: particles and verbs that end it (我叫张三想办低保).
 _NAME_STOP = set("想要我你他她是的了在来住今去办问请，,。.？?！!、 的有和跟给叫要家因为所以刚")
-_EXPLICIT = re.compile(r"(?:我叫|我名叫|名字叫|名字是|姓名叫|姓名是|我的名字|我名字)(?:是|叫)?")
-_GUARDED = re.compile(r"(?:我是|本人是?|我姓)")
+_RELATIVES = ("老伴", "老公", "老婆", "爱人", "丈夫", "妻子", "媳妇", "老头子", "老太婆", "爸爸", "妈妈", "父亲", "母亲",
+              "老爸", "老妈", "爸", "妈", "儿子", "女儿", "孙子", "孙女", "外孙", "外孙女", "外婆", "外公", "奶奶", "爷爷",
+              "婆婆", "公公", "岳父", "岳母", "哥哥", "姐姐", "弟弟", "妹妹", "家属", "邻居", "朋友", "同事")
+_RELATIVE = "|".join(sorted(_RELATIVES, key=len, reverse=True))
+_EXPLICIT = re.compile(r"(?:我叫|我名叫|名字叫|名字是|姓名叫|姓名是|我的名字|我名字|姓名[:：]|名字[:：]"
+                       r"|(?:申请人|联系人|代办人|经办人|户主|本人姓名)(?:是|叫|[:：])"
+                       rf"|(?:{_RELATIVE})(?:的名字)?(?:叫|名叫|名字叫|名字是)"
+                       r"|\[姓名\][，, ]?(?:名字)?叫)(?:是|叫)?")
+_GUARDED = re.compile(rf"(?:我是|本人是?|我姓|(?:我|我的|我家|我们家|帮我|给我|替我)(?:{_RELATIVE})(?!的名字|叫|名叫|名字))")
 _INTRO = re.compile(f"{_EXPLICIT.pattern}|{_GUARDED.pattern}")
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z'’\-]*(?: [A-Za-z][A-Za-z'’\-]*)?")
 
@@ -152,9 +168,24 @@ def _scrub_names(text: str) -> str:
     return "".join(out)
 
 
+_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+\s*(?:@|＠|艾特)\s*[A-Za-z0-9\-]+(?:\s*(?:\.|点)\s*[A-Za-z0-9\-]+)+")
+_NUM = r"[0-9一二三四五六七八九十百千零〇两幺]+"
+_PLACE = r"(?:(?![我你他她住在是到去的了和从向往家])[\u4e00-\u9fff]){1,8}?(?:路|街|大街|大道|公路|巷|弄堂|小区|新村|花园|公寓|苑|村|里|坊|大厦)"
+# One part of an address: a number and its unit (弄, 号, 号楼, 幢, 栋, 单元, 室, 楼 ...).
+_UNIT = rf"{_NUM}\s*(?:弄|支弄|号楼|号|幢|栋|单元|室|楼|层)"
+# A place name followed by at least one numbered part, or two numbered parts in a row (…号…室).
+_ADDRESS = re.compile(rf"(?:{_PLACE}\s*(?:{_UNIT}\s*)+|(?:{_UNIT}\s*){{2,}}|{_NUM}\s*室)")
+
+
+def _scrub_places(text: str) -> str:
+    text = _EMAIL.sub(EMAIL_LABEL, text)
+    return _ADDRESS.sub(lambda m: ADDRESS_LABEL + (" " if m.group(0).endswith(" ") else ""), text)
+
+
 def scrub(text: str) -> str:
-    """text with ID, phone and bank card numbers and names replaced by labels."""
+    """text with ID, phone and bank card numbers, names, addresses and e-mails replaced by labels."""
     if not isinstance(text, str):
         return ""
     text = text.translate(_HALF_WIDTH)
-    return _scrub_names(_scrub_numbers(text))
+    text = _scrub_places(text)
+    return _scrub_names(_scrub_names(_scrub_numbers(text)))

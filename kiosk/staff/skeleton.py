@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ..knowledge.loader import MIN_ALIASES, MIN_QUESTIONS
 
 TODO = "待填写"
-ID_PATTERN = re.compile(r"^([a-z]+)-(\d{2,})$")
+ID_PATTERN = re.compile(r"^([a-z]{2,20})-([0-9]{2,4})$")
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,12 @@ def skeleton(seed: Seed) -> str:
         *alias_lines,
         f"questions:   # 居民会怎么问，用居民自己的话，至少 {MIN_QUESTIONS} 句",
         *q_lines,
-        "conditions:   # 申办条件，每条一句",
+        f"spoken_name: {TODO}   # 可选：读出来用的简短名称（不带括号）；标题好读时删掉这一行",
+        "situations:   # 可选：居民会描述的生活情形（不点业务名），如 家里老人中风了",
+        f"  - {TODO}",
+        "conditions:   # 申办条件，每条一句，不超过60字",
+        f"  - {TODO}",
+        "benefits:   # 发钱或发补贴的事项必填：能领多少、按什么档次；金额未公开时写清楚怎么定、去哪里问",
         f"  - {TODO}",
         "materials:   # 申请材料，每项写 name；form 只能是 原件/复印件/原件及复印件/现场填写/电子证照；count 是份数；note 是说明",
         f"  - name: {TODO}",
@@ -65,13 +70,19 @@ def skeleton(seed: Seed) -> str:
         "location: 中心默认   # 办理地点；与本中心不同时改写成具体地点和窗口",
         "hours: 中心默认   # 办理时间；与本中心不同时改写",
         "contact: 中心默认   # 咨询电话；有专线时写明，如 962222",
-        "basis:   # 政策依据：法规、文件的名称",
+        "basis:   # 政策依据：法规、文件的名称；每一项都要能在 sources 中找到原文",
         f"  - {TODO}",
         "notes:   # 可选：温馨提示；不需要时删掉这一段",
         f"  - {TODO}",
         "faq:   # 可选：常见问题；不需要时删掉这一段",
         f"  - q: {TODO}",
         f"    a: {TODO}",
+        "sources:   # 事实出处：title 文件或网页名称，url 网址或 doc 文号（至少一个），checked 核对日期",
+        f"  - title: {TODO}",
+        f"    url: {TODO}",
+        f"    checked: {TODO}",
+        "doubts:   # 可选：核对时没能确认的事实，留给工作人员核实；没有时删掉这一段",
+        f"  - {TODO}",
         f"updated: {TODO}   # 内容最近一次核对的日期，格式 YYYY-MM-DD，如 2026-01-31",
     ]
     return "\n".join(lines) + "\n"

@@ -12,6 +12,7 @@ from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 from kivy.uix.widget import Widget
 
+from ..staff.pin import DEFAULT_PIN, PinGuard, staff_pin
 from .controller import Controller
 from .screens import (CategoriesScreen, CategoryScreen, ChoicesScreen, GuideScreen, HomeScreen, NotFoundScreen,
                       SearchScreen, grid)
@@ -30,9 +31,9 @@ SHORT_TITLE = "办事指南"
 class PinPad(ModalView):
     """Staff exit: the PIN from config, typed on a number pad."""
 
-    def __init__(self, pin: str, on_ok: Callable[[], None], **kw):
+    def __init__(self, guard: PinGuard, on_ok: Callable[[], None], **kw):
         super().__init__(size_hint=(None, None), auto_dismiss=False, background_color=(0, 0, 0, 0), **kw)
-        self.pin, self.on_ok = str(pin), on_ok
+        self.guard, self.on_ok = guard, on_ok
         self.typed = ""
         key = THEME.font_body * 3.4
         box = Panel(orientation="vertical", spacing=THEME.gap, padding=THEME.pad)
@@ -54,12 +55,13 @@ class PinPad(ModalView):
         if key == "取消":
             self.dismiss()
         elif key == "确定":
-            if self.typed == self.pin:
+            attempt = self.guard.attempt(self.typed)
+            self.typed = ""
+            if attempt.ok:
                 self.dismiss()
                 self.on_ok()
             else:
-                self.typed = ""
-                self.display.text = "密码不对，请重新输入"
+                self.display.text = PinGuard.message(attempt)
         else:
             self.typed = (self.typed + key)[:12]
             self.display.text = "●" * len(self.typed)
@@ -194,6 +196,7 @@ class KioskRoot(BoxLayout):
         self._now = now
         self._corner_taps: list[float] = []
         self.pin_pad: PinPad | None = None
+        self.pin_guard: PinGuard | None = None  # kept across pad openings, so closing it does not reset a lockout
         with self.canvas.before:
             self._bg_colour = Color(*THEME.bg)
             self._bg = Rectangle()
@@ -307,8 +310,9 @@ class KioskRoot(BoxLayout):
         return pos[0] <= self.x + side and pos[1] >= self.top - side
 
     def open_pin_pad(self) -> PinPad:
-        pin = str(self.controller.services.config.get("ui.staff_pin", "0000"))
-        self.pin_pad = PinPad(pin, self.open_staff_panel)
+        if self.pin_guard is None:
+            self.pin_guard = PinGuard(staff_pin(self.controller.services.config))
+        self.pin_pad = PinPad(self.pin_guard, self.open_staff_panel)
         self.pin_pad.open(animation=False)
         return self.pin_pad
 
@@ -318,12 +322,16 @@ class KioskRoot(BoxLayout):
         services = self.controller.services
         ops = services.ops
         lines = ops.staff_lines() if ops is not None else ["本机未开启指南热更新和问题记录。"]
-        for name, part in (("语音识别", services.recognizer), ("语音播报", services.speaker)):
-            problem = getattr(part, "problem", None)
-            if not problem:
-                lines.append(f"{name}：正常")
-            else:  # the part's own message often names it already ("语音识别暂不可用：…")
-                lines.append(problem if problem.startswith(name) else f"{name}：{problem}")
+        from ..speech.tts import speech_line
+
+        problem = getattr(services.recognizer, "problem", None)
+        if not problem:
+            lines.append("语音识别：正常")
+        else:  # the recogniser's own message names it already ("语音识别暂不可用：…"): not twice
+            lines.append(problem if problem.startswith("语音识别") else f"语音识别：{problem}")
+        lines.append(speech_line(services.speaker))
+        if staff_pin(services.config) == DEFAULT_PIN:
+            lines.insert(0, f"注意：仍在使用默认管理密码 {DEFAULT_PIN}，请在部署配置 ui.staff_pin 中修改。")
         self.staff_panel = StaffPanel(lines, on_exit=self._staff_exit)
         self.staff_panel.open(animation=False)
         return self.staff_panel

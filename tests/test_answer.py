@@ -1,0 +1,113 @@
+"""Replies for the ear: the asked fact first, short, count first for materials, numbered steps."""
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+
+from conftest import ROOT
+from kiosk.answer import (CLOSING, MAX_SYLLABLES, answer_guide, clarify, every_reply, fit, for_ear,
+                          section_speech, spoken_name, summary_speech)
+from kiosk.config import load_config
+from kiosk.knowledge import load_directory
+from kiosk.knowledge.model import SECTIONS
+from kiosk.speech.textprep import count_syllables
+
+
+@pytest.fixture(scope="module")
+def kb():
+    kb, _ = load_directory(ROOT / "guides", load_config(env={}).centre)
+    return kb
+
+
+@pytest.fixture(scope="module")
+def guide(kb):
+    return kb.get("assistance-01")
+
+
+def test_every_reply_is_bounded_and_answers_end_cleanly(kb):
+    replies = list(every_reply(kb))
+    assert len(replies) >= len(kb) * (len(SECTIONS) + 1)
+    for section, reply in replies:
+        assert count_syllables(reply.text) <= MAX_SYLLABLES + (12 if section == "clarify" else 0), reply.text
+        if section != "clarify":  # there a bracket may be what tells two guides apart
+            assert not re.search(r"[（(][^）)]{2,}[）)]", reply.text), reply.text  # asides are for the screen
+        assert reply.text.endswith(("。", "？")), reply.text
+        if section == "summary":
+            assert reply.text.endswith(CLOSING)
+        elif section in SECTIONS:
+            assert CLOSING not in reply.text  # said once, with the first answer
+
+
+def test_materials_say_the_count_first(kb, guide):
+    text = answer_guide(guide, kb, "materials").text
+    n = len(guide.materials)
+    words = {2: "两", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八"}
+    head = f"{spoken_name(guide)}要带{words[n]}样东西："  # after the guide's name when that is short
+    assert text.startswith(head)
+    first = for_ear(guide.materials[0].name)
+    assert text.index(first) == len(head)
+    assert text.endswith("等。") == (count_syllables("、".join(for_ear(m.name) for m in guide.materials)) > 14)
+
+
+def test_steps_are_numbered(kb):
+    g = next(g for g in kb.guides if len(g.steps) >= 3)
+    assert re.match("[^：]*分[三四五六七八九十]步：第一步，", answer_guide(g, kb, "steps").text)
+    short = dataclasses.replace(g, steps=("带身份证到窗口", "填申请表", "等短信通知"), spoken_name="试办")
+    text = section_speech(short, "steps", kb)
+    assert text == "试办分三步：第一步，带身份证到窗口；第二步，填申请表；第三步，等短信通知。"
+
+
+def test_a_long_title_is_not_repeated_before_a_fact_but_a_short_name_is(kb, guide):
+    assert not answer_guide(guide, kb, "fees").text.startswith(guide.title)
+    named = dataclasses.replace(guide, spoken_name="低保")
+    assert answer_guide(named, kb, "fees").text.startswith("低保")
+    assert "低保" in summary_speech(named)[:5]
+
+
+def test_hours_are_said_as_people_say_them(kb, guide):
+    from kiosk.speech.textprep import spoken_form
+
+    text = spoken_form(answer_guide(guide, kb, "hours").text)
+    assert "周一至周五上午八点半到下午五点，周六上午九点到十二点" in text and "十七点" not in text
+
+
+def test_one_line_facts_keep_the_asked_number(kb, guide):
+    slow = dataclasses.replace(guide, time_limit="受理后经街道初审、区民政局复核、公示等环节，一般30个工作日内办结")
+    text = answer_guide(slow, kb, "time_limit").text
+    assert "30个工作日" in text
+
+
+def test_fit_cuts_between_clauses_or_list_items_never_inside_a_word():
+    text = "本市户籍，家庭人均月收入低于本市最低生活保障标准，家庭财产符合规定"
+    assert fit(text, 10) == ("本市户籍", True)
+    assert fit("身份证、户口簿、结婚证、一寸照片、收入证明", 8) == ("身份证、户口簿等", True)
+    assert fit("短句", 10) == ("短句", False)
+    assert fit("申请人本人和配偶以及共同生活的子女的收入证明", 8)[0] == "申请人本人"
+
+
+def test_clarify_names_each_choice_distinguishably(kb):
+    g = kb.guides[0]
+    twin = dataclasses.replace(g, id="twin", title=g.short_name + "（续办）")
+    reply = clarify((g, twin))
+    assert reply.text.count(g.short_name) == 2 and "续办" in reply.text
+
+
+def test_benefits_say_the_amounts_tier_after_tier(kb, guide):
+    guide = dataclasses.replace(guide, spoken_name="低保")
+    tiers = ("一级每月300元", "二级每月200元", "三级每月100元")
+    text = answer_guide(dataclasses.replace(guide, benefits=tiers), kb, "benefits").text
+    assert text == "低保，一级每月300元；二级每月200元；三级每月100元。"
+    ages = ("65至69周岁，每人每月75元。", "70至79周岁，每人每月150元。", "80至89周岁，每人每月180元。")
+    text = answer_guide(dataclasses.replace(guide, benefits=ages), kb, "benefits").text
+    assert text == "低保，65至69周岁，每人每月75元，其余的请看屏幕。"  # a whole tier with its amount
+    assert "没有写" in answer_guide(dataclasses.replace(guide, benefits=()), kb, "benefits").text
+
+
+def test_no_answer_stops_on_a_clause_that_needs_the_next_one(kb):
+    """卡丢了的。 or 办好退休后。 say nothing: such a clause is said with the one after it."""
+    dangling = [r.text for _, r in every_reply(kb)
+                if re.search(r"(?<!小)[的后时][。；]", r.text.replace(CLOSING, ""))]
+    assert len(dangling) <= 2, dangling  # where even the next clause cannot complete it within bounds
+    assert fit("卡丢了的，先拨打电话挂失，再去窗口", 10) == ("卡丢了的，先拨打电话挂失", True)
