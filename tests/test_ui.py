@@ -581,14 +581,15 @@ def test_benefits_tab_appears_only_for_guides_that_state_benefits(small_kb):
     from kiosk.ui.theme import THEME
 
     base = small_kb.get("assistance-01")
-    assert not base.benefits
+    poor = dataclasses.replace(base, id="poor-01", title="没有待遇标准的测试指南", aliases=(), questions=(),
+                               benefits=())
     rich = dataclasses.replace(base, id="rich-01", title="老年综合津贴待遇测试", aliases=(), questions=(),
                                benefits=("65至69周岁每月75元。", "70至79周岁每月150元。"))
-    kb = KnowledgeBase(small_kb.guides + (rich,), small_kb.categories, small_kb.centre)
+    kb = KnowledgeBase(small_kb.guides + (poor, rich), small_kb.categories, small_kb.centre)
     k = open_kiosk(make_services(kb))
     try:
         guide = k.root.screens["guide"]
-        k.controller.tapped_guide("assistance-01")
+        k.controller.tapped_guide("poor-01")
         frames()
         assert guide.tab("待遇").parent is None and guide.tab("材料").parent is not None
         k.controller.tapped_guide("rich-01")
