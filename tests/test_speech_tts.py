@@ -241,7 +241,7 @@ print(type(s).__name__, s.available, s.problem)
     res = _run_python(code)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "NullSpeaker False 没有安装语音合成组件 pyttsx3。"
-    assert res.stderr.count("kiosk.speech.tts speech output: 没有安装语音合成组件 pyttsx3") == 1
+    assert res.stderr.count("kiosk.speech.tts 没有安装语音合成组件 pyttsx3") == 1
 
 
 def test_plays_on_a_sound_card(tmp_path):

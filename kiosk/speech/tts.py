@@ -27,6 +27,8 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
+from . import Unavailable
+from . import report_once as _report_once
 from .playback import Audio, AudioUnavailable, SoundDeviceOutput
 from .textprep import MAX_PIECE, prepare, to_pinyin
 
@@ -45,17 +47,9 @@ _MAINLAND = ("zh-cn", "zh_cn", "zh-hans", "cmn", "chinese (simplified", "china",
 _CHINESE = ("zh", "chinese", "中文", "普通话")
 _NOT_MANDARIN = ("yue", "cantonese", "hak", "zh-hk", "zh_hk", "zh-tw-hk")
 
-_reported: set[str] = set()
-_reported_lock = threading.Lock()
-
-
 def report_once(problem: str, detail: str = "", level: int = logging.WARNING) -> None:
-    """Log a speech problem the first time it happens in this process."""
-    with _reported_lock:
-        if problem in _reported:
-            return
-        _reported.add(problem)
-    log.log(level, "speech output: %s%s", problem, f" ({detail})" if detail else "")
+    """Log a speech-output problem the first time it happens in this process."""
+    _report_once(problem, detail, level, logger=log)
 
 
 class SpeechUnavailable(Exception):
@@ -447,37 +441,8 @@ class Pyttsx3Speaker:
             self.stats.pieces_played += 1
 
 
-class NullSpeaker:
+class NullSpeaker(Unavailable):
     """Speech is off; ``problem`` says why (in Chinese). The kiosk keeps working with text on screen."""
-
-    available = False
-
-    def __init__(self, problem: str) -> None:
-        self.problem = problem
-        self.last_text = ""
-        self.last_error: str | None = problem
-
-    def say(self, text: str) -> None:
-        self.last_text = text
-
-    def stop(self) -> None:
-        pass
-
-    def replay(self) -> None:
-        pass
-
-    def set_elder(self, on: bool) -> None:
-        pass
-
-    @property
-    def is_speaking(self) -> bool:
-        return False
-
-    def wait(self, timeout: float | None = None) -> bool:
-        return True
-
-    def close(self) -> None:
-        pass
 
 
 def make_speaker(config: Any, output: Any = None) -> Pyttsx3Speaker | NullSpeaker:
