@@ -6,6 +6,7 @@
 export SDL_VIDEODRIVER ?= offscreen
 KIOSK = .venv/bin/kiosk
 
+# Without a display `kiosk run` says so and points to `kiosk shots` (exit 2) instead of running unseen.
 run:
 	scripts/setup.sh ui,voice
 	env -u SDL_VIDEODRIVER $(KIOSK) run

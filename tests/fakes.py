@@ -65,6 +65,8 @@ class FakeRecognizer:
         self.closed = False
 
     def start(self, on_partial, on_final, on_error) -> None:
+        if self._listening:  # as the real recogniser: a second start while listening is ignored
+            return
         self.started += 1
         self._listening = True
 
@@ -78,8 +80,8 @@ class FakeRecognizer:
             self._listening = False
             if self.error:
                 on_error(self.error)
-            elif self.final is not None:
-                on_final(self.final)
+            else:  # as the real recogniser: every session ends with one result, empty when nothing was heard
+                on_final(self.final if self.final is not None else Transcript(""))
 
         if self.threaded:
             threading.Thread(target=play, daemon=True).start()
@@ -96,6 +98,26 @@ class FakeRecognizer:
 
     def close(self) -> None:
         self.closed = True
+
+
+class SilentRecognizer(FakeRecognizer):
+    """Starts listening and waits for speech that never comes."""
+
+    def start(self, on_partial, on_final, on_error) -> None:
+        self.started += 1
+        self._listening = True
+
+
+def kb_with_twins(kb):
+    """The real guides plus two that share a name (双胞补助), so a question can need a choice."""
+    import dataclasses
+
+    from kiosk.knowledge.model import KnowledgeBase
+
+    base = kb.get("assistance-01")
+    twins = (dataclasses.replace(base, id="twin-01", title="困难家庭临时补助申请", aliases=("双胞补助",), questions=()),
+             dataclasses.replace(base, id="twin-02", title="困难家庭临时补助证明开具", aliases=("双胞补助",), questions=()))
+    return KnowledgeBase(kb.guides + twins, kb.categories, kb.centre)
 
 
 class FakeMicrophone:
@@ -147,3 +169,104 @@ class FakeMicrophone:
 
     def stop(self) -> None:
         self.stopped += 1
+
+
+class ManualScheduler:
+    """The session's scheduler in tests: calls run only when the test says so, in time order.
+
+    ``call_later`` may be called from any thread (as recogniser callbacks do); ``run_due`` runs, on the
+    test's thread, everything due by the scheduler's own clock (which ``advance`` moves)."""
+
+    class Handle:
+        def __init__(self) -> None:
+            self.cancelled = False
+
+        def cancel(self) -> None:
+            self.cancelled = True
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self._calls: list = []
+        self._seq = 0
+        self._lock = threading.Lock()
+        self.threads: set[str] = set()
+
+    def call_later(self, seconds: float, fn):
+        handle = self.Handle()
+        with self._lock:
+            self._seq += 1
+            self._calls.append((self.now + seconds, self._seq, fn, handle))
+        return handle
+
+    def run_due(self, limit: int = 10_000) -> int:
+        """Run everything due now (including calls made by those calls); returns how many ran."""
+        ran = 0
+        while ran < limit:
+            with self._lock:
+                due = sorted(c for c in self._calls if c[0] <= self.now and not c[3].cancelled)
+                if not due:
+                    self._calls = [c for c in self._calls if not c[3].cancelled]
+                    return ran
+                call = due[0]
+                self._calls.remove(call)
+            self.threads.add(threading.current_thread().name)
+            call[2]()
+            ran += 1
+        raise AssertionError("scheduler keeps calling itself")
+
+    def advance(self, seconds: float) -> None:
+        """Move time on, running each call when it comes due (and what those calls schedule)."""
+        end = self.now + seconds
+        self.run_due()
+        while True:
+            with self._lock:
+                times = [c[0] for c in self._calls if not c[3].cancelled and c[0] <= end]
+            if not times:
+                break
+            self.now = max(self.now, min(times))
+            self.run_due()
+        self.now = end
+
+    def wait_for(self, predicate, timeout: float = 5.0) -> bool:
+        """Run due calls until predicate() holds (worker threads may still be handing things over)."""
+        import time
+
+        stop = time.monotonic() + timeout
+        while time.monotonic() < stop:
+            self.run_due()
+            if predicate():
+                return True
+            time.sleep(0.005)
+        self.run_due()
+        return predicate()
+
+    @property
+    def pending(self) -> int:
+        with self._lock:
+            return sum(not c[3].cancelled for c in self._calls)
+
+
+class RecordingView:
+    """A session's view that writes down what it was asked to do."""
+
+    def __init__(self) -> None:
+        self.shown: list = []
+        self.resets = 0
+        self.rebuilds = 0
+        self.states: list[str] = []
+        self.heard: list[str] = []
+
+    def show(self, action) -> None:
+        self.shown.append(action)
+
+    def reset(self) -> None:
+        self.resets += 1
+
+    def rebuild(self) -> None:
+        self.rebuilds += 1
+
+    def status(self, session) -> None:
+        if not self.states or self.states[-1] != session.mic_state:
+            self.states.append(session.mic_state)
+        if session.heard and (not self.heard or self.heard[-1] != session.heard):
+            self.heard.append(session.heard)

@@ -1,4 +1,4 @@
-"""Operations: what the app wires once; reloads reach the dialogue on the thread that calls tick()."""
+"""Operations: what the app wires once; reloads are handed over on the thread that calls tick()."""
 from __future__ import annotations
 
 import json
@@ -25,19 +25,20 @@ def test_the_app_wiring_end_to_end(tmp_path, guide_dir):
         dialogue.handle(Heard("我叫李梅，低保怎么申请"), now=1)
         rec = read_log(ops.qlog.path).records[0]
         assert rec.query == "我叫[姓名]，低保怎么申请" and rec.source == "voice"
-        assert ops.tick(dialogue) is None  # nothing reloaded yet
+        assert ops.tick() is None  # nothing reloaded yet
         add_second_guide(guide_dir)
         swapped = None
         for _ in range(600):  # the reloader thread notices within a few polls
-            swapped = ops.tick(dialogue)
+            swapped = ops.tick()
             if swapped:
                 break
             threading.Event().wait(0.01)
-        assert swapped is not None and dialogue.kb is swapped.kb and len(dialogue.kb) == 2
+        assert swapped is not None and swapped is ops.knowledge and len(swapped.kb) == 2
+        assert len(dialogue.kb) == 1  # the dialogue is the session's to swap (kiosk.session)
         beat = json.loads((tmp_path / "hb.json").read_text(encoding="utf-8"))
         assert beat["guides"] == 2 and beat["reload"] == "ok" and beat["question_log"] == "writing"
         ops.extra_status = lambda: {"speech": "error", "speech_problem": "语音合成被中断"}  # the app adds speech
-        ops.tick(dialogue)
+        ops.tick()
         beat = json.loads((tmp_path / "hb.json").read_text(encoding="utf-8"))
         assert beat["speech"] == "error" and beat["speech_problem"] == "语音合成被中断" and beat["guides"] == 2
         assert ops.staff_lines()[0].startswith("已加载 2 个指南")

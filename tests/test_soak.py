@@ -1,5 +1,6 @@
-"""Soak: 10,000 question/answer cycles through the speech fakes, the dialogue, the question log and the
-heartbeat, as the app wires them. Memory must stay flat, and no thread or file handle may leak."""
+"""Soak: 10,000 question/answer cycles through the real session core (kiosk.session) as the kiosk runs
+it: speech fakes, the dialogue, the question log and the heartbeat (driven by the session's ticks).
+Memory must stay flat, and no thread or file handle may leak."""
 from __future__ import annotations
 
 import gc
@@ -9,11 +10,16 @@ import tracemalloc
 
 import pytest
 
-from fakes import FakeRecognizer, FakeSpeaker
-from kiosk.dialogue import Dialogue, GoHome, Heard, Say, StopSpeaking, TappedChoice, Tick
+from conftest import GUIDES
+from fakes import FakeRecognizer, FakeSpeaker, ManualScheduler
+from kiosk.config import load_config
+from kiosk.dialogue import ShowGuide
+from kiosk.session import Services, Session
 from kiosk.speech import Transcript
-from kiosk.staff.health import Heartbeat, app_status
+from kiosk.staff.health import Heartbeat
+from kiosk.staff.operations import Operations
 from kiosk.staff.qlog import QuestionLog, read_log
+from kiosk.staff.reload import KnowledgeReloader
 
 CYCLES = 10_000
 WARM_UP = 1_000
@@ -40,67 +46,83 @@ def _open_fds() -> int:
     return len(os.listdir("/proc/self/fd"))
 
 
-class App:
-    """The wiring the app does: recogniser → dialogue → speaker, log and heartbeat on the side."""
+class CountingView:
+    """The session's view; counts, keeps nothing (a real screen keeps nothing of past answers either)."""
 
-    def __init__(self, kb, matcher, tmp_path) -> None:
-        self.speaker = FakeSpeaker()
-        self.dialogue = Dialogue(kb, matcher)
-        self.qlog = QuestionLog(tmp_path / "log", max_bytes=64_000, backups=2)
-        self.asked = 0
-        self.dialogue.on_asked = self.ask
-        self.heartbeat = Heartbeat(tmp_path / "run" / "heartbeat.json", interval=50, clock=self.clock, environ={})
+    def __init__(self) -> None:
+        self.guides = self.resets = self.statuses = 0
+
+    def show(self, action) -> None:
+        self.guides += isinstance(action, ShowGuide)
+
+    def reset(self) -> None:
+        self.resets += 1
+
+    def rebuild(self) -> None:
+        pass
+
+    def status(self, session) -> None:
+        self.statuses += 1
+
+
+class App:
+    """The kiosk's one session on the real session core, with the staff side the app wires."""
+
+    def __init__(self, tmp_path) -> None:
         self.now = 0.0
+        reloader = KnowledgeReloader(GUIDES, load_config(env={}).centre, interval=3600)
+        qlog = QuestionLog(tmp_path / "log", max_bytes=64_000, backups=2)
+        heartbeat = Heartbeat(tmp_path / "run" / "heartbeat.json", interval=50, clock=self.clock, environ={})
+        self.ops = Operations(reloader, qlog, heartbeat)
+        self.qlog, self.heartbeat = qlog, heartbeat
+        self.speaker = FakeSpeaker()
+        k = self.ops.knowledge
+        self.services = Services(load_config(env={}), k.kb, k.matcher, speaker=self.speaker,
+                                 recognizer=FakeRecognizer(), clock=self.clock, ops=self.ops)
+        self.scheduler = ManualScheduler()
+        self.view = CountingView()
+        self.session = Session(self.services, self.view, self.scheduler, source="voice", drive=True)
         self.spoken = 0
         self.errors = 0
-
-    def ask(self, asked) -> None:
-        self.asked += 1
-        self.qlog.record_asked(asked, source="voice")
 
     def clock(self) -> float:
         return self.now
 
-    def act(self, actions) -> None:
-        for a in actions:
-            if isinstance(a, Say):
-                self.speaker.say(a.text)
-                self.spoken += 1
-            elif isinstance(a, StopSpeaking):
-                self.speaker.stop()
-        self.speaker.said.clear()  # the fake keeps what it said; the real one does not
+    def settle(self) -> None:
+        """Let the session finish speaking; count what it said (the fake keeps it, the real one does not)."""
+        self.spoken += len(self.speaker.said)
+        self.speaker.said.clear()
+        self.speaker.finish()
+        self.scheduler.advance(0.3)
 
     def cycle(self, i: int) -> None:
         text, alts = QUESTIONS[i % len(QUESTIONS)]
         self.now += 3.0
-        done = threading.Event()
-
-        def on_final(t: Transcript) -> None:
-            self.act(self.dialogue.handle(Heard(t.text, t.alternatives), self.now))
-            done.set()
-
-        def on_error(message: str) -> None:
+        error = "麦克风没有声音" if i % 97 == 0 else None
+        self.services.recognizer = rec = FakeRecognizer(partials=[text[:1], text[:3]], final=Transcript(text, alts),
+                                                        error=error, threaded=i % 50 == 0)
+        s = self.session
+        s.mic_pressed()
+        assert self.scheduler.wait_for(lambda: s.mic_state not in ("listening", "thinking"), timeout=10)
+        if error is not None:
+            assert s.heard == error
             self.errors += 1
-            done.set()
-
-        rec = FakeRecognizer(partials=[text[:1], text[:3]], final=Transcript(text, alts),
-                             error="麦克风没有声音" if i % 97 == 0 else None, threaded=i % 50 == 0)
-        rec.start(lambda p: None, on_final, on_error)
-        assert done.wait(10)
         rec.close()
+        self.settle()
         if i % 7 == 0:
-            self.act(self.dialogue.handle(TappedChoice(i % 4), self.now))
+            s.tapped_choice(i % 4)
         if i % 11 == 0:
-            self.act(self.dialogue.handle(GoHome(), self.now))
+            s.go_home()
         if i % 13 == 0:
-            self.now += 61.0
-            self.act(self.dialogue.handle(Tick(), self.now))
-        self.heartbeat.beat({**app_status(qlog=self.qlog), "cycle": i})
+            self.now += 61.0  # the next tick resets the session
+        self.settle()
+        self.scheduler.advance(1.0)  # ticks: idle clock, heartbeat
 
 
 @pytest.mark.slow
-def test_ten_thousand_cycles_keep_memory_flat_and_leak_nothing(kb, matcher, tmp_path):
-    app = App(kb, matcher, tmp_path)
+def test_ten_thousand_cycles_keep_memory_flat_and_leak_nothing(tmp_path):
+    app = App(tmp_path)
+    app.session.start()
     for i in range(WARM_UP):  # caches fill, log files appear and rotate
         app.cycle(i)
     gc.collect()
@@ -129,7 +151,10 @@ def test_ten_thousand_cycles_keep_memory_flat_and_leak_nothing(kb, matcher, tmp_
     assert files == ["questions.jsonl", "questions.jsonl.1", "questions.jsonl.2"]
     assert sum(p.stat().st_size for p in app.qlog.directory.iterdir()) <= 3 * 64_000
     st = app.qlog.status()
-    assert st.writing and st.dropped == 0 and st.written == app.asked > CYCLES * 0.8
+    assert st.writing and st.dropped == 0 and st.written > CYCLES * 0.8
     assert read_log(app.qlog.path).records[-1].time is not None
+    assert app.view.guides > CYCLES // 4 and app.view.resets >= len(range(0, CYCLES, 13))
     assert "13812345678" not in "".join(p.read_text(encoding="utf-8") for p in app.qlog.directory.iterdir())
-    assert '"cycle": ' in app.heartbeat.path.read_text(encoding="utf-8")
+    assert '"guides": %d' % len(app.services.kb) in app.heartbeat.path.read_text(encoding="utf-8")
+    app.session.stop()
+    app.services.close()

@@ -4,18 +4,15 @@ Every test checks pixels as well as widget state somewhere, so a black or empty 
 """
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from kiosk.answer import answer_guide
 from kiosk.app import NO_RECOGNIZER, Services, Unavailable
 from kiosk.dialogue import Heard
-from kiosk.knowledge.model import KnowledgeBase
 from kiosk.matching import Matcher
 from kiosk.speech import Transcript
 
-from fakes import FakeRecognizer, FakeSpeaker
+from fakes import FakeRecognizer, FakeSpeaker, kb_with_twins
 from kivy_harness import (FakeClock, close_kiosk, colour_at, frames, ink, open_kiosk, pixels, tap, tap_at,
                           wait_until, window_rect)
 
@@ -25,10 +22,7 @@ pytestmark = pytest.mark.ui
 @pytest.fixture(scope="module")
 def small_kb(kb):
     """The real guides plus two that share a name (双胞补助), so a question can need a choice."""
-    base = kb.get("assistance-01")
-    twins = (dataclasses.replace(base, id="twin-01", title="困难家庭临时补助申请", aliases=("双胞补助",), questions=()),
-             dataclasses.replace(base, id="twin-02", title="困难家庭临时补助证明开具", aliases=("双胞补助",), questions=()))
-    return KnowledgeBase(kb.guides + twins, kb.categories, kb.centre)
+    return kb_with_twins(kb)
 
 
 def make_services(kb, recognizer=None, speaker=None):
@@ -122,8 +116,8 @@ def test_walk_home_category_guide_materials_and_back(kiosk, small_kb):
     assert kiosk.speaker.said[-1] == answer_guide(g, small_kb).text  # the first answer about the guide
     assert ink(guide.title, THEME.bg) > 0.02  # the title is drawn
     # The materials tab: a checklist with one line per material, ticked by touch.
-    tap(guide.tabs[1])
-    assert guide.tabs[1].selected and not guide.tabs[0].selected
+    tap(guide.tab("材料"))
+    assert guide.tab("材料").selected and not guide.tab("条件").selected
     assert [c.text for c in guide.checks] == [m.describe() for m in g.materials]
     assert kiosk.speaker.said[-1] == answer_guide(g, small_kb, "materials").text  # the count of materials first
     assert "要带" in kiosk.speaker.said[-1][:12]
@@ -146,7 +140,7 @@ def test_two_section_tab_shows_and_speaks_both(kiosk, small_kb):
     kiosk.controller.tapped_guide("assistance-01")
     frames()
     guide = kiosk.root.screens["guide"]
-    tap(guide.tabs[3])  # 时限与收费
+    tap(guide.tab("时限与收费"))
     texts = [w.text for w in guide.content.children]
     g = small_kb.get("assistance-01")
     assert g.time_limit in texts and g.fees in texts
@@ -342,7 +336,7 @@ def test_idle_reset_clears_everything_with_a_fake_clock(kiosk):
     tap(kiosk.root.screens["search"].keypad.keys["D"])
     speak_into(kiosk, "城乡居民最低生活保障申请")
     assert kiosk.screen == "guide" and c.heard
-    tap(kiosk.root.screens["guide"].tabs[1])
+    tap(kiosk.root.screens["guide"].tab("材料"))
     tap(kiosk.root.screens["guide"].checks[0])
     kiosk.clock.advance(30)
     frames(40)  # a little over a second of real time: ticks run, nothing happens yet
@@ -517,7 +511,8 @@ def test_portrait_shots_render_every_screen_without_layout_problems(tmp_path, kb
     shots = render_profile(services, "portrait", tmp_path, Pump())
     names = [p.name for p in shots]
     for screen in ("home", "home-listening", "category", "search-jzz", "guide", "guide-materials", "not-found",
-                   "home-elder", "guide-elder", "staff-pin"):
+                   "home-elder", "category-elder", "search-jzz-elder", "choices-elder", "guide-elder",
+                   "guide-materials-elder", "guide-qr-elder", "not-found-elder", "staff-pin", "staff-panel"):
         assert any(n.endswith(f"-{screen}.png") for n in names), screen
     assert render_profile.problems == []
     for p in shots:
@@ -536,30 +531,16 @@ def test_kiosk_shots_renders_the_other_profiles(tmp_path):
 
     env = {**os.environ, "SDL_VIDEODRIVER": "offscreen"}
     res = subprocess.run([sys.executable, "-m", "kiosk", "shots", str(tmp_path), "--profile", "landscape",
-                          "--profile", "robot", "--scale", "0.5"], cwd=ROOT, env=env, capture_output=True,
+                          "--profile", "robot", "--scale", "0.5", "--check"], cwd=ROOT, env=env, capture_output=True,
                          text=True, timeout=600)
-    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]  # measured: nothing clipped or badly broken
+    assert [line for line in res.stdout.splitlines() if not line.endswith(".png")] == []
     for profile, size in (("landscape", (960, 540)), ("robot", (640, 400))):
         files = sorted(tmp_path.glob(f"{profile}-*.png"))
-        assert len(files) >= 12
+        assert len(files) >= 22  # normal and elder mode
         assert {_png_size(f) for f in files} == {size}
         assert all(_distinct_colours(f) >= 4 for f in files)
     assert any(f.name.endswith("guide-qr.png") for f in tmp_path.glob("robot-*.png"))
-
-
-def test_continuous_mode_listens_again_after_each_answer(small_kb):
-    """Robots (recognition.mode: continuous) need no tap: the microphone reopens after speaking."""
-    services = make_services(small_kb, recognizer=FakeRecognizer(final=Transcript("城乡居民最低生活保障申请"),
-                                                                 threaded=True))
-    services.config = services.config.with_overrides({"recognition": {"mode": "continuous"}})
-    k = open_kiosk(services)
-    try:
-        assert wait_until(lambda: k.screen == "guide")  # heard without any tap
-        assert k.controller.mic_state == "speaking" and k.recognizer.started == 1
-        k.speaker.finish()
-        assert wait_until(lambda: k.recognizer.started >= 2)
-    finally:
-        close_kiosk(k)
 
 
 def test_gl_is_finished_after_each_screen_change(kiosk, monkeypatch):
@@ -572,3 +553,79 @@ def test_gl_is_finished_after_each_screen_change(kiosk, monkeypatch):
     assert wait_until(lambda: calls == ["category"], timeout=3)
     tap(kiosk.root.header.home_button)
     assert wait_until(lambda: calls == ["category", "home"], timeout=3)
+
+
+# -- benefits tab, voice-off wording, elder guide layout ---------------------------------------------------
+def test_benefits_tab_appears_only_for_guides_that_state_benefits(small_kb):
+    from kiosk.ui.theme import THEME
+
+    base = small_kb.get("assistance-01")
+    poor = dataclasses.replace(base, id="poor-01", title="没有待遇标准的测试指南", aliases=(), questions=(),
+                               benefits=())
+    rich = dataclasses.replace(base, id="rich-01", title="老年综合津贴待遇测试", aliases=(), questions=(),
+                               benefits=("65至69周岁每月75元。", "70至79周岁每月150元。"))
+    kb = KnowledgeBase(small_kb.guides + (poor, rich), small_kb.categories, small_kb.centre)
+    k = open_kiosk(make_services(kb))
+    try:
+        guide = k.root.screens["guide"]
+        k.controller.tapped_guide("poor-01")
+        frames()
+        assert guide.tab("待遇").parent is None and guide.tab("材料").parent is not None
+        k.controller.tapped_guide("rich-01")
+        frames()
+        tab = guide.tab("待遇")
+        assert tab.parent is not None
+        tap(tab)
+        assert tab.selected
+        texts = [w.text for w in guide.content.children]
+        assert "1、65至69周岁每月75元。" in texts and "2、70至79周岁每月150元。" in texts
+        assert "待遇" in k.speaker.said[-1] or "75元" in k.speaker.said[-1]
+        assert ink(tab, THEME.bg) > 0.02
+    finally:
+        close_kiosk(k)
+
+
+def test_with_voice_off_no_screen_asks_the_resident_to_speak(small_kb):
+    services = make_services(small_kb, recognizer=Unavailable("没有找到麦克风，语音输入已关闭。"))
+    k = open_kiosk(services)
+    try:
+        k.controller.send(Heard("双胞补助"))
+        frames()
+        choices = k.root.screens["choices"]
+        assert k.screen == "choices" and "第一个" not in choices.hint.text and "说" not in choices.hint.text
+        k.controller.send(Heard("今天天气怎么样"))
+        frames()
+        nf = k.root.screens["notfound"]
+        assert k.screen == "notfound"
+        shown = [b.text for b in nf.actions.children]
+        assert "再说一次" not in shown and "回到首页" in shown
+        tap(nf.home_button)
+        assert k.screen == "home"
+    finally:
+        close_kiosk(k)
+
+
+def test_elder_guide_puts_the_qr_code_behind_a_button_and_keeps_the_text_room(kiosk):
+    from kiosk.ui.theme import THEME
+
+    kiosk.controller.tapped_guide("assistance-01")
+    frames()
+    guide = kiosk.root.screens["guide"]
+    assert guide.qr.parent is not None and guide.qr_button.parent is None
+    tap(kiosk.root.header.elder_button)
+    frames(3)
+    assert THEME.elder and guide.qr.parent is None and guide.qr_button.parent is not None
+    assert guide.footer.parent is guide.content  # the disclaimer and date at the end of the text
+    tap(guide.tab("材料"))
+    frames(3)
+    sx, sy, sw, sh = window_rect(guide.content_scroll)
+    whole = [c for c in guide.checks if window_rect(c)[1] >= sy and window_rect(c)[1] + c.height <= sy + sh]
+    assert len(guide.checks) >= 3 and len(whole) >= 3  # was about 1.5 under the fixed QR panel
+    tap(guide.qr_button)
+    view = guide.qr_view
+    assert view is not None and view.parent is not None
+    view.dismiss(animation=False)
+    frames(2)
+    tap(kiosk.root.header.elder_button)
+    frames(3)
+    assert not THEME.elder and guide.qr.parent is not None

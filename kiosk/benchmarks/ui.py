@@ -84,6 +84,22 @@ def _child(guides_dir: str, taps: int) -> None:
 
     steps: list = []
 
+    def scrolled_into_view(widget) -> bool:
+        """Scroll the widget's scroll view so that all of it shows; True if it had to move."""
+        from kivy.uix.scrollview import ScrollView
+
+        sv = widget.parent
+        while sv is not None and not isinstance(sv, ScrollView):
+            sv = None if sv.parent is sv else sv.parent
+        if sv is None:
+            return False
+        x, y = widget.to_window(widget.x, widget.y)
+        sx, sy = sv.to_window(sv.x, sv.y)
+        if y >= sy and y + widget.height <= sy + sv.height:
+            return False
+        sv.scroll_to(widget, padding=10, animate=False)
+        return True
+
     def script(dt):
         if app.first_frame_at is None:
             return
@@ -116,8 +132,11 @@ def _child(guides_dir: str, taps: int) -> None:
         if steps and len(steps) % 4 == 0 and time.perf_counter() - result.get("last_tap", 0) < READ_PAUSE_S:
             return
         if steps:
+            widget, want = steps[0]
+            if scrolled_into_view(widget):
+                return  # a resident scrolls first when the tile is below the fold; tap on a later frame
+            steps.pop(0)
             pending["cooldown"] = 5
-            widget, want = steps.pop(0)
             tap_widget(widget, want)
             result["last_tap"] = time.perf_counter()
             return

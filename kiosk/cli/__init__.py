@@ -13,7 +13,7 @@ from .common import CommandError
 from .env import Environment
 
 # Subcommand modules, in the order ``kiosk --help`` lists them.
-COMMANDS = ("run", "ask", "say", "listen", "validate", "eval", "models", "new", "lint", "review", "report", "scrub", "regression",
+COMMANDS = ("run", "serve", "ask", "say", "listen", "validate", "eval", "models", "new", "lint", "review", "report", "scrub", "regression",
             "health", "shots", "bench")
 
 

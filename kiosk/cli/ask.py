@@ -32,13 +32,9 @@ def _questions(args: argparse.Namespace, env: Environment) -> Iterator[str]:
 
 
 def result_object(query: str, match, reply) -> dict:
-    return {
-        "query": query,
-        "status": reply.status,
-        "results": [{"id": c.id, "title": c.title, "score": c.score} for c in match.candidates],
-        "section": reply.section,
-        "reply": reply.text,
-    }
+    from ..session import answer_object
+
+    return answer_object(query, match, reply)
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:

@@ -16,6 +16,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--only", choices=BENCHMARKS, action="append", help="run only this benchmark (repeatable)")
     p.add_argument("--quick", action="store_true", help="fewer repetitions, for a smoke run")
     p.add_argument("--guides", metavar="DIR", help="guide folder (default: guides_dir in config)")
+    p.add_argument("--sessions", type=int, metavar="N", help="serve: concurrent sessions (default 50)")
+    p.add_argument("--questions", type=int, metavar="N", help="serve: questions in all (default 100000)")
+    p.add_argument("--rate", type=float, metavar="Q", help="serve: questions a second offered (default 330)")
     p.set_defaults(func=run)
 
 
@@ -29,7 +32,8 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         env.err(f"没有这项测量：{'、'.join(unknown)}（可选：{', '.join(BENCHMARKS)}）")
         return 2
     config = config_of(args, env)
-    ctx = Context(Path(guides_dir(args, config)), config, quick=args.quick)
+    ctx = Context(Path(guides_dir(args, config)), config, quick=args.quick,
+                  options={"sessions": args.sessions, "questions": args.questions, "rate": args.rate})
     for name in [*(args.only or []), *args.names] or BENCHMARKS:
         module = importlib.import_module(f"kiosk.benchmarks.{name}")
         env.out(f"{module.TITLE}")

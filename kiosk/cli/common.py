@@ -49,14 +49,10 @@ def add_guides_option(parser: argparse.ArgumentParser) -> None:
 
 
 def matcher_settings(config: Config):
+    """The matcher's settings from config (kept for the subcommands; the core uses Settings.from_config)."""
     from ..matching import Settings
 
-    return Settings(
-        answer_score=float(config.get("matching.answer_score", Settings.answer_score)),
-        clarify_margin=float(config.get("matching.clarify_margin", Settings.clarify_margin)),
-        none_score=float(config.get("matching.none_score", Settings.none_score)),
-        max_choices=int(config.get("matching.max_choices", Settings.max_choices)),
-    )
+    return Settings.from_config(config)
 
 
 def report_load_problems(problems: list[Problem], env: Environment) -> None:

@@ -17,6 +17,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--profile", choices=PROFILE_NAMES, action="append",
                    help="only this device profile (repeatable; default: all)")
     p.add_argument("--scale", type=float, default=1.0, help="shrink the pictures (e.g. 0.5 for the README)")
+    p.add_argument("--check", action="store_true",
+                   help="measure every label (clipped, overlapping, bad line breaks); print 'screen: problem' "
+                        "lines and exit 1 if there are any")
     add_guides_option(p)
     p.set_defaults(func=run)
 
@@ -37,6 +40,7 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         for name in profiles:
             cmd = [sys.executable, "-m", "kiosk"] + (["--config", args.config] if args.config else [])
             cmd += ["shots", str(out), "--profile", name, "--scale", str(args.scale)]
+            cmd += ["--check"] if args.check else []
             cmd += ["--guides", args.guides] if args.guides else []
             child_env = {**os.environ, **dict(env.environ)}
             child_env.setdefault("SDL_VIDEODRIVER", "offscreen")
@@ -54,9 +58,9 @@ def run(args: argparse.Namespace, env: Environment) -> int:
 
     config = config_of(args, env)
     services = build_services(config, guides_dir(args, config))
-    shots, problems = render(services, out, profiles[0], args.scale)
+    shots, problems = render(services, out, profiles[0], args.scale, check=args.check)
     for path in shots:
         env.out(str(path))
     for problem in problems:
-        env.out(f"{profiles[0]} 版面问题：{problem}")
+        env.out(problem)
     return 1 if problems else 0

@@ -109,6 +109,16 @@ class Settings:
     name_bonus: float = 0.2  # added (×100) for a title/alias heard whole, scaled by its share of the question
     strip_question_words: bool = True
 
+    @classmethod
+    def from_config(cls, config) -> "Settings":
+        """The ``matching`` part of the config (anything with ``get(dotted_key, default)``)."""
+        return cls(
+            answer_score=float(config.get("matching.answer_score", cls.answer_score)),
+            clarify_margin=float(config.get("matching.clarify_margin", cls.clarify_margin)),
+            none_score=float(config.get("matching.none_score", cls.none_score)),
+            max_choices=int(config.get("matching.max_choices", cls.max_choices)),
+        )
+
 
 def decide(st: Settings, guide_scores: Sequence[float], topic: tuple[float, bool] | None,
            event: tuple[float, str] | None) -> tuple[str, str]:

@@ -1,17 +1,17 @@
 """Everything staff-side the running app needs, wired once: reloader, question log, heartbeat.
 
-The app (kiosk/app.py) does::
+``kiosk.session.Services`` does::
 
     ops = Operations.from_config(config)          # loads the guides (on the calling thread)
-    dialogue = Dialogue(ops.knowledge.kb, ops.knowledge.matcher)
-    ops.attach(dialogue)                          # questions go to the log
+    ops.attach(dialogue, source="kiosk")          # each session's questions go to the log
     ops.start()                                   # reloader thread; tells systemd READY=1
-    Clock.schedule_interval(lambda dt: ops.tick(dialogue), 1.0)   # on the UI thread
+    swapped = ops.tick()                          # about once a second, from one thread
     ...
     ops.stop()
 
-``tick`` applies a reloaded knowledge base on the thread that calls it, so the dialogue is only ever
-touched by the UI thread, and writes the heartbeat (which also pings the systemd watchdog).
+``tick`` hands over a reloaded knowledge base on the thread that calls it (Services puts it in service;
+each session's dialogue follows on its own thread) and writes the heartbeat (which also pings the
+systemd watchdog).
 """
 from __future__ import annotations
 
@@ -60,12 +60,11 @@ class Operations:
     def _swapped(self, knowledge: Knowledge) -> None:  # on the reloader thread
         self._pending = knowledge
 
-    def tick(self, dialogue=None) -> Knowledge | None:
-        """Call often from the UI thread. Returns the knowledge swapped in by this call, if any."""
+    def tick(self) -> Knowledge | None:
+        """Call often from one thread. Returns the knowledge reloaded since the last call, if any."""
         pending, self._pending = self._pending, None
-        if pending is not None and dialogue is not None:
-            pending.apply_to(dialogue)
-            log.info("dialogue now uses guide generation %d (%d guides)", pending.generation, len(pending.kb))
+        if pending is not None:
+            log.info("guide generation %d ready (%d guides)", pending.generation, len(pending.kb))
         if self.heartbeat is not None:
             extra = self.extra_status() if callable(self.extra_status) else {}
             self.heartbeat.beat({**app_status(self.reloader, self.qlog), **extra})

@@ -105,11 +105,9 @@ class KnowledgeReloader:
 
     @classmethod
     def from_config(cls, config, **kwargs) -> "KnowledgeReloader":
-        from ..cli.common import matcher_settings
-
         kwargs.setdefault("settle_seconds", float(config.get("reload.settle_seconds", 2)))
         kwargs.setdefault("interval", float(config.get("reload.interval_seconds", 5)))
-        return cls(config.path("guides_dir"), config.centre, settings=matcher_settings(config), **kwargs)
+        return cls(config.path("guides_dir"), config.centre, settings=Settings.from_config(config), **kwargs)
 
     # -- loading ----------------------------------------------------------------------------------
     def _initial(self) -> Knowledge:

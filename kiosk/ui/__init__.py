@@ -43,13 +43,83 @@ def make_root(services: Any, profile_name: str, *, on_staff_exit=None, now=None)
     return KioskRoot(controller, on_staff_exit=on_staff_exit, **kw)
 
 
-def run_kiosk(services: Any, *, windowed: bool = False, profile: str | None = None) -> int:
-    prof = profile_of(services, profile)
-    fullscreen = bool(services.config.get("ui.fullscreen", True)) and not windowed
-    kivy_home = services.config.path("ui.kivy_home")
-    prepare_kivy(prof.size, fullscreen=fullscreen, kivy_home=kivy_home)
-    from .app import KioskApp
+class StopOnSignal:
+    """SIGTERM (systemctl stop) and SIGINT (Ctrl+C) end the kiosk the way the staff exit does: the app
+    stops on its own thread at the next frame, then the caller closes speech, microphone and logs.
 
-    app = KioskApp(services, prof.name, locked=fullscreen)
-    app.run()
-    return 0
+    SDL would otherwise turn both signals into a window-close request, which the locked full-screen
+    kiosk refuses (and the windowed one may miss): its handlers are switched off before Kivy starts."""
+
+    SIGNALS = ("SIGTERM", "SIGINT")
+
+    def __init__(self) -> None:
+        import os
+        import signal
+
+        os.environ["SDL_NO_SIGNAL_HANDLERS"] = "1"
+        self.received: str | None = None
+        self.app = None
+        self._previous = {}
+        for name in self.SIGNALS:
+            num = getattr(signal, name)
+            self._previous[num] = signal.signal(num, self._on_signal)
+
+    def attach(self, app) -> None:
+        self.app = app
+        if self.received:  # arrived while the guides were loading: stop as soon as the loop runs
+            self._stop_app()
+
+    def _on_signal(self, signum, _frame) -> None:
+        import signal
+
+        first = self.received is None
+        self.received = signal.Signals(signum).name
+        log.info("%s received: stopping", self.received)
+        if first and self.app is not None:
+            self._stop_app()
+
+    def _stop_app(self) -> None:
+        from kivy.clock import Clock
+
+        Clock.schedule_once(lambda dt: self.app.leave(), 0)
+
+    def restore(self) -> None:
+        import signal
+
+        for num, handler in self._previous.items():
+            signal.signal(num, handler)
+
+
+_stopper: StopOnSignal | None = None
+
+
+def stop_on_signals() -> StopOnSignal:
+    """Take SIGTERM and SIGINT from now on (call it first thing in `kiosk run`, so a signal that arrives
+    while the guides load is not lost); :func:`run_kiosk` uses the same handler."""
+    global _stopper
+    if _stopper is None:
+        _stopper = StopOnSignal()
+    return _stopper
+
+
+def run_kiosk(services: Any, *, windowed: bool = False, profile: str | None = None) -> int:
+    global _stopper
+    stopper = stop_on_signals()
+    try:
+        if stopper.received:
+            log.info("%s received before the window opened: not starting", stopper.received)
+            return 0
+        prof = profile_of(services, profile)
+        fullscreen = bool(services.config.get("ui.fullscreen", True)) and not windowed
+        kivy_home = services.config.path("ui.kivy_home")
+        prepare_kivy(prof.size, fullscreen=fullscreen, kivy_home=kivy_home)
+        from .app import KioskApp
+
+        app = KioskApp(services, prof.name, locked=fullscreen)
+        stopper.attach(app)
+        app.run()
+        log.info("kiosk window closed%s", f" ({stopper.received})" if stopper.received else "")
+        return 0
+    finally:
+        stopper.restore()
+        _stopper = None

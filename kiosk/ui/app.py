@@ -50,6 +50,10 @@ class KioskApp(App):
         return False
 
     def staff_exit(self):
+        self.leave()
+
+    def leave(self):
+        """End the kiosk (staff exit, SIGTERM, SIGINT); the window may close now."""
         self._leaving = True
         self.stop()
 

@@ -5,6 +5,7 @@ import logging
 import time
 from typing import Callable
 
+from kivy.core.window import Window
 from kivy.graphics import Color, Rectangle
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.modalview import ModalView
@@ -74,7 +75,7 @@ class StaffPanel(ModalView):
     def __init__(self, lines: list[str], on_exit: Callable[[], None], **kw):
         super().__init__(size_hint=(0.9, None), auto_dismiss=False, background_color=(0, 0, 0, 0.4), **kw)
         box = Panel(orientation="vertical", spacing=THEME.gap, padding=THEME.pad)
-        box.add_widget(KLabel(text="工作人员", role="title", size_hint_y=None, height=THEME.button_h))
+        box.add_widget(KLabel(text="工作人员", role="title"))
         shown = lines[: self.MAX_LINES]
         if len(lines) > self.MAX_LINES:
             shown.append(f"另有 {len(lines) - self.MAX_LINES} 行，请运行 kiosk validate 查看。")
@@ -88,6 +89,8 @@ class StaffPanel(ModalView):
         row.add_widget(self.exit_button)
         box.add_widget(row)
         self.add_widget(box)
+        # As tall as its content (title, lines, buttons), so nothing is squeezed against the border.
+        box.bind(minimum_height=lambda *_: setattr(self, "height", min(box.minimum_height, Window.height * 0.94)))
         self.height = THEME.button_h * 3 + THEME.font_small * 1.6 * (len(shown) + 1) + THEME.pad * 2 + THEME.gap * 3
 
 
@@ -322,7 +325,10 @@ class KioskRoot(BoxLayout):
         from ..speech.tts import speech_line
 
         problem = getattr(services.recognizer, "problem", None)
-        lines.append(f"语音识别：{problem}" if problem else "语音识别：正常")
+        if not problem:
+            lines.append("语音识别：正常")
+        else:  # the recogniser's own message names it already ("语音识别暂不可用：…"): not twice
+            lines.append(problem if problem.startswith("语音识别") else f"语音识别：{problem}")
         lines.append(speech_line(services.speaker))
         if staff_pin(services.config) == DEFAULT_PIN:
             lines.insert(0, f"注意：仍在使用默认管理密码 {DEFAULT_PIN}，请在部署配置 ui.staff_pin 中修改。")

@@ -21,11 +21,12 @@ from ..knowledge.model import SECTION_NAMES, Guide
 from ..search import clean_query
 from ..share import DISCLAIMER, guide_card
 from .theme import THEME
-from .widgets import CheckItem, EvenGrid, Panel, KButton, Keypad, KLabel, MicButton, QRCode, clear_and_add, follow
+from .widgets import CheckItem, EvenGrid, KScroll, Panel, KButton, Keypad, KLabel, MicButton, QRCode, clear_and_add, follow
 
 #: The guide's tabs: label and the sections each shows, in order.
 TABS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("条件", ("conditions",)),
+    ("待遇", ("benefits",)),  # shown only for guides that state their benefits
     ("材料", ("materials",)),
     ("流程", ("steps",)),
     ("时限与收费", ("time_limit", "fees")),
@@ -35,6 +36,8 @@ TABS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 QR_CAPTION = "手机扫一扫，带走材料清单、\n地点和电话（不需要上网）"
 ORDINAL_LABELS = ("第一个", "第二个", "第三个", "第四个", "第五个")
+VOICE_CHOICE_HINT = "请点一下，或者说“第一个”“第二个”。"
+TOUCH_CHOICE_HINT = "请点一下您要办的事项。"
 
 
 def tab_of(section: str | None) -> int:
@@ -51,7 +54,8 @@ def short_title(title: str) -> str:
 
 
 def vbox(**kw) -> BoxLayout:
-    box = BoxLayout(orientation="vertical", size_hint_y=None, spacing=THEME.gap, **kw)
+    kw.setdefault("spacing", THEME.gap)
+    box = BoxLayout(orientation="vertical", size_hint_y=None, **kw)
     box.bind(minimum_height=box.setter("height"))
     return box
 
@@ -63,7 +67,7 @@ def grid(cols: int, **kw) -> GridLayout:
 
 
 def scroller(content: Widget, **kw) -> ScrollView:
-    sv = ScrollView(do_scroll_x=False, bar_width=max(8, THEME.gap), scroll_type=["bars", "content"], **kw)
+    sv = KScroll(**kw)
     sv.add_widget(content)
     return sv
 
@@ -102,7 +106,7 @@ class MicPanel(BoxLayout):
         holder = AnchorLayout(size_hint_y=None, height=size_px * 1.12)
         self.mic = MicButton(size_hint=(None, None), size=(size_px, size_px), action=controller.mic_pressed)
         holder.add_widget(self.mic)
-        self.prompt = KLabel(role="title", halign="center")
+        self.prompt = KLabel(role="title", halign="center", balance=True)
         self.heard = KLabel(role="body", halign="center", tone="primary")
         for w in (holder, self.prompt, self.heard):
             self.add_widget(w)
@@ -144,10 +148,10 @@ class HomeScreen(KioskScreen):
         tiles = grid(p.columns)
         self.category_tiles = {}
         for cat in sorted(s.kb.categories, key=lambda c: c.order):
-            t = KButton(text=cat.name, style="plain", action=lambda cid=cat.id: self.view.open_category(cid))
+            t = KButton(text=cat.name, style="plain", icon=cat.icon, action=lambda cid=cat.id: self.view.open_category(cid))
             self.category_tiles[cat.id] = t
             tiles.add_widget(t)
-        self.search_button = KButton(text="按拼音首字母查找（例：居住证 J Z Z）" if p.portrait else "按拼音首字母查找",
+        self.search_button = KButton(text="按拼音首字母查找（例：居住证 JZZ）" if p.portrait else "按拼音首字母查找",
                                      style="primary",
                                      action=lambda: self.view.go("search"))
         pad = THEME.pad
@@ -185,7 +189,7 @@ class CategoriesScreen(KioskScreen):
         self.tiles = {}
         for cat in sorted(self.services.kb.categories, key=lambda c: c.order):
             n = len(self.services.kb.by_category(cat.id))
-            t = KButton(text=f"{cat.name}\n[size={THEME.font_small}]{n} 项[/size]", style="plain",
+            t = KButton(text=f"{cat.name}\n[size={THEME.font_small}]{n} 项[/size]", style="plain", icon=cat.icon,
                         action=lambda cid=cat.id: self.view.open_category(cid))
             self.tiles[cat.id] = t
             tiles.add_widget(t)
@@ -315,7 +319,7 @@ class SearchScreen(KioskScreen):
         self.keypad.allowed = sorted(index.next_letters(q))
         self.total = 0
         if not q:
-            self.hint.text = "按拼音的第一个字母查找。例如：居住证点 J Z Z，低保点 D B，敬老卡点 J L K。"
+            self.hint.text = "按拼音的第一个字母查找。例如：居住证点 JZZ，低保点 DB，敬老卡点 JLK。"
             self.result_buttons = []
             if self._popular is None:  # made once: reset after each resident must stay quick
                 self._popular = [KLabel(text="常办事项", role="body", tone="muted")] + [
@@ -347,7 +351,7 @@ class ChoicesScreen(KioskScreen):
         super().__init__(controller, name="choices", **kw)
         self.box = vbox(padding=(THEME.pad, THEME.pad))
         self.prompt = title_label("您要办理的是哪一项？")
-        self.hint = KLabel(text="请点一下，或者说“第一个”“第二个”。", tone="muted")
+        self.hint = KLabel(text=VOICE_CHOICE_HINT, tone="muted")
         self.list = vbox()
         self.none_button = KButton(text="都不是", style="soft", action=controller.none_of_these)
         for w in (self.prompt, self.hint, self.list, self.none_button):
@@ -357,6 +361,7 @@ class ChoicesScreen(KioskScreen):
 
     def show(self, choices: Sequence[Guide], prompt: str) -> None:
         self.prompt.text = prompt
+        self.hint.text = TOUCH_CHOICE_HINT if self.controller.mic_state == "off" else VOICE_CHOICE_HINT
         self.buttons = []
         for i, g in enumerate(choices):
             label = ORDINAL_LABELS[i] if i < len(ORDINAL_LABELS) else f"第{i + 1}个"
@@ -368,78 +373,131 @@ class ChoicesScreen(KioskScreen):
 
 # -- Guide detail -----------------------------------------------------------------------------------------
 class GuideScreen(KioskScreen):
+    """Title, replay, tabs, the section text in a scroll area, the QR code, the disclaimer and date.
+
+    Laid out again when elder mode changes: with bigger text the QR code moves behind a "扫码带走" button
+    (a pop-up) and the disclaimer goes to the end of the text, so the section text keeps its room."""
+
     guide = ObjectProperty(None, allownone=True)
 
     def __init__(self, controller, **kw):
         super().__init__(controller, name="guide", **kw)
-        p = self.profile
-        pad = THEME.pad
         self.tab_index = 0
         self.title = title_label("")
         self.summary = KLabel(role="body", tone="ink_soft")
         self.replay_button = KButton(text="再听一遍", style="primary", action=controller.replay)
         self.tabs = [KButton(text=label, style="tab", action=lambda i=i: self.tap_tab(i))
                      for i, (label, _) in enumerate(TABS)]
-        self.content = vbox(padding=(0, 0, pad * 0.5, 0))
+        self.tab_box: Widget | None = None
+        self.content = vbox(padding=(0, 0, THEME.pad * 0.5, 0))
         self.content_scroll = scroller(self.content)
         self.qr = QRCode(size_hint=(None, None))
         self.qr_caption = KLabel(role="small", text=QR_CAPTION)
         self.footer = KLabel(role="small", tone="muted")
+        self.qr_button = KButton(text="扫码带走", style="soft", action=self.open_qr)
         self.checks: list[CheckItem] = []
-        self.qr_button = None
-        self.summary_in_content = False
-        if p.portrait:
-            self._layout_portrait()
-        else:
-            self._layout_wide(qr_inline=p.name != "robot")
+        self.summary_in_content = True
+        self.footer_in_content = False
+        self.qr_view = None
+        self._laid_out_for: bool | None = None
+        self.layout()
+        controller.bind(elder=lambda *_: self.layout())
 
-    def _layout_portrait(self):
+    def tab(self, label: str) -> KButton:
+        return self.tabs[[name for name, _ in TABS].index(label)]
+
+    def visible_tabs(self) -> list[int]:
+        """The tabs this guide has something for (待遇 only when it states its benefits)."""
+        g = self.guide
+        return [i for i, (label, sections) in enumerate(TABS)
+                if g is None or any(section != "benefits" or g.benefits for section in sections)]
+
+    def layout(self) -> None:
+        elder = THEME.elder
+        if self._laid_out_for == elder:
+            return
+        self._laid_out_for = elder
+        for w in (self.title, self.replay_button, self.content_scroll, self.qr, self.qr_caption, self.footer,
+                  self.qr_button, *self.tabs):
+            if w.parent is not None:
+                w.parent.remove_widget(w)
+        self.clear_widgets()
+        p = self.profile
+        if p.portrait:
+            self._layout_portrait(qr_inline=not elder)
+        else:
+            self._layout_wide(qr_inline=p.name != "robot" and not elder)
+        self._fill_tabs()
+        if self.guide is not None:
+            self.select_tab(self.tab_index)
+
+    def _fill_tabs(self) -> None:
+        if self.tab_box is not None:
+            clear_and_add(self.tab_box, [self.tabs[i] for i in self.visible_tabs()])
+
+    def _layout_portrait(self, qr_inline: bool):
         pad = THEME.pad
         root = BoxLayout(orientation="vertical", spacing=THEME.gap, padding=(pad, pad * 0.6))
         top = BoxLayout(spacing=THEME.gap, size_hint_y=None)
-        self.replay_button.size_hint_x = None
-        top.add_widget(self.title)
-        top.add_widget(self.replay_button)
+        self.replay_button.size_hint_x = self.qr_button.size_hint_x = None
+        widgets: list[Widget] = [top]
+        if qr_inline:
+            top.add_widget(self.title)
+            top.add_widget(self.replay_button)
+            buttons = (self.replay_button,)
+        else:
+            # Elder: the title has the whole width; 再听一遍 and 扫码带走 (the QR code in a pop-up) below it.
+            top.add_widget(self.replay_button)
+            top.add_widget(self.qr_button)
+            top.add_widget(Widget())
+            widgets.insert(0, self.title)
+            buttons = (self.replay_button, self.qr_button)
 
-        def size_top():
-            self.replay_button.width = THEME.font_body * 4.6
-            top.height = max(self.title.height, self.replay_button.height)
-        follow(size_top)
-        self.title.bind(height=lambda *_: size_top())
-        tabs = grid(4)
+        def size_top(*_):
+            for b in buttons:
+                b.width = THEME.font_body * 5.4
+            top.height = max(self.title.height if qr_inline else 0, self.replay_button.height)
+        size_top()
+        self.title.bind(height=size_top)
+        self.replay_button.bind(height=size_top)
+        self.tab_box = tabs = grid(4)
         for t in self.tabs:
-            t.min_height = THEME.button_h * 0.8
-            tabs.add_widget(t)
-        self.summary_in_content = True
-        bottom = BoxLayout(spacing=THEME.gap * 2, size_hint_y=None)
+            # Elder: tab names one size down, so that 时限与收费 stays on one line and the text keeps its room.
+            t.role = "body" if qr_inline else "small"
+            t.min_height = THEME.button_h * (0.8 if qr_inline else 0.7)
+        widgets += [tabs, self.content_scroll]
+        self.footer_in_content = not qr_inline
+        if qr_inline:
+            bottom = BoxLayout(spacing=THEME.gap * 2, size_hint_y=None)
+            side = self.profile.body * 5.2
+            self.qr.size = (side, side)
+            right = BoxLayout(orientation="vertical", spacing=THEME.gap)
 
-        side = self.profile.body * 5.2  # not scaled in elder mode: the content needs the room
-        self.qr.size = (side, side)
-
-        def size_bottom(*_):
-            bottom.height = max(side, self.qr_caption.height + self.footer.height + THEME.gap)
-        self.qr_caption.bind(height=size_bottom)
-        self.footer.bind(height=size_bottom)
-        size_bottom()
-        right = BoxLayout(orientation="vertical", spacing=THEME.gap)
-        right.add_widget(self.qr_caption)
-        right.add_widget(self.footer)
-        right.add_widget(Widget())
-        qr_holder = AnchorLayout(anchor_y="top", size_hint_x=None, width=side)
-        qr_holder.add_widget(self.qr)
-        bottom.add_widget(qr_holder)
-        bottom.add_widget(right)
-        for w in (top, tabs, self.content_scroll, bottom):
+            def size_bottom(*_):
+                bottom.height = max(side, self.qr_caption.height + self.footer.height + THEME.gap * 2)
+            self.qr_caption.bind(height=size_bottom)
+            self.footer.bind(height=size_bottom)
+            size_bottom()
+            right.add_widget(self.qr_caption)
+            right.add_widget(self.footer)
+            right.add_widget(Widget())
+            qr_holder = AnchorLayout(anchor_y="top", size_hint_x=None, width=side)
+            qr_holder.add_widget(self.qr)
+            bottom.add_widget(qr_holder)
+            bottom.add_widget(right)
+            widgets.append(bottom)
+        for w in widgets:
             root.add_widget(w)
         self.add_widget(root)
 
     def _layout_wide(self, qr_inline: bool):
         pad = THEME.pad
-        self.summary_in_content = True
         row = BoxLayout(spacing=pad * 1.5, padding=(pad, pad * 0.6))
         left = vbox()
         left.add_widget(self.title)
         left.add_widget(self.replay_button)
+        self.replay_button.size_hint_x = 1
+        self.qr_button.size_hint_x = 1
         if qr_inline:
             side = self.profile.body * 6.5
             self.qr.size = (side, side)
@@ -447,16 +505,16 @@ class GuideScreen(KioskScreen):
             qr_row.add_widget(self.qr)
             left.add_widget(qr_row)
             left.add_widget(self.qr_caption)
+            left.add_widget(self.footer)
         else:
-            self.qr_button = KButton(text="扫码带走", style="soft", action=self.open_qr)
             left.add_widget(self.qr_button)
-        left.add_widget(self.footer)
-        tabs = vbox()
-        for t in self.tabs:
-            t.min_height = THEME.button_h * (0.8 if qr_inline else 0.72)
-            tabs.add_widget(t)
+        self.footer_in_content = not qr_inline
+        self.tab_box = tabs = vbox(spacing=THEME.gap * 0.6)
+        for t in self.tabs:  # robot and elder: all tabs in view
+            t.role = "small" if THEME.elder else "body"
+            t.min_height = THEME.button_h * (0.8 if qr_inline else 0.6)
         tab_holder = scroller(tabs, size_hint_x=None)
-        follow(lambda: setattr(tab_holder, "width", THEME.font_body * 5.6))
+        tab_holder.width = THEME.font_body * 5.6 + tab_holder.bar_width + tab_holder.bar_margin + 4
         row.add_widget(scroller(left, size_hint_x=0.36))
         row.add_widget(tab_holder)
         self.content_scroll.size_hint_x = 0.64
@@ -464,11 +522,13 @@ class GuideScreen(KioskScreen):
         self.add_widget(row)
 
     def open_qr(self):
-        """The QR code large, in a pop-up (robot screens have no room for it beside the text)."""
+        """The QR code large, in a pop-up (used where there is no room for it beside the text)."""
         f = THEME.font_body
-        view = ModalView(size_hint=(None, None), size=(f * 24, f * 13), auto_dismiss=True, background_color=(0, 0, 0, 0))
+        w, h = min(f * 24, THEME.profile.width * 0.94), min(f * 13, THEME.profile.height * 0.8)
+        view = ModalView(size_hint=(None, None), size=(w, h), auto_dismiss=True, background_color=(0, 0, 0, 0.5))
         box = Panel(spacing=THEME.gap * 2, padding=THEME.pad)
-        qr = QRCode(size_hint=(None, 1), width=f * 13 - THEME.pad * 2, text=self.qr.text)
+        side_len = min(h - THEME.pad * 2, w * 0.5)
+        qr = QRCode(size_hint=(None, 1), width=side_len, text=self.qr.text)
         side = BoxLayout(orientation="vertical", spacing=THEME.gap)
         side.add_widget(KLabel(text=QR_CAPTION.replace("\n", "")))
         side.add_widget(Widget())
@@ -491,6 +551,7 @@ class GuideScreen(KioskScreen):
             self.footer.text = f"{DISCLAIMER}。本指南更新于 {guide.updated.isoformat()}。"
             self.checks = [CheckItem(text=m.describe()) for m in guide.materials]
             self.tab_index = -1
+            self._fill_tabs()
         self.select_tab(tab_of(section) if section else (self.tab_index if self.tab_index >= 0 else 0))
 
     def tap_tab(self, index: int) -> None:
@@ -498,15 +559,19 @@ class GuideScreen(KioskScreen):
         self.controller.tapped_tab(TABS[index][1])
 
     def select_tab(self, index: int) -> None:
+        if index not in self.visible_tabs():
+            index = 0
         self.tab_index = index
         for i, t in enumerate(self.tabs):
             t.selected = i == index
         guide, centre = self.guide, self.services.kb.centre
         label, sections = TABS[index]
         widgets: list[Widget] = []
-        if self.summary_in_content:
-            self.summary.parent and self.summary.parent.remove_widget(self.summary)
-            widgets.append(self.summary)
+        for w in (self.summary, self.footer, *self.checks):
+            if w.parent is not None and w.parent is self.content:
+                self.content.remove_widget(w)
+        if self.summary_in_content and (index == 0 or not THEME.elder):
+            widgets.append(self.summary)  # elder mode: on the first tab only, the other tabs need the room
         for section in sections:
             if len(sections) > 1:
                 widgets.append(KLabel(text=SECTION_NAMES[section], role="title", tone="primary"))
@@ -515,16 +580,15 @@ class GuideScreen(KioskScreen):
                 widgets.extend(self.checks)
                 continue
             lines = guide.section_lines(section, centre)
-            numbered = section in ("conditions", "steps", "basis") and len(lines) > 1
+            numbered = section in ("conditions", "steps", "basis", "benefits") and len(lines) > 1
             for i, line in enumerate(lines, 1):
                 line = " ".join(line.split())  # guide text may carry YAML line breaks
                 widgets.append(KLabel(text=f"{i}、{line}" if numbered else line))  # no space: wrap as CJK
         if index == 0 and guide.notes:
             widgets.append(KLabel(text="温馨提示", role="title", tone="primary"))
             widgets.extend(KLabel(text="·" + " ".join(n.split())) for n in guide.notes)
-        for w in self.checks:
-            if w.parent is not None:
-                w.parent.remove_widget(w)
+        if self.footer_in_content:
+            widgets.append(self.footer)
         clear_and_add(self.content, widgets)
         self.content_scroll.scroll_y = 1
 
@@ -546,15 +610,15 @@ class NotFoundScreen(KioskScreen):
         self.message = KLabel()
         self.retry_button = KButton(text="再说一次", style="primary", action=controller.mic_pressed)
         self.search_button = KButton(text="拼音首字母查找", style="soft", action=lambda: self.view.go("search"))
-        actions = grid(2)
-        actions.add_widget(self.retry_button)
-        actions.add_widget(self.search_button)
+        self.home_button = KButton(text="回到首页", style="primary", action=controller.go_home)
+        self.actions = actions = grid(2)
+        clear_and_add(actions, [self.retry_button, self.search_button])
         self.window = KButton(text=f"[b]人工窗口[/b]\n[size={THEME.font_small}]{centre.address}"
                                    f"　咨询电话 {centre.phone}[/size]", style="notice", halign="left")
         tiles = grid(p.columns)
         self.tiles = {}
         for cat in sorted(self.services.kb.categories, key=lambda c: c.order):
-            t = KButton(text=cat.name, style="plain", min_height=THEME.button_h * 0.8,
+            t = KButton(text=cat.name, style="plain", icon=cat.icon, min_height=THEME.button_h * 0.8,
                         action=lambda cid=cat.id: self.view.open_category(cid))
             self.tiles[cat.id] = t
             tiles.add_widget(t)
@@ -566,3 +630,6 @@ class NotFoundScreen(KioskScreen):
     def show(self, text: str, query: str) -> None:
         self.query.text = f"您说的是：“{query}”" if query else ""
         self.message.text = text
+        # "再说一次" only when the microphone works; otherwise the way home.
+        first = self.home_button if self.controller.mic_state == "off" else self.retry_button
+        clear_and_add(self.actions, [first, self.search_button])

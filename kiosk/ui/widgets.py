@@ -3,6 +3,9 @@ material checklist item, the pinyin keypad and the QR code. Their looks are in k
 from __future__ import annotations
 
 import logging
+import re
+from functools import lru_cache
+from pathlib import Path
 from typing import Callable, Iterable
 
 from kivy.animation import Animation
@@ -13,8 +16,12 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
+from kivy.uix.modalview import ModalView
+from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
+from kivy.utils import get_hex_from_color
 
+from .linebreak import wrap
 from .theme import THEME
 
 log = logging.getLogger("kiosk.ui.widgets")
@@ -22,14 +29,110 @@ log = logging.getLogger("kiosk.ui.widgets")
 MIC_STATES = ("ready", "listening", "thinking", "speaking", "off")
 
 
-class KLabel(Label):
+MARKUP_TAG = re.compile(r"\[/?(?:b|i|u|s|sub|sup|size|color|font|font_name|font_family|ref|anchor)(?:=[^\]]*)?\]")
+MARKUP_ENTITY = re.compile(r"&(?:bl|br|amp);")
+
+
+def plain_positions(markup: str) -> tuple[str, list[int]]:
+    """The text Kivy shows for a markup string, and for each of its characters the index in the markup."""
+    plain, where, i = [], [], 0
+    while i < len(markup):
+        m = MARKUP_TAG.match(markup, i) if markup[i] == "[" else MARKUP_ENTITY.match(markup, i) \
+            if markup[i] == "&" else None
+        if m is not None and m.group(0).startswith("["):
+            i = m.end()
+            continue
+        plain.append({"&bl;": "[", "&br;": "]", "&amp;": "&"}[m.group(0)] if m else markup[i])
+        where.append(i)
+        i = m.end() if m else i + 1
+    return "".join(plain), where
+
+
+@lru_cache(maxsize=64)
+def _measurer(font_name: str, size: float, bold: bool) -> Callable[[str], float]:
+    from kivy.core.text import Label as CoreLabel
+
+    core = CoreLabel(font_name=font_name, font_size=size, bold=bold)
+    core.resolve_font_name()
+    return lambda text: core.get_extents(text)[0]
+
+
+@lru_cache(maxsize=4096)
+def _wrapped(text: str, width: float, font_name: str, size: float, bold: bool, balance: bool) -> str:
+    return wrap(text, width, _measurer(font_name, size, bold), balance)
+
+
+class BreaksLines:
+    """Chinese line breaking for a Label: the lines are chosen by :func:`kiosk.ui.linebreak.wrap` (UAX #14 with
+    the CJK rules, numbers kept with their units) and drawn with explicit line ends; ``text`` keeps the words
+    as given. balance: about equal lines (short button and tile labels)."""
+
+    balance = BooleanProperty(False)
+
+    def on_balance(self, *_):
+        self._trigger_texture()
+
+    def broken_text(self) -> str:
+        text, width = self.text, self.text_size[0]
+        if not text or not width or self.shorten or self.max_lines:
+            return text
+        width = width - self.padding[0] - self.padding[2] - 2  # slack: Kivy wraps again what measures wider
+        font_name = self._label.options.get("font_name_r") or self.font_name
+        if not self.markup:
+            return _wrapped(text, width, font_name, self.font_size, self.bold, self.balance)
+        out = []
+        for para in text.split("\n"):
+            plain, where = plain_positions(para)
+            sizes = re.findall(r"\[size=(\d+(?:\.\d+)?)\]", para)
+            size = float(sizes[0]) if sizes and para.lstrip().startswith("[size=") else self.font_size
+            lines = _wrapped(plain, width, font_name, size, self.bold or "[b]" in para, self.balance).split("\n")
+            cuts, n = [], 0
+            for line in lines[:-1]:
+                n += len(line)
+                while n < len(plain) and plain[n] == " ":
+                    n += 1  # the spaces wrap() dropped at the line end
+                cuts.append(where[n])
+            for cut in reversed(cuts):
+                para = para[:cut].rstrip(" ") + "\n" + para[cut:]
+            out.append(para)
+        return "\n".join(out)
+
+    def texture_update(self, *largs):
+        """Label.texture_update, drawing :meth:`broken_text` instead of the raw text."""
+        core = self._label
+        self.texture = None
+        shown = self.broken_text()
+        if not shown or (self.halign == "justify" or self.strip) and not shown.strip():
+            self.texture_size = (0, 0)
+            self.is_shortened = False
+            if self.markup:
+                self.refs, core._refs = {}, {}
+                self.anchors, core._anchors = {}, {}
+            return
+        if self.markup:
+            colour = get_hex_from_color(self.disabled_color if self.disabled else self.color)
+            core.text = f"[color={colour}]{shown}[/color]"
+            core.refresh()
+            if core.texture:
+                core.texture.bind()
+            self.refs, self.anchors = core.refs, core.anchors
+        else:
+            core.text = shown
+            core.refresh()
+        if core.texture is not None:
+            self.texture = core.texture
+            self.texture_size = list(self.texture.size)
+        self.is_shortened = core.is_shortened
+
+
+class KLabel(BreaksLines, Label):
     """Wrapped text whose height follows its content. role: small | body | title | huge."""
 
     role = OptionProperty("body", options=["small", "body", "title", "huge"])
     tone = OptionProperty("text", options=["text", "muted", "primary", "ink_primary", "ink_soft", "listening"])
 
 
-class KButton(ButtonBehavior, Label):
+class KButton(BreaksLines, ButtonBehavior, Label):
     """A large rounded button. style: primary | soft | plain | tab | key."""
 
     style = OptionProperty("primary", options=["primary", "soft", "plain", "tab", "key", "notice"])
@@ -38,10 +141,33 @@ class KButton(ButtonBehavior, Label):
     min_height = NumericProperty(0)  # 0: the theme's button height
     row_height = NumericProperty(0)  # set by EvenGrid so that a row's buttons are equally tall
     action = ObjectProperty(None, allownone=True)  # called with no arguments on release
+    balance = BooleanProperty(True)
+    icon = StringProperty("")  # a category icon (kiosk/ui/icons/<name>.png) drawn above the text
+    icon_texture = ObjectProperty(None, allownone=True)
+
+    def on_icon(self, *_):
+        self.icon_texture = icon_texture(self.icon) if self.icon else None
 
     def on_release(self):
         if self.action is not None and not self.disabled:
             self.action()
+
+
+ICONS_DIR = Path(__file__).resolve().parent / "icons"
+
+
+@lru_cache(maxsize=None)
+def icon_texture(name: str):
+    """The texture of a shipped category icon (white on transparent: the canvas tints it), or None."""
+    path = ICONS_DIR / f"{name}.png"
+    if not path.is_file():
+        log.warning("no icon %s", path)
+        return None
+    from kivy.core.image import Image as CoreImage
+
+    tex = CoreImage(str(path), mipmap=True).texture
+    tex.min_filter = "linear_mipmap_linear"
+    return tex
 
 
 class EvenGrid(GridLayout):
@@ -73,6 +199,54 @@ def follow(fn: Callable[..., None]) -> None:
     """Call fn now and whenever the theme's sizes change (elder mode, profile)."""
     fn()
     THEME.bind(font_body=lambda *_: fn(), button_h=lambda *_: fn())
+
+
+MORE_HINT = "向下滑动查看更多"
+
+
+class KScroll(ScrollView):
+    """A vertical scroll area that shows when more follows below: the bottom edge fades out and a small
+    "向下滑动查看更多" tab sits on it (drawn on the canvas, over the content, until the end is reached).
+    Its content keeps clear of the scroll bar."""
+
+    shows_more = BooleanProperty(False)
+    hint_texture = ObjectProperty(None, allownone=True)
+
+    def __init__(self, **kw):
+        kw.setdefault("do_scroll_x", False)
+        kw.setdefault("bar_width", max(8, round(THEME.gap * 0.75)))
+        kw.setdefault("scroll_type", ["bars", "content"])
+        super().__init__(**kw)
+        self.bind(scroll_y=self._update, size=self._update, pos=self._update)
+        from kivy.core.window import Window
+
+        # Kivy draws a scroll view's canvas.after above an open pop-up: no hint while one is open.
+        self._window = Window
+        Window.bind(children=self._update)
+        THEME.bind(font_small=self._make_hint)
+        self._make_hint()
+
+    def add_widget(self, widget, *args, **kw):
+        padding = getattr(widget, "padding", None)
+        if padding is not None and len(padding) == 4:
+            room = self.bar_width + self.bar_margin + 4
+            widget.padding = [padding[0], padding[1], max(padding[2], room), padding[3]]
+        widget.bind(height=self._update)
+        super().add_widget(widget, *args, **kw)
+        self._update()
+
+    def _make_hint(self, *_):
+        from kivy.core.text import Label as CoreLabel
+
+        core = CoreLabel(text=f"{MORE_HINT} ↓", font_size=round(THEME.font_small * 0.8), color=(1, 1, 1, 1))
+        core.refresh()
+        self.hint_texture = core.texture
+
+    def _update(self, *_):
+        content = self.children[0] if self.children else None
+        popup = any(isinstance(w, ModalView) for w in self._window.children)
+        self.shows_more = bool(content is not None and content.height > self.height + 2 and self.scroll_y > 0.005
+                               and not popup)
 
 
 class Panel(BoxLayout):
