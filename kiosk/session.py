@@ -27,7 +27,7 @@ from .dialogue import (Action, Back, Dialogue, GoHome, Heard, Replay, Reset, Say
 from .knowledge import KnowledgeBase
 from .matching import Match, Matcher
 from .search import InitialsIndex
-from .speech import Unavailable  # the one null object for a missing speaker or recogniser
+from .speech import Unavailable, report_once  # the one null object for a missing speaker or recogniser
 from .staff.reload import Knowledge
 
 log = logging.getLogger("kiosk.session")
@@ -332,11 +332,15 @@ class Session:
 
     @property
     def speaker(self) -> Any:
-        return self.services.speaker if self.speech else None
+        """The speaker in use; None while speech is off or its factory has not run yet."""
+        part = self.services.speaker if self.speech else None
+        return None if part is None or _is_factory(part, "say") else part
 
     @property
     def recognizer(self) -> Any:
-        return self.services.recognizer if self.speech else None
+        """The recogniser in use; None while speech is off or its factory has not run yet."""
+        part = self.services.recognizer if self.speech else None
+        return None if part is None or _is_factory(part, "start") else part
 
     def attach_speech(self) -> None:
         """Speech objects handed in are used at once; factories (model loading) run on a thread."""
@@ -362,8 +366,8 @@ class Session:
             # Residents get a plain sentence; the technical reason (model path, device) is for staff:
             # it is in the log and on the staff panel.
             reason = getattr(rec, "problem", None)
-            if reason:
-                log.warning("voice input off: %s", reason)
+            if reason:  # said once per process, however many parts (recogniser, session) notice it
+                report_once(reason, logger=log)
             self._update(voice_problem=NO_RECOGNIZER)
             self._set_mic("off")
         else:

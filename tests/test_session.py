@@ -268,3 +268,21 @@ def test_ask_gives_the_kiosk_ask_object_and_sessions_share_one_match_cache(small
     services.use_knowledge(_knowledge(small_kb, 2))
     a.ask("城乡居民最低生活保障申请")
     assert a.dialogue.matcher.matcher is services.matcher  # a new knowledge base gets a new cache
+
+
+def test_a_tap_before_speech_has_started_does_not_touch_the_factories(small_kb):
+    # kiosk run hands Services factories and builds the speech parts on a thread; a resident may tap first.
+    made = []
+
+    def speaker_factory():
+        made.append("speaker")
+        return FakeSpeaker()
+
+    def recognizer_factory():
+        made.append("recognizer")
+        return FakeRecognizer()
+
+    services, s, view, sched = make(small_kb, recognizer=recognizer_factory, speaker=speaker_factory)
+    s.go_home()  # StopSpeaking and Reset with no speech parts yet
+    s.tapped_guide("assistance-01")
+    assert isinstance(view.shown[-1], ShowGuide) and made == []

@@ -4,11 +4,14 @@ Every test checks pixels as well as widget state somewhere, so a black or empty 
 """
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from kiosk.answer import answer_guide
 from kiosk.app import NO_RECOGNIZER, Services, Unavailable
 from kiosk.dialogue import Heard
+from kiosk.knowledge import KnowledgeBase
 from kiosk.matching import Matcher
 from kiosk.speech import Transcript
 
