@@ -134,7 +134,9 @@ def test_the_grammar_result_wins_when_free_recognition_misses(replay_vosk, match
 
     (u,) = [u for u in UTTERANCES if u.get("note", "").startswith("free recognition hears nonsense")]
     heard = hear(u, matcher)
-    assert heard.chosen.source == GRAMMAR and heard.transcript.text == "我想吃低保"
+    # Either grammar reading (吃 heard, or left as [unk]) names the service; the nonsense free result must lose.
+    assert heard.chosen.source == GRAMMAR and heard.transcript.text in ("我想吃低保", "我想低保")
+    assert matcher.match(heard.transcript.text).best.id == u["expect"]
     (noise,) = [u for u in UTTERANCES if "forced guess" in u.get("note", "")]
     assert hear(noise, matcher).chosen.source != GRAMMAR
 
@@ -157,5 +159,6 @@ def test_the_listening_pipeline_delivers_the_chosen_text_and_its_alternatives(re
     rec.start(lambda text: None, finals.append, errors.append)
     assert rec.wait(30)
     assert errors == [] and len(finals) == 1
-    assert finals[0].text == "我想申请滴保" and "我想申请低保" in finals[0].alternatives
+    said = [finals[0].text, *finals[0].alternatives]
+    assert "我想申请滴保" in said and "我想申请低保" in said  # the free results travel with the chosen text
     assert matcher.match(finals[0].text).best.id == u["expect"]

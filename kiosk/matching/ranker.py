@@ -274,6 +274,8 @@ class Ranker:
                 if len(offered) >= 2:
                     event_seen = (e[0][0], self.event_status(event, offered))
         status, source = decide(st, [c.score for c in cands], topic_seen, event_seen)
+        if status == CLARIFY and source == "guides" and event is not None and self.bundle_covers(event, cands):
+            status = ANSWER  # 身后一件事 first, its own member services close behind: the bundle does them all
         if source == "topic":
             e = self.entries[topic]
             return Match(text, norm, NONE, cands, section, referral=e.referral, topic=e.title)
@@ -289,6 +291,14 @@ class Ranker:
             return False
         qc = code(norm)
         return named > max((self.named(g, qc) for _, g in guides), default=0)
+
+    def bundle_covers(self, event: Entry, cands: Sequence[Candidate]) -> bool:
+        """The best guide is the event's own bundle (一件事) and every guide close to it belongs to that bundle."""
+        if not cands or event.title not in cands[0].title or cands[0].score < self.settings.answer_score:
+            return False
+        close = [c for c in cands[1: self.settings.max_choices]
+                 if c.score >= cands[0].score - self.settings.clarify_margin]
+        return all(c.id in event.guides for c in close)
 
     @staticmethod
     def event_status(event: Entry, offered: Sequence[Candidate]) -> str:
