@@ -21,6 +21,9 @@ from .speech.textprep import cardinal, count_syllables
 ORDINALS = ("第一", "第二", "第三", "第四", "第五")
 NOT_FOUND = "抱歉，没有找到相关的办事指南。您可以换个说法再问，或者点屏幕上的类别查找。"
 ASK_AGAIN = "请您再说一遍，要办理什么事情？"
+#: Questions about the centre itself (hours, where, phone) when no service is named.
+CENTRE_ANSWERS = {"hours": "本中心的办理时间：{hours}。", "location": "{name}在{address}。",
+                  "contact": "本中心的咨询电话是{phone}。"}
 ASK_WHICH = "请先告诉我您要办理哪一项业务，比如“敬老卡要带什么材料”。"
 CLOSING = "还想知道什么，可以接着问。"
 MORE_ON_SCREEN = "请看屏幕"  # said only when a section has nothing short to say
@@ -245,6 +248,11 @@ def compose(match: Match, kb: KnowledgeBase, section: str | None = None) -> Repl
             return clarify(choices, section)
     if match.referral:
         return Reply("none", None, section, match.referral)
+    if section in CENTRE_ANSWERS and not match.candidates:
+        # 礼拜六开门伐 / 你们在哪里: with no service named, the resident means this centre itself.
+        c = kb.centre
+        fact = CENTRE_ANSWERS[section].format(hours=c.hours, address=c.address, phone=c.phone, name=c.name)
+        return Reply("none", None, section, fact + "要办哪一项业务，可以接着问。")
     if section and not match.candidates:
         return Reply("none", None, section, ASK_WHICH)
     return Reply("none", None, section, NOT_FOUND)

@@ -111,3 +111,15 @@ def test_no_answer_stops_on_a_clause_that_needs_the_next_one(kb):
                 if re.search(r"(?<!小)[的后时][。；]", r.text.replace(CLOSING, ""))]
     assert len(dangling) <= 2, dangling  # where even the next clause cannot complete it within bounds
     assert fit("卡丢了的，先拨打电话挂失，再去窗口", 10) == ("卡丢了的，先拨打电话挂失", True)
+
+
+def test_a_question_about_the_centre_itself_gets_the_centres_own_fact(kb):
+    from kiosk.answer import compose
+    from kiosk.matching import Match
+
+    hours = compose(Match("礼拜六开门伐", "星期六开门", "none", (), "hours"), kb)
+    assert kb.centre.hours in hours.text and hours.guide is None
+    where = compose(Match("你们在哪里", "你们在哪里", "none", (), "location"), kb)
+    assert kb.centre.address in where.text
+    # a section with no guide and no centre fact still asks which service
+    assert "哪一项业务" in compose(Match("要带什么材料", "要带什么材料", "none", (), "materials"), kb).text
