@@ -120,6 +120,11 @@ class Settings:
         )
 
 
+#: How many of the best raw scores get the name bonus: wide enough that a guide named whole in the question
+#: is among them even when other words of the question (1个月) are common in many guides.
+SHORTLIST = 32
+
+
 def decide(st: Settings, guide_scores: Sequence[float], topic: tuple[float, bool] | None,
            event: tuple[float, str] | None) -> tuple[str, str]:
     """answer / clarify / none, and what decided it ("topic", "event" or "guides").
@@ -222,7 +227,7 @@ class Ranker:
     def ranked(self, core: str, among: np.ndarray, k: int, scores: np.ndarray | None = None) -> list[tuple[float, int]]:
         """(score, entry) for the best k of ``among``, best first; ties to the lower entry index."""
         scores = self.scores(core) if scores is None else scores
-        short = top_k(scores, max(k, 8), among)
+        short = top_k(scores, max(k, SHORTLIST), among)
         boosted = self._with_bonus(scores, core, short)
         out = sorted(((round(s, 6), i) for i, s in boosted.items()), key=lambda t: (-t[0], t[1]))
         return out[:k]
