@@ -13,7 +13,10 @@ from kiosk.matching.text import MAX_QUERY_CHARS, clean, code, fold_syllable, nor
     ("ＡＢＣ１２３　社保卡", "abc123社保卡"),          # full width to half width, spaces gone
     ("您好！居住证！！！", "居住证"),
     ("😀社保卡😀", "社保卡"),
-    ("\x00\x1b[31m医保\t卡\n", "31m医保卡"),
+    ("\x00\x1b[31m医保\t卡\n", "医保卡"),             # a whole ANSI colour sequence dropped
+    ("\x1b[1;32m低保\x1b[0m怎么\x1b[2K申请", "低保怎么申请"),  # parameters; erase-line; reset
+    ("\x9b31m敬老卡\x1b]0;标题\x07", "敬老卡"),       # 8-bit CSI and an OSC title sequence
+    ("\x1b]0;居住证", "0居住证"),                     # an unended OSC does not swallow the question
     ("嗯", "嗯"),                                      # only filler: kept rather than emptied
 ])
 def test_normalize(raw, expected):
