@@ -191,7 +191,8 @@ def test_pinyin_keypad_narrows_and_opens_a_guide(kiosk, small_kb):
     tap(keys["B"])
     tap(search.result_buttons[0])
     assert kiosk.screen == "guide" and kiosk.root.screens["guide"].guide.id == "assistance-01"
-    assert ink(search.query_label, (0, 0, 0)) >= 0  # searched screen no longer shown; no crash on read
+    # the searched screen is no longer shown: taken out of the window, so none of its widgets is drawn
+    assert search.query_label.get_root_window() is None
 
 
 def test_search_screen_reaches_the_category_tree(kiosk):
@@ -258,7 +259,7 @@ def test_mic_states_follow_a_recogniser_that_streams_partials(kiosk, small_kb):
     assert kiosk.root.screens["guide"].guide.id == "assistance-01"
     assert kiosk.root.voice_bar.mic.state_name == "speaking"
     kiosk.speaker.finish()
-    assert wait_until(lambda: c.mic_state == "ready", timeout=3)
+    assert wait_until(lambda: c.mic_state == "ready", timeout=30)
 
 
 def test_tapping_the_mic_while_listening_cancels(kiosk):
@@ -345,7 +346,7 @@ def test_idle_reset_clears_everything_with_a_fake_clock(kiosk):
     frames(40)  # a little over a second of real time: ticks run, nothing happens yet
     assert kiosk.screen == "guide"
     kiosk.clock.advance(31)
-    assert wait_until(lambda: kiosk.screen == "home", timeout=4)
+    assert wait_until(lambda: kiosk.screen == "home", timeout=30)
     assert c.heard == "" and not THEME.elder and not c.elder
     assert kiosk.root.screens["search"].query == ""
     assert kiosk.root.screens["guide"].checks == []
@@ -507,7 +508,7 @@ def _distinct_colours(path, step=9):
 
 def test_portrait_shots_render_every_screen_without_layout_problems(tmp_path, kb):
     from kiosk.config import load_config
-    from kiosk.ui.shots import Pump, layout_problems, render_profile
+    from kiosk.ui.shots import Pump, render_profile
 
     services = make_services(kb)
     services.config = load_config(env={})
@@ -521,7 +522,6 @@ def test_portrait_shots_render_every_screen_without_layout_problems(tmp_path, kb
     for p in shots:
         assert _png_size(p) == (1080, 1920)
         assert _distinct_colours(p) >= 4, p.name  # not a blank or black picture
-    assert layout_problems.__doc__  # the checker the CLI reports with
 
 
 def test_kiosk_shots_renders_the_other_profiles(tmp_path):
@@ -548,14 +548,17 @@ def test_kiosk_shots_renders_the_other_profiles(tmp_path):
 
 def test_gl_is_finished_after_each_screen_change(kiosk, monkeypatch):
     """Screen changes let the GL driver finish its frames (frees replaced textures under Mesa)."""
+    import kivy.graphics.opengl as gl
+
     calls = []
-    monkeypatch.setattr(kiosk.controller, "finish_gl", lambda *a: calls.append(kiosk.screen))
-    kiosk.controller._finish_ev = __import__("kivy.clock").clock.Clock.create_trigger(
-        kiosk.controller.finish_gl, 0.05)
+    real = gl.glFinish
+    monkeypatch.setattr(gl, "glFinish", lambda: (calls.append(kiosk.screen), real()))
+    frames(3)
+    calls.clear()  # a tap on the real screen below, through the controller's own trigger
     tap(kiosk.root.screens["home"].category_tiles["assistance"])
-    assert wait_until(lambda: calls == ["category"], timeout=3)
+    assert wait_until(lambda: calls == ["category"], timeout=30)
     tap(kiosk.root.header.home_button)
-    assert wait_until(lambda: calls == ["category", "home"], timeout=3)
+    assert wait_until(lambda: calls == ["category", "home"], timeout=30)
 
 
 # -- benefits tab, voice-off wording, elder guide layout ---------------------------------------------------
