@@ -18,12 +18,15 @@ class FakeSpeaker:
         self.elder_calls: list[bool] = []
         self._speaking = False
         self.closed = False
+        self.calls: list[tuple] = []  # every call in order: ("say", text), ("set_elder", on), ("stop",)
 
     def say(self, text: str) -> None:
+        self.calls.append(("say", text))
         self.said.append(text)
         self._speaking = True
 
     def stop(self) -> None:
+        self.calls.append(("stop",))
         self.stops += 1
         self._speaking = False
 
@@ -32,6 +35,7 @@ class FakeSpeaker:
             self.say(self.said[-1])
 
     def set_elder(self, on: bool) -> None:
+        self.calls.append(("set_elder", on))
         self.elder = on
         self.elder_calls.append(on)
 
