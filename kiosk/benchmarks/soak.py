@@ -70,23 +70,13 @@ class _Recognizer:
         pass
 
 
-class _Speaker:
-    available, problem, is_speaking = True, None, False
+def _silent_speaker():
+    """A speaker that is there (the session speaks every answer) but makes no sound."""
+    from ..speech import Unavailable
 
-    def say(self, text: str) -> None:
-        pass
-
-    def stop(self) -> None:
-        pass
-
-    def replay(self) -> None:
-        pass
-
-    def set_elder(self, on: bool) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
+    speaker = Unavailable("")
+    speaker.available, speaker.problem = True, None
+    return speaker
 
 
 class _View:
@@ -118,7 +108,7 @@ def run(ctx: Context) -> list[Row]:
         heartbeat = Heartbeat(Path(tmp) / "heartbeat.json", interval=50, clock=lambda: now[0], environ={})
         ops = Operations(reloader, qlog, heartbeat)
         rec, scheduler = _Recognizer(), _Scheduler()
-        services = Services(ctx.config, ops.knowledge.kb, ops.knowledge.matcher, speaker=_Speaker(),
+        services = Services(ctx.config, ops.knowledge.kb, ops.knowledge.matcher, speaker=_silent_speaker(),
                             recognizer=rec, clock=lambda: now[0], ops=ops)
         session = Session(services, _View(), scheduler, source="voice", drive=True)
         session.start()
