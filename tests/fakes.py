@@ -18,12 +18,15 @@ class FakeSpeaker:
         self.elder_calls: list[bool] = []
         self._speaking = False
         self.closed = False
+        self.calls: list[tuple] = []  # every call in order: ("say", text), ("set_elder", on), ("stop",)
 
     def say(self, text: str) -> None:
+        self.calls.append(("say", text))
         self.said.append(text)
         self._speaking = True
 
     def stop(self) -> None:
+        self.calls.append(("stop",))
         self.stops += 1
         self._speaking = False
 
@@ -32,6 +35,7 @@ class FakeSpeaker:
             self.say(self.said[-1])
 
     def set_elder(self, on: bool) -> None:
+        self.calls.append(("set_elder", on))
         self.elder = on
         self.elder_calls.append(on)
 
@@ -84,7 +88,7 @@ class FakeRecognizer:
                 on_final(self.final if self.final is not None else Transcript(""))
 
         if self.threaded:
-            threading.Thread(target=play, daemon=True).start()
+            threading.Thread(target=play, name="fake-recognizer", daemon=True).start()
         else:
             play()
 
@@ -270,3 +274,19 @@ class RecordingView:
             self.states.append(session.mic_state)
         if session.heard and (not self.heard or self.heard[-1] != session.heard):
             self.heard.append(session.heard)
+
+
+def own_threads(before: set, timeout: float = 30.0, prefixes: tuple[str, ...] = ("kiosk-", "fake-")) -> list[str]:
+    """Names of the kiosk's and the fakes' threads started since `before` (a set of threading.enumerate())
+    that are still alive after waiting up to timeout seconds for them to end; [] when all ended.
+
+    Only threads named by the component count, so threads of pytest, Kivy or other tests cannot make this
+    pass or fail."""
+    import time
+
+    end = time.monotonic() + timeout
+    while True:
+        alive = [t for t in threading.enumerate() if t not in before and t.name.startswith(prefixes)]
+        if not alive or time.monotonic() > end:
+            return [t.name for t in alive]
+        alive[0].join(0.05)

@@ -117,7 +117,7 @@ def test_a_question_about_the_centre_itself_gets_the_centres_own_fact(kb):
     from kiosk.answer import compose
     from kiosk.matching import Match
 
-    hours = compose(Match("礼拜六开门伐", "星期六开门", "none", (), "hours"), kb)
+    hours = compose(Match("礼拜天中心上班伐", "星期天中心上班", "none", (), "hours"), kb)
     assert kb.centre.hours in hours.text and hours.guide is None
     where = compose(Match("你们在哪里", "你们在哪里", "none", (), "location"), kb)
     assert kb.centre.address in where.text

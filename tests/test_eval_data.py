@@ -87,3 +87,33 @@ def test_make_eval_runs_files_that_exist():
     assert "tests/data/none_queries.tsv" in paths
     for p in paths:
         assert (ROOT / p).resolve().is_file(), p
+
+
+def _chinese_literals(path) -> list[tuple[int, str]]:
+    """(line, text) of every string literal in a Python file with at least 6 Chinese characters."""
+    import ast
+    import re
+
+    cjk = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    return [(node.lineno, node.value) for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+            and len(cjk.findall(node.value)) >= 6]
+
+
+def test_no_test_file_quotes_a_dev_question(dev_questions):
+    # Test sentences are the team's own: a dev question pasted into a test (or reworded by a character or
+    # two) would let the matcher be tuned on what measures it.
+    found = []
+    for path in sorted((ROOT / "tests").glob("*.py")):
+        literals = _chinese_literals(path)
+        for row, dev, score in too_close(sorted({text for _, text in literals}), dev_questions):
+            lines = [line for line, text in literals if text == row]
+            found.append(f"tests/{path.name}:{lines[0]}: {row!r} ~ {dev!r} ({score})")
+    assert found == []
+
+
+def test_the_test_file_scan_reads_literals_of_six_chinese_characters_or_more(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text('A = "五个汉字呀"\nB = f"六个汉字在这{A}"\nC = ["七个汉字写在这里", "ab今天天气"]\n', encoding="utf-8")
+    assert [text for _, text in _chinese_literals(sample)] == ["六个汉字在这", "七个汉字写在这里"]

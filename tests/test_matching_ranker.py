@@ -21,9 +21,9 @@ TOPIC = Entry("oos-idcard", "居民身份证", tuple(make_phrases(["身份证", 
 @pytest.fixture(scope="module")
 def small(kb):
     guides = [
-        guide(kb, "t-01", "居住证挂失", ["居住证挂失", "居住证丢了先挂失"]),
+        guide(kb, "t-01", "居住证挂失", ["居住证挂失", "居住证遗失先报挂失"]),
         guide(kb, "t-02", "居住证补领", ["居住证补领", "居住证补办"]),
-        guide(kb, "t-03", "残疾人交通补贴申请", ["残疾人交通补贴", "残疾人车贴"]),
+        guide(kb, "t-03", "残疾人交通补贴办理", ["残疾人交通补贴", "残疾人车贴"]),
         guide(kb, "t-04", "敬老卡申领", ["敬老卡", "老人卡", "老年卡"]),
     ]
     return Matcher(guides, topics=[TOPIC])
@@ -52,7 +52,7 @@ def test_nothing_that_fits_is_none(small):
 
 
 def test_a_service_handled_elsewhere_is_none_with_a_referral(small):
-    m = small.match("身份证丢了怎么补办")
+    m = small.match("身份证找不到了要重新做一张")
     assert m.status == NONE and m.referral == "请到派出所办理身份证。" and m.topic == "居民身份证"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import threading
 
+from fakes import own_threads
 from staff_helpers import add_second_guide
 from kiosk.config import load_config
 from kiosk.dialogue import Dialogue, Heard
@@ -19,9 +20,10 @@ def test_the_app_wiring_end_to_end(tmp_path, guide_dir):
     ops = Operations.from_config(config, environ={})
     dialogue = Dialogue(ops.knowledge.kb, ops.knowledge.matcher)
     ops.attach(dialogue, source="voice")
-    before = threading.active_count()
+    before = set(threading.enumerate())
     ops.start()
     try:
+        assert "kiosk-guide-reloader" in [t.name for t in threading.enumerate() if t not in before]
         dialogue.handle(Heard("我叫李梅，低保怎么申请"), now=1)
         rec = read_log(ops.qlog.path).records[0]
         assert rec.query == "我叫[姓名]，低保怎么申请" and rec.source == "voice"
@@ -45,7 +47,7 @@ def test_the_app_wiring_end_to_end(tmp_path, guide_dir):
         assert ops.staff_lines()[-1] == "问题记录正常（已记录 1 条）"
     finally:
         ops.stop()
-    assert threading.active_count() == before
+    assert own_threads(before, timeout=30) == []  # the reloader thread (kiosk-guide-reloader) ended
 
 
 def test_staff_lines_show_a_rejected_edit_with_path_and_line(tmp_path, guide_dir):

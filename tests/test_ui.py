@@ -191,7 +191,8 @@ def test_pinyin_keypad_narrows_and_opens_a_guide(kiosk, small_kb):
     tap(keys["B"])
     tap(search.result_buttons[0])
     assert kiosk.screen == "guide" and kiosk.root.screens["guide"].guide.id == "assistance-01"
-    assert ink(search.query_label, (0, 0, 0)) >= 0  # searched screen no longer shown; no crash on read
+    # the searched screen is no longer shown: taken out of the window, so none of its widgets is drawn
+    assert search.query_label.get_root_window() is None
 
 
 def test_search_screen_reaches_the_category_tree(kiosk):
@@ -228,10 +229,10 @@ def test_none_of_these_leads_to_the_kind_not_found_screen(kiosk):
 def test_not_found_is_never_a_dead_end(kiosk, small_kb):
     from kiosk.ui.theme import THEME
 
-    speak_into(kiosk, "今天天气怎么样")
+    speak_into(kiosk, "明天会不会下雨")
     assert kiosk.screen == "notfound"
     nf = kiosk.root.screens["notfound"]
-    assert "今天天气怎么样" in nf.query.text and nf.message.text
+    assert "明天会不会下雨" in nf.query.text and nf.message.text
     assert small_kb.centre.phone in nf.window.text
     assert ink(nf.heading, THEME.bg) > 0.02
     tap(nf.search_button)
@@ -258,7 +259,7 @@ def test_mic_states_follow_a_recogniser_that_streams_partials(kiosk, small_kb):
     assert kiosk.root.screens["guide"].guide.id == "assistance-01"
     assert kiosk.root.voice_bar.mic.state_name == "speaking"
     kiosk.speaker.finish()
-    assert wait_until(lambda: c.mic_state == "ready", timeout=3)
+    assert wait_until(lambda: c.mic_state == "ready", timeout=30)
 
 
 def test_tapping_the_mic_while_listening_cancels(kiosk):
@@ -345,7 +346,7 @@ def test_idle_reset_clears_everything_with_a_fake_clock(kiosk):
     frames(40)  # a little over a second of real time: ticks run, nothing happens yet
     assert kiosk.screen == "guide"
     kiosk.clock.advance(31)
-    assert wait_until(lambda: kiosk.screen == "home", timeout=4)
+    assert wait_until(lambda: kiosk.screen == "home", timeout=30)
     assert c.heard == "" and not THEME.elder and not c.elder
     assert kiosk.root.screens["search"].query == ""
     assert kiosk.root.screens["guide"].checks == []
@@ -507,7 +508,7 @@ def _distinct_colours(path, step=9):
 
 def test_portrait_shots_render_every_screen_without_layout_problems(tmp_path, kb):
     from kiosk.config import load_config
-    from kiosk.ui.shots import Pump, layout_problems, render_profile
+    from kiosk.ui.shots import Pump, render_profile
 
     services = make_services(kb)
     services.config = load_config(env={})
@@ -521,7 +522,6 @@ def test_portrait_shots_render_every_screen_without_layout_problems(tmp_path, kb
     for p in shots:
         assert _png_size(p) == (1080, 1920)
         assert _distinct_colours(p) >= 4, p.name  # not a blank or black picture
-    assert layout_problems.__doc__  # the checker the CLI reports with
 
 
 def test_kiosk_shots_renders_the_other_profiles(tmp_path):
@@ -548,14 +548,17 @@ def test_kiosk_shots_renders_the_other_profiles(tmp_path):
 
 def test_gl_is_finished_after_each_screen_change(kiosk, monkeypatch):
     """Screen changes let the GL driver finish its frames (frees replaced textures under Mesa)."""
+    import kivy.graphics.opengl as gl
+
     calls = []
-    monkeypatch.setattr(kiosk.controller, "finish_gl", lambda *a: calls.append(kiosk.screen))
-    kiosk.controller._finish_ev = __import__("kivy.clock").clock.Clock.create_trigger(
-        kiosk.controller.finish_gl, 0.05)
+    real = gl.glFinish
+    monkeypatch.setattr(gl, "glFinish", lambda: (calls.append(kiosk.screen), real()))
+    frames(3)
+    calls.clear()  # a tap on the real screen below, through the controller's own trigger
     tap(kiosk.root.screens["home"].category_tiles["assistance"])
-    assert wait_until(lambda: calls == ["category"], timeout=3)
+    assert wait_until(lambda: calls == ["category"], timeout=30)
     tap(kiosk.root.header.home_button)
-    assert wait_until(lambda: calls == ["category", "home"], timeout=3)
+    assert wait_until(lambda: calls == ["category", "home"], timeout=30)
 
 
 # -- benefits tab, voice-off wording, elder guide layout ---------------------------------------------------
@@ -596,7 +599,7 @@ def test_with_voice_off_no_screen_asks_the_resident_to_speak(small_kb):
         frames()
         choices = k.root.screens["choices"]
         assert k.screen == "choices" and "第一个" not in choices.hint.text and "说" not in choices.hint.text
-        k.controller.send(Heard("今天天气怎么样"))
+        k.controller.send(Heard("明天会不会下雨"))
         frames()
         nf = k.root.screens["notfound"]
         assert k.screen == "notfound"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
-BENCHMARKS = ("matching", "speech", "recognition", "staff", "ui", "serve")
+BENCHMARKS = ("matching", "speech", "recognition", "staff", "ui", "serve", "soak")
 
 
 @dataclass(frozen=True)
