@@ -114,3 +114,9 @@ def test_a_misheard_section_word_is_still_heard():
     assert detect_section(normalize("低保的才料"), by_sound=False) is None
     assert detect_section(normalize("低保在那里申请")) == "location"  # 那里 / 哪里
     assert detect_section(normalize("低保怎么申请"), by_sound=True) is None
+
+
+def test_a_month_asked_either_way_reads_as_the_guides_per_month():
+    from kiosk.matching.text import normalize
+
+    assert normalize("低保一个月能拿多少钱") == normalize("低保每个月能拿多少钱") == normalize("低保每月能拿多少钱")
