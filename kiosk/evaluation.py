@@ -279,6 +279,7 @@ GRID = {
     "event_margin": (-10.0, -5.0, 0.0, 5.0),
     "topic_margin": (0.0, 5.0, 10.0, 20.0),
     "topic_named_margin": (-1000.0, 0.0, 5.0, 10.0, 20.0),
+    "foreign_share": (0.0, 0.2, 0.35, 0.5),
 }
 
 
@@ -288,7 +289,7 @@ class Features:
 
     expected: str
     scores: tuple[tuple[str, float], ...]  # guides, best first
-    topic: tuple[float, bool] | None  # best topic: score, named whole
+    topic: tuple[float, bool, float] | None  # best topic: score, named whole, share of the name the best guide explains
     event: tuple[float, str, tuple[str, ...]] | None  # best event with 2+ guides: score, status, offered ids
     empty: bool
 
@@ -309,7 +310,7 @@ def features(matcher: Matcher, query: str, expected: str) -> Features:
     if len(rk._topics):
         t = rk.ranked(norm, rk._topics, 1, tscores)
         if t:
-            topic = (t[0][0], rk.topic_named(t[0][1], norm, guides))
+            topic = rk.topic_features(t[0], norm, guides)
     if len(rk._events):
         e = rk.ranked(core, rk._events, 1, scores)
         if e:

@@ -71,3 +71,40 @@ def test_pick_names_one_of_the_offered_guides(small):
     assert small.pick("补领那个", ["t-01", "t-02"]) == "t-02"
     assert small.pick("挂失", ["t-01", "t-02"]) == "t-01"
     assert small.pick("随便", ["t-01", "t-02"]) is None
+
+
+# -- a thing only another office issues (an "owned" topic name) --------------------------------------
+PASSPORT = Entry("oos-exit-entry", "护照和出入境证件",
+                 tuple(make_phrases(["护照"], "owned") + make_phrases(["出国", "出境"], "topic")),
+                 referral="护照请到出入境管理部门办理。")
+
+
+@pytest.fixture(scope="module")
+def owned(kb):
+    guides = [
+        guide(kb, "t-11", "残疾人证换领", ["残疾证换领", "残疾证旧了换一本"], ["证件旧了破了怎么换"]),
+        guide(kb, "t-12", "境外人员居住登记", ["外国人住宿登记", "凭护照办理境外人员居住登记"]),
+    ]
+    return guides
+
+
+def test_an_owned_name_the_best_guide_never_speaks_of_goes_to_its_office(owned):
+    m = Matcher(owned, topics=[PASSPORT]).match("出国用的护照旧了破了怎么换")
+    assert m.status == NONE and m.topic == "护照和出入境证件"
+    # without the rule the guide's common words (过期, 换, 新) would win: the rule is what decides
+    off = Matcher(owned, dataclasses.replace(Matcher(owned).ranker.settings, foreign_share=0.0), topics=[PASSPORT])
+    assert off.match("出国用的护照旧了破了怎么换").status != NONE
+
+
+def test_an_owned_name_our_guide_speaks_of_stays_with_the_guide(owned):
+    m = Matcher(owned, topics=[PASSPORT]).match("拿护照怎么做居住登记")
+    assert m.status != NONE and m.best.id == "t-12" and m.topic is None
+
+
+def test_decide_turns_to_the_topic_only_for_an_unexplained_owned_name():
+    from kiosk.matching.ranker import Settings, decide
+
+    st = Settings()
+    assert decide(st, [40.0, 10.0], (10.0, True, 0.0), None) == (NONE, "topic")
+    assert decide(st, [40.0, 10.0], (10.0, True, 0.9), None) == (ANSWER, "guides")
+    assert decide(st, [40.0, 10.0], (10.0, False, 1.0), None) == (ANSWER, "guides")

@@ -104,4 +104,4 @@ def _tune(args, env: Environment, kb, settings, sets, transform) -> None:
 def _thresholds(st) -> str:
     return (f"answer_score {st.answer_score:g}, clarify_margin {st.clarify_margin:g}, none_score {st.none_score:g}, "
             f"event_margin {st.event_margin:g}, topic_margin {st.topic_margin:g}, "
-            f"topic_named_margin {st.topic_named_margin:g}")
+            f"topic_named_margin {st.topic_named_margin:g}, foreign_share {st.foreign_share:g}")

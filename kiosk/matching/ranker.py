@@ -29,11 +29,14 @@ ANSWER, CLARIFY, NONE = "answer", "clarify", "none"
 #: Phrase kinds and the BM25F weight of each field.
 FIELD_WEIGHTS: dict[str, float] = {
     "title": 3.0, "alias": 3.0, "spoken": 3.0, "question": 2.0, "situation": 2.0, "event": 2.0,
-    "topic": 3.0, "faq": 1.5, "summary": 1.0, "benefit": 0.8, "condition": 0.6,
+    "topic": 3.0, "owned": 3.0, "faq": 1.5, "summary": 1.0, "benefit": 0.8, "condition": 0.6,
 }
 #: Phrases whose words heard whole in a question lift their guide (a stored question counts by the
 #: words that name the service, as the question's own core is compared).
-NAME_KINDS = ("title", "alias", "spoken", "topic", "question")
+NAME_KINDS = ("title", "alias", "spoken", "topic", "owned", "question")
+#: Topic phrases: "owned" names a thing only that other office issues (护照, 驾驶证); "topic" any other way
+#: residents name the topic (天气, 银行), words that may also come up in a question about our own guides.
+TOPIC_KINDS = ("owned", "topic")
 
 
 def name_part(kind: str, text: str) -> str:
@@ -100,6 +103,8 @@ class Settings:
     max_choices: int = 3
     topic_margin: float = 0.0  # an out-of-scope topic must beat the best guide by this much
     topic_named_margin: float = 5.0  # ... or be named whole and come within this much of it
+    foreign_share: float = 0.2  # ... or a thing it owns be named whole while the best guide explains less than
+    #                              this share of its name (护照 named, and the best guide never speaks of passports)
     event_margin: float = 0.0  # a life event must beat the best guide by this much to be offered
     # First stage.
     k1: float = 2.0
@@ -125,18 +130,19 @@ class Settings:
 SHORTLIST = 32
 
 
-def decide(st: Settings, guide_scores: Sequence[float], topic: tuple[float, bool] | None,
+def decide(st: Settings, guide_scores: Sequence[float], topic: tuple[float, bool, float] | None,
            event: tuple[float, str] | None) -> tuple[str, str]:
     """answer / clarify / none, and what decided it ("topic", "event" or "guides").
 
-    guide_scores: the best guides' scores, best first. topic: the best out-of-scope topic's score and
-    whether it is named whole (Ranker.topic_named). event: the best life event's score and its status
-    when it wins (Ranker.event_status), if it has two or more guides to offer.
+    guide_scores: the best guides' scores, best first. topic: the best out-of-scope topic's score,
+    whether it is named whole (Ranker.topic_named), and, when the name is a thing only that office
+    issues, the share (0-1) of it the best guide explains (Ranker.mention; else 1). event: the best life event's score and its status when it wins
+    (Ranker.event_status), if it has two or more guides to offer.
     """
     best = guide_scores[0] if guide_scores else 0.0
     if topic is not None:
-        score, named = topic
-        if (named and score + st.topic_named_margin >= best) or \
+        score, named, mention = topic
+        if (named and (score + st.topic_named_margin >= best or mention < st.foreign_share)) or \
                 (score >= st.none_score and score >= best + st.topic_margin):
             return NONE, "topic"
     if event is not None:
@@ -268,7 +274,7 @@ class Ranker:
         if len(self._topics):
             t = self.ranked(norm, self._topics, 1, tscores)
             if t:
-                topic, topic_seen = t[0][1], (t[0][0], self.topic_named(t[0][1], norm, guides))
+                topic, topic_seen = t[0][1], self.topic_features(t[0], norm, guides)
         event = event_seen = None
         offered: tuple[Candidate, ...] = ()
         if len(self._events):
@@ -288,14 +294,28 @@ class Ranker:
             return Match(text, norm, status, offered, section, event=event.title)
         return Match(text, norm, status, cands, section)
 
-    def topic_named(self, i: int, norm: str, guides: list[tuple[float, int]]) -> bool:
-        """Topic i is named whole in the question, and no candidate guide by a longer name
-        (身份证过期了 is the police's; 残疾人交通补贴要带身份证吗 is ours)."""
-        named = next((len(p.text) for p in self.entries[i].phrases if p.kind == "topic" and p.text in norm), 0)
-        if named < 2:
-            return False
+    def topic_named(self, i: int, norm: str, guides: list[tuple[float, int]]) -> Phrase | None:
+        """The longest name of topic i heard whole in the question, if no candidate guide is heard by a
+        longer name (身份证过期了 is the police's; 残疾人交通补贴要带身份证吗 is ours); else None."""
+        name = max((p for p in self.entries[i].phrases if p.kind in TOPIC_KINDS and p.text in norm),
+                   key=lambda p: (len(p.text), p.kind == "owned", p.text), default=None)
+        if name is None or len(name.text) < 2:
+            return None
         qc = code(norm)
-        return named > max((self.named(g, qc) for _, g in guides), default=0)
+        return name if len(name.text) > max((self.named(g, qc) for _, g in guides), default=0) else None
+
+    def mention(self, name: str, guide: int) -> float:
+        """The share (0-1) of a name's information (chars and sounds) that a guide's text explains:
+        near 0 when the guide never speaks of the thing named."""
+        return float(self.index.fused(name)[guide]) if name else 1.0
+
+    def topic_features(self, topic: tuple[float, int], norm: str, guides: list[tuple[float, int]]
+                       ) -> tuple[float, bool, float]:
+        """(score, named whole, share of the name the best guide explains if it names a thing the topic's
+        office owns, else 1) of the best topic."""
+        name = self.topic_named(topic[1], norm, guides)
+        owned = name is not None and name.kind == "owned" and guides
+        return topic[0], name is not None, self.mention(name.text, guides[0][1]) if owned else 1.0
 
     def bundle_covers(self, event: Entry, cands: Sequence[Candidate]) -> bool:
         """The best guide is the event's own bundle (一件事) and every guide close to it belongs to that bundle."""
