@@ -296,12 +296,13 @@ class Features:
 
 def features(matcher: Matcher, query: str, expected: str) -> Features:
     """The inputs of :func:`kiosk.matching.ranker.decide` for one question (as Ranker.match computes them)."""
+    from .matching.sections import names_nothing
     from .matching.text import has_chinese, normalize
 
     rk = matcher.ranker
     norm = normalize(query)
     core = rk.core_of(norm) if norm and has_chinese(norm) else ""
-    if len(set(core)) < 2:
+    if names_nothing(core):
         return Features(expected, (), None, None, True)
     scores, tscores = rk.scores_with_topics(core, norm)
     k = max(3, rk.settings.max_choices)

@@ -120,3 +120,18 @@ def test_a_month_asked_either_way_reads_as_the_guides_per_month():
     from kiosk.matching.text import normalize
 
     assert normalize("低保一个月能拿多少钱") == normalize("低保每个月能拿多少钱") == normalize("低保每月能拿多少钱")
+
+
+def test_a_core_of_fillers_names_no_service():
+    from kiosk.matching.sections import names_nothing
+
+    core = strip_section_words(normalize("电话多少"))
+    assert core == "多少" and names_nothing(core)
+    assert names_nothing(strip_section_words(normalize("你们在哪里")))
+    assert strip_section_words(normalize("在哪里")) == ""  # not 里 left behind
+    assert not names_nothing(strip_section_words(normalize("敬老卡电话多少")))
+
+
+def test_a_bare_phone_question_asks_for_the_centre_not_a_guide(matcher):
+    m = matcher.match("你们电话多少")
+    assert m.status == "none" and m.section == "contact" and m.candidates == ()

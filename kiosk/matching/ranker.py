@@ -21,7 +21,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from .index import FieldIndex, IndexSettings, top_k
-from .sections import detect_section, strip_section_words
+from .sections import detect_section, names_nothing, strip_section_words
 from .text import code, has_chinese, normalize
 
 ANSWER, CLARIFY, NONE = "answer", "clarify", "none"
@@ -262,7 +262,7 @@ class Ranker:
             return Match(text, norm, NONE, (), None)
         section = detect_section(norm)
         core = self.core_of(norm)
-        if len(set(core)) < 2:  # only a part was asked for (要带什么材料?), or one sound: no service named
+        if names_nothing(core):  # only a part was asked for (要带什么材料? 电话多少?), or one sound: no service named
             return Match(text, norm, NONE, (), section)
         st = self.settings
         scores, tscores = self.scores_with_topics(core, norm)
