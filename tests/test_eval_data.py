@@ -83,7 +83,8 @@ def test_make_eval_runs_files_that_exist():
 
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     block = makefile.split("\neval:", 1)[1].split("\n\n", 1)[0]
-    paths = re.findall(r"\$\(KIOSK\) eval (\S+)", block)
+    paths = re.findall(r"\$\(KIOSK\) eval ((?:[^\s\\]+(?:\s*\\\n\s*|[ \t]+)?)+)", block)
+    paths = [p for group in paths for p in group.replace("\\", " ").split()]
     assert "tests/data/none_queries.tsv" in paths
     for p in paths:
         assert (ROOT / p).resolve().is_file(), p

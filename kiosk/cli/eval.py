@@ -70,8 +70,11 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     env.out(f"{'set':<40} matcher top-1  BM25 top-1  reached  wrong  none  NONE rejected")
     for r in reports:
         rejected = f"{r.rate('none_rejected'):12.1f}%" if r.none_rows else f"{'n/a':>13}"
-        env.out(f"{r.name[:40]:<40} {r.rate('top1'):12.1f}% {r.rate('base_top1'):10.1f}% {r.rate('reached'):7.1f}% "
-                f"{r.rate('answered_wrong'):5.1f}% {r.rate('false_reject'):4.1f}% {rejected}")
+        if r.in_scope:
+            env.out(f"{r.name[:40]:<40} {r.rate('top1'):12.1f}% {r.rate('base_top1'):10.1f}% {r.rate('reached'):7.1f}% "
+                    f"{r.rate('answered_wrong'):5.1f}% {r.rate('false_reject'):4.1f}% {rejected}")
+        else:  # only questions no guide serves
+            env.out(f"{r.name[:40]:<40} {'n/a':>13} {'n/a':>11} {'n/a':>8} {'n/a':>6} {'n/a':>5} {rejected}")
     if args.tune:
         _tune(args, env, kb, settings, sets, transform)
     return 0
