@@ -22,8 +22,8 @@ eval:
 	$(KIOSK) eval ../shared/eval/dev_queries.tsv
 	$(KIOSK) eval ../shared/eval/dev2_queries.tsv
 	$(KIOSK) eval tests/data/none_queries.tsv
-	$(KIOSK) eval eval/heldout-2026-12-02/inscope_a.tsv eval/heldout-2026-12-02/inscope_b.tsv \
-	  eval/heldout-2026-12-02/oos_a.tsv eval/heldout-2026-12-02/oos_b.tsv
+	$(KIOSK) eval tests/data/heldout-2026-12-02/inscope_a.tsv tests/data/heldout-2026-12-02/inscope_b.tsv \
+	  tests/data/heldout-2026-12-02/oos_a.tsv tests/data/heldout-2026-12-02/oos_b.tsv
 
 bench:
 	$(KIOSK) bench
