@@ -135,3 +135,16 @@ def test_a_core_of_fillers_names_no_service():
 def test_a_bare_phone_question_asks_for_the_centre_not_a_guide(matcher):
     m = matcher.match("你们电话多少")
     assert m.status == "none" and m.section == "contact" and m.candidates == ()
+
+
+@pytest.mark.parametrize("question, section", [
+    ("残疾人交通补贴一年给多少", "benefits"),  # 交通 is not 交 (paying)
+    ("重残护理补贴每月多少", "benefits"),  # an amount of something received
+    ("殡葬费减免能免多少", "benefits"),
+    ("请护工到家里个人要付几成", "fees"),
+    ("这个补助什么人能申请", "conditions"),
+    ("岗位补贴要多大年纪才能拿", "conditions"),
+    ("社保卡里还有多少钱", None),  # a balance is neither
+])
+def test_amounts_and_who_questions_find_their_section(question, section):
+    assert detect_section(normalize(question)) == section

@@ -23,7 +23,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("hours", r"几点|上班时间|办公时间|开门|关门|下班|周末|星期六|星期天|周六|周日|节假日|中午|开吗"),
     ("location", r"在哪里|在哪儿|在哪|哪里办|去哪|到哪|哪儿|地址|地点|哪个窗口|什么地方|哪里可以|哪里能|哪里申请|哪里登记|哪里开|哪里查|哪里做|哪里办理"),
     ("steps", r"流程|步骤|程序|手续怎么|怎么走|办理过程|过程是|怎么操作|先做什么|第一步"),
-    ("conditions", r"条件|资格|要求|能不能|能否|可不可以|可以申请吗|能申请吗|能办吗|可以办吗|能领吗|符合|哪些人|谁可以|够不够"
+    ("conditions", r"条件|资格|要求|能不能|能否|可不可以|可以申请吗|能申请吗|能办吗|可以办吗|能领吗|符合|哪些人|什么人|哪种人|谁可以|够不够|多大年纪|几岁"
                    r"|好(?:办|领|申请|参加|拿|读|享受)|(?:可以|能)(?:办|领|申请|参加|拿|享受)[^吗]{0,10}吗|不够"),
 )
 _COMPILED = tuple((name, re.compile(p)) for name, p in _PATTERNS)
@@ -41,8 +41,11 @@ _BALANCE = re.compile(r"还有多少钱|剩多少钱|剩下多少|余额|花了�
 
 # A money question about something the resident receives (a subsidy, an allowance, a pension) with no
 # word for paying asks for the benefit: 护理补贴每个月多少钱 is 待遇标准, not 收费标准.
-_RECEIVED = re.compile(r"补贴|津贴|补助|优待金|抚恤金|救助金|养老金|失业金|保险金|奖励|扶助金|生活费|低保|定补|育儿补")
-_PAYING = re.compile(r"交|缴|付|收费|收钱|手续费|工本费|花钱|花多少|自费|押金")
+_RECEIVED = re.compile(r"补贴|津贴|补助|优待金|抚恤金|救助金|养老金|失业金|保险金|奖励|扶助金|生活费|低保|定补|育儿补"
+                       r"|减免|免掉|免多少")
+_PAYING = re.compile(r"交(?!通)|缴|付|收费|收钱|手续费|工本费|花钱|花多少|自费|押金")  # 交通补贴 pays nothing
+# How much, when no pattern named the part: of something received it is the benefit (重残护理补贴每月多少).
+_AMOUNT = re.compile(r"多少|几块钱|几钿|几百|几千|百分之几")
 
 
 # Misheard section words (才料 for 材料, 在那里办 for 在哪里办): the plain words of each pattern, compared
@@ -87,6 +90,11 @@ def detect_section(text: str, by_sound: bool = True) -> str | None:
             if name == "fees" and _RECEIVED.search(text) and not _PAYING.search(text):
                 return "benefits"
             return name
+    if _AMOUNT.search(text) and not _BALANCE.search(text):
+        if _PAYING.search(text):
+            return "fees"
+        if _RECEIVED.search(text):
+            return "benefits"
     if by_sound and text:
         from .text import code
 
