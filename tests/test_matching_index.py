@@ -41,6 +41,38 @@ def test_pinyin_view_hears_homophones_and_fusion_weighs_the_views():
     assert only_char[0] == pytest.approx(char[0])
 
 
+def test_a_misheard_character_is_read_by_its_sound_in_the_character_view():
+    docs = [[("title", "居住证补领")], [("title", "敬老卡申领")], [("title", "残疾人交通补贴")]]
+    clean = _index(docs, char_weight=0.7).fused("居住证补领")
+    off, half, full = (_index(docs, char_weight=0.7, misheard_credit=c).fused("居住正补领") for c in (0.0, 0.5, 1.0))
+    # 正 is in no document but its sound (zheng, as 证) is: it no longer sinks the character view
+    assert off[0] < half[0] < full[0]
+    assert full[0] == pytest.approx(clean[0])  # here the sound terms are exactly as rare as the characters
+    assert top_k(half, 1) == [0] and half[1] == pytest.approx(clean[1])
+    # a question heard right is scored as before
+    assert np.allclose(_index(docs, char_weight=0.7, misheard_credit=1.0).fused("居住证补领"), clean)
+
+
+def test_only_character_terms_no_document_has_but_whose_sound_one_has_count_as_misheard():
+    from kiosk.matching.index import _code_points, is_char_key, misheard_terms, term_keys
+
+    ix = _index([[("title", "居住证补领")], [("title", "敬老卡申领")]])
+
+    def char_terms(text):
+        k = term_keys(_code_points(text))
+        return set(k[is_char_key(k)].tolist())
+
+    def misheard(text):
+        keys = np.unique(term_keys(_code_points(text)))
+        mask, sounds = misheard_terms(text, keys, ix.document_frequency(keys))
+        return set(keys[mask].tolist()), sounds.sum()
+
+    assert misheard("居住证") == (set(), 0.0)  # every character term is in a document
+    # 正 and 住正: no document has them, but 证 and 住证 sound the same
+    assert misheard("居住正") == (char_terms("住正") - char_terms("住"), 2.0)
+    assert misheard("喝牛奶") == (set(), 0.0)  # no document has these sounds either: an unknown word, not misheard
+
+
 def test_segments_give_the_same_scores_as_one_segment(monkeypatch):
     import kiosk.matching.index as index
 

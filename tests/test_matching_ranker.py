@@ -18,15 +18,18 @@ TOPIC = Entry("oos-idcard", "居民身份证", tuple(make_phrases(["身份证", 
               referral="请到派出所办理身份证。")
 
 
-@pytest.fixture(scope="module")
-def small(kb):
-    guides = [
+def _small_guides(kb):
+    return [
         guide(kb, "t-01", "居住证挂失", ["居住证挂失", "居住证遗失先报挂失"]),
         guide(kb, "t-02", "居住证补领", ["居住证补领", "居住证补办"]),
         guide(kb, "t-03", "残疾人交通补贴办理", ["残疾人交通补贴", "残疾人车贴"]),
         guide(kb, "t-04", "敬老卡申领", ["敬老卡", "老人卡", "老年卡"]),
     ]
-    return Matcher(guides, topics=[TOPIC])
+
+
+@pytest.fixture(scope="module")
+def small(kb):
+    return Matcher(_small_guides(kb), topics=[TOPIC])
 
 
 def test_one_clear_winner_is_answered(small):
@@ -38,6 +41,15 @@ def test_homophones_from_the_recogniser_still_match(small):
     m = small.match("精老卡怎么办")  # 精 jing for 敬 jing
     assert m.best.id == "t-04" and m.status == ANSWER
     assert small.match("居住正补领").best.id == "t-02"
+
+
+def test_misheard_characters_cost_less_than_unknown_words(kb, small):
+    asked = "残急人交同补帖"  # 急 同 帖 for 疾 通 贴: no guide has these characters, but their sounds
+    deaf = Matcher(_small_guides(kb), dataclasses.replace(small.ranker.settings, misheard_credit=0.0), topics=[TOPIC])
+    heard, plain = small.match(asked), deaf.match(asked)
+    assert heard.best.id == plain.best.id == "t-03"
+    assert heard.best.score >= plain.best.score + 10
+    assert small.match("残疾人交通补贴").best.score == deaf.match("残疾人交通补贴").best.score  # heard right: as before
 
 
 def test_close_neighbours_are_offered_together(small):

@@ -98,6 +98,12 @@ def test_what_the_resident_pays_stays_fees(text):
     assert detect_section(normalize(text)) == "fees"
 
 
+def test_a_misheard_subsidy_word_still_makes_a_money_question_the_benefits_section():
+    assert detect_section(normalize("高温补帖多少钱")) == "benefits"  # 补帖 sounds like 补贴
+    assert detect_section(normalize("高温补帖多少钱"), by_sound=False) == "fees"
+    assert detect_section(normalize("补帖要交多少钱")) == "fees"  # paying is still paying
+
+
 def test_shanghainese_is_folded_into_mandarin():
     assert normalize("阿拉屋里厢") == normalize("我们家里")
     assert normalize("一个月几钿") == normalize("一个月多少钱")

@@ -16,6 +16,13 @@ and a question's score for a document is sum over its distinct terms of idf(term
 divided by sum of idf(term): the share of the question's information the document explains (0..1),
 per view. The two views are fused linearly.
 
+A character term no document has, whose pinyin term some document has, was most likely misheard (a
+homophone written for the right character: 才料 for 材料). Counted as it is, it would carry the largest
+IDF of the question and match nothing, so one misheard character would sink the character view. With
+``misheard_credit`` set, such a term is read by its sound in the character view instead: its pinyin
+term takes its place (with the pinyin term's IDF) and a document explaining that sound is credited
+``misheard_credit`` of it. The pinyin view is unchanged.
+
 The index is built in *segments* of up to 1,024 documents with numpy, so building costs one sort per
 segment and scoring a question costs the postings of its terms, not the number of documents. All
 ordering is by numbers (term keys, document positions), never by hashed strings, so every process
@@ -128,6 +135,7 @@ class IndexSettings:
     b: float = 0.5
     char_weight: float = 0.5  # fusion: share of the character view, the rest is pinyin
     stop_share: float = 1.0  # postings of terms in more than this share of documents are not walked
+    misheard_credit: float = 0.0  # a misheard char term, read by its sound, is explained this much (0: off)
 
 
 class _Segment:
@@ -288,14 +296,38 @@ class FieldIndex:
         idf = self.idf(df)
         is_char = is_char_key(keys)
         skip = df > self.settings.stop_share * max(self.n, 1)
-        a = self.settings.char_weight
+        a, credit = self.settings.char_weight, self.settings.misheard_credit
         out = []
-        for own, (_, first) in zip(per_text, asked):
+        for own, (text, first) in zip(per_text, asked):
             mine = np.isin(keys, own)
-            qc, qp = idf[mine & is_char].sum(), idf[mine & ~is_char].sum()
-            weight = np.where(is_char, a * idf / qc if qc > 0 else 0.0, (1 - a) * idf / qp if qp > 0 else 0.0)
-            out.append(self._accumulate(found, np.where(mine, weight, 0.0), skip, first))
+            if credit > 0 and a > 0 and text:
+                misheard, sounds = misheard_terms(text, keys, df)
+            else:
+                misheard, sounds = np.zeros(len(keys), dtype=bool), np.zeros(len(keys))
+            known = mine & is_char & ~misheard
+            # the char view's information: its known terms, and the sounds of its misheard ones
+            qc, qp = idf[known].sum() + (idf * sounds).sum(), idf[mine & ~is_char].sum()
+            char_w = a * idf * (known + credit * sounds) / qc if qc > 0 else 0.0
+            pin_w = np.where(mine & ~is_char, (1 - a) * idf / qp, 0.0) if qp > 0 else 0.0
+            out.append(self._accumulate(found, char_w + pin_w, skip, first))
         return out
+
+
+def misheard_terms(text: str, keys: np.ndarray, df: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The text's misheard character terms: no document has the characters, some document has their
+    pinyin term. Over ``keys`` (sorted, holding every term of the text; ``df`` per key): a mask of those
+    character terms, and per pinyin key how many of them it is the sound of."""
+    parts = _term_parts(_code_points(text))
+    chars = np.concatenate([parts[0][1](), parts[1][1]()])
+    sounds = np.concatenate([parts[2][1](), parts[3][1]()])  # the same positions, read by sound
+    at_char, at_sound = np.searchsorted(keys, chars), np.searchsorted(keys, sounds)
+    bad = (df[at_char] == 0) & (df[at_sound] > 0)
+    once = np.zeros(len(chars), dtype=bool)
+    once[np.unique(chars, return_index=True)[1]] = True  # a repeated term counts once, as in the question
+    bad &= once
+    mask = np.zeros(len(keys), dtype=bool)
+    mask[at_char[bad]] = True
+    return mask, np.bincount(at_sound[bad], minlength=len(keys)).astype(np.float64)
 
 
 def top_k(scores: np.ndarray, k: int, among: np.ndarray | None = None) -> list[int]:

@@ -111,6 +111,7 @@ class Settings:
     b: float = 0.5
     char_weight: float = 0.7  # fusion: share of the character view (the rest is pinyin)
     stop_share: float = 1.0  # terms in more than this share of documents: counted, postings not walked
+    misheard_credit: float = 0.5  # a character term no guide has but whose sound one has counts half (see index)
     name_bonus: float = 0.2  # added (×100) for a title/alias heard whole, scaled by its share of the question
     strip_question_words: bool = True
 
@@ -178,7 +179,9 @@ class Ranker:
         if docs is None:
             docs = [[(p.kind, p.text) for p in e.phrases] for e in self.entries]
         self.index = FieldIndex(docs, FIELD_WEIGHTS, IndexSettings(k1=st.k1, b=st.b, char_weight=st.char_weight,
-                                                                   stop_share=st.stop_share), consume=consume)
+                                                                   stop_share=st.stop_share,
+                                                                   misheard_credit=st.misheard_credit),
+                                 consume=consume)
         kinds = np.array([0 if e.is_guide else 1 if e.referral is not None else 2 for e in self.entries],
                          dtype=np.int8)
         self._guides = np.flatnonzero(kinds == 0)

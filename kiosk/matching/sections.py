@@ -81,13 +81,28 @@ def _sounds() -> tuple[tuple[str, tuple[str, ...]], ...]:
     return _sound_words
 
 
+_received_sounds: tuple[str, ...] | None = None
+
+
+def _received_by_sound(text: str) -> bool:
+    """Something received (补贴, 津贴, ...) heard, though written with other characters (补帖)."""
+    global _received_sounds
+    from .text import code
+
+    if _received_sounds is None:
+        _received_sounds = tuple(sorted({code(w) for w in _RECEIVED.pattern.split("|")}))
+    heard = code(text)
+    return any(c in heard for c in _received_sounds)
+
+
 def detect_section(text: str, by_sound: bool = True) -> str | None:
     """The section asked for in normalised text, or None for the whole guide."""
     if _BALANCE.search(text):
         text = _BALANCE.sub("", text)
     for name, rx in _COMPILED:
         if rx.search(text):
-            if name == "fees" and _RECEIVED.search(text) and not _PAYING.search(text):
+            if name == "fees" and not _PAYING.search(text) and (
+                    _RECEIVED.search(text) or (by_sound and _received_by_sound(text))):
                 return "benefits"
             return name
     if _AMOUNT.search(text) and not _BALANCE.search(text):
