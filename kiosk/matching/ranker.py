@@ -112,6 +112,8 @@ class Settings:
     char_weight: float = 0.7  # fusion: share of the character view (the rest is pinyin)
     stop_share: float = 1.0  # terms in more than this share of documents: counted, postings not walked
     misheard_credit: float = 0.5  # a character term no guide has but whose sound one has counts half (see index)
+    core_weight: float = 0.75  # guides are scored on this share of the core (section and question words
+    #                            removed) + the rest on the whole question (交多少钱 still says 缴费)
     name_bonus: float = 0.2  # added (×100) for a title/alias heard whole, scaled by its share of the question
     strip_question_words: bool = True
 
@@ -211,12 +213,15 @@ class Ranker:
 
     def scores_with_topics(self, core: str, norm: str) -> tuple[np.ndarray, np.ndarray]:
         """Scores of the core (all entries) and, for the topics, of the whole question too (the larger)."""
-        if not len(self._topics) or core == norm:
+        w = self.settings.core_weight
+        if core == norm or (w >= 1.0 and not len(self._topics)):
             s = self.scores(core)
             return s, s
-        first = int(self._topics[0])
+        first = 0 if w < 1.0 else int(self._topics[0])
         a, b = self.index.fused_many([(core, 0), (norm, first)])
-        return 100.0 * a, np.maximum(100.0 * a, 100.0 * b)
+        a, b = 100.0 * a, 100.0 * b
+        mixed = a if w >= 1.0 else w * a + (1.0 - w) * b
+        return mixed, np.maximum(mixed, b)
 
     def named(self, i: int, qc: str) -> int:
         """How long the longest title/alias of entry i heard whole in the question (pinyin code qc) is."""
