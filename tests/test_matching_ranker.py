@@ -139,3 +139,13 @@ def test_the_words_of_the_part_asked_still_count_a_little(kb):
 
     assert Matcher(guides, topics=[]).ranker.settings.core_weight < 1.0
     assert gap(0.75) < gap(1.0) - 3
+
+
+def test_an_owned_name_as_long_as_the_guide_name_heard_still_counts(kb):
+    bank = Entry("oos-bank", "银行", tuple(make_phrases(["工商银行", "银行卡密码"], "owned")), referral="请找银行。")
+    guides = [guide(kb, "t-31", "社保卡密码重置", ["密码忘了", "社保卡密码重置"]),
+              guide(kb, "t-32", "敬老卡申领", ["敬老卡", "老人卡"])]
+    m = Matcher(guides, topics=[bank])
+    # 银行卡密码 is heard too, and the guide explains most of it (卡密码); 工商银行 it never speaks of
+    assert m.match("工商银行的卡密码忘了").status == NONE
+    assert m.match("社保卡的密码忘了").best.id == "t-31"

@@ -302,15 +302,22 @@ class Ranker:
             return Match(text, norm, status, offered, section, event=event.title)
         return Match(text, norm, status, cands, section)
 
-    def topic_named(self, i: int, norm: str, guides: list[tuple[float, int]]) -> Phrase | None:
-        """The longest name of topic i heard whole in the question, if no candidate guide is heard by a
-        longer name (身份证过期了 is the police's; 残疾人交通补贴要带身份证吗 is ours); else None."""
-        name = max((p for p in self.entries[i].phrases if p.kind in TOPIC_KINDS and p.text in norm),
-                   key=lambda p: (len(p.text), p.kind == "owned", p.text), default=None)
-        if name is None or len(name.text) < 2:
-            return None
+    def _heard(self, i: int, norm: str, guides: list[tuple[float, int]]) -> list[Phrase]:
+        """Names of topic i heard whole in the question, longest first, that no candidate guide is heard by
+        a longer name (身份证过期了 is the police's; 残疾人交通补贴要带身份证吗 is ours). A thing another
+        office issues, named as fully as any guide is (工商银行 beside 密码忘了), still counts."""
+        heard = [p for p in self.entries[i].phrases if p.kind in TOPIC_KINDS and len(p.text) >= 2 and p.text in norm]
+        if not heard:
+            return []
         qc = code(norm)
-        return name if len(name.text) > max((self.named(g, qc) for _, g in guides), default=0) else None
+        longest = max((self.named(g, qc) for _, g in guides), default=0)
+        return sorted((p for p in heard if len(p.text) > longest or (p.kind == "owned" and len(p.text) == longest)),
+                      key=lambda p: (-len(p.text), p.kind != "owned", p.text))
+
+    def topic_named(self, i: int, norm: str, guides: list[tuple[float, int]]) -> Phrase | None:
+        """The longest name of topic i heard whole in the question (see _heard), or None."""
+        heard = self._heard(i, norm, guides)
+        return heard[0] if heard else None
 
     def mention(self, name: str, guide: int) -> float:
         """The share (0-1) of a name's information (chars and sounds) that a guide's text explains:
@@ -319,11 +326,11 @@ class Ranker:
 
     def topic_features(self, topic: tuple[float, int], norm: str, guides: list[tuple[float, int]]
                        ) -> tuple[float, bool, float]:
-        """(score, named whole, share of the name the best guide explains if it names a thing the topic's
-        office owns, else 1) of the best topic."""
-        name = self.topic_named(topic[1], norm, guides)
-        owned = name is not None and name.kind == "owned" and guides
-        return topic[0], name is not None, self.mention(name.text, guides[0][1]) if owned else 1.0
+        """(score, named whole, the least share of a thing the topic's office owns, named in the question,
+        that the best guide explains; 1 if none is named) of the best topic."""
+        heard = self._heard(topic[1], norm, guides)
+        owned = [p.text for p in heard if p.kind == "owned"] if guides else []
+        return topic[0], bool(heard), min((self.mention(t, guides[0][1]) for t in owned), default=1.0)
 
     def bundle_covers(self, event: Entry, cands: Sequence[Candidate]) -> bool:
         """The best guide is the event's own bundle (一件事) and every guide close to it belongs to that bundle."""
