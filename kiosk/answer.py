@@ -274,7 +274,7 @@ def clarify(choices: tuple[Guide, ...], section: str | None = None) -> Reply:
     names = [g.short_name for g in choices]
     names = [g.title if names.count(n) > 1 else n for g, n in zip(choices, names)]  # 失业登记（…） twice
     listed = "；".join(f"{ORDINALS[i]}，{n}" for i, n in enumerate(names))
-    text = f"您问的是哪一项？{listed}。请说第几个，或者点屏幕。"
+    text = f"您问的是哪一项？{listed}。请说第几个，或者点屏幕；都不是，就说“都不是”。"
     return Reply("clarify", None, section, text, choices)
 
 

@@ -123,3 +123,10 @@ def test_a_question_about_the_centre_itself_gets_the_centres_own_fact(kb):
     assert kb.centre.address in where.text
     # a section with no guide and no centre fact still asks which service
     assert "哪一项业务" in compose(Match("要带什么材料", "要带什么材料", "none", (), "materials"), kb).text
+
+
+def test_a_choice_list_says_how_to_refuse_it(kb):
+    from kiosk.answer import clarify
+
+    reply = clarify((kb.get("elderly-01"), kb.get("residence-03")))
+    assert reply.text.endswith("都不是，就说“都不是”。")
