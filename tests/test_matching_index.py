@@ -203,3 +203,14 @@ def test_validate_reports_events_file_problems_with_lines(tmp_path, cli):
     res = cli("validate", str(guides))
     assert res.code == 1
     assert f"events.yaml:{n + 4}: 没有这些指南：gone-01" in res.out
+
+
+def test_a_mix_of_two_texts_costs_one_pass_and_equals_the_mix_of_their_scores():
+    from kiosk.matching.index import FieldIndex
+
+    docs = [[("t", "敬老卡申领")], [("t", "居住证补领")], [("t", "低保申请条件")], [("t", "敬老卡补领")]]
+    ix = FieldIndex(docs, {"t": 1.0})
+    a, b = ix.fused("敬老卡"), ix.fused("敬老卡补领要带什么")
+    (mixed,) = ix.fused_mixes(["敬老卡", "敬老卡补领要带什么"], [({0: 0.75, 1: 0.25}, 0)])
+    assert np.allclose(mixed, 0.75 * a + 0.25 * b)
+    assert mixed.argmax() == 3  # the whole question's 补领 tips 敬老卡补领 over 敬老卡申领

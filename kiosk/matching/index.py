@@ -290,27 +290,40 @@ class FieldIndex:
 
     def fused_many(self, asked: Sequence[tuple[str, int]]) -> list[np.ndarray]:
         """:meth:`fused` for several texts (each with its ``first``), looking their terms up once."""
-        per_text = [np.unique(term_keys(_code_points(t))) if t else np.zeros(0, dtype=np.int64) for t, _ in asked]
+        return self.fused_mixes([t for t, _ in asked], [({i: 1.0}, first) for i, (_, first) in enumerate(asked)])
+
+    def fused_mixes(self, texts: Sequence[str], mixes: Sequence[tuple[dict[int, float], int]]) -> list[np.ndarray]:
+        """Linear mixes of the fused scores of several texts, each mix in one pass over the postings:
+        ``mixes[j]`` = ({text index: coefficient}, first). The score is linear in each term's weight, so
+        0.75 × score(a) + 0.25 × score(b) costs what one score costs."""
+        per_text = [np.unique(term_keys(_code_points(t))) if t else np.zeros(0, dtype=np.int64) for t in texts]
         keys = np.unique(np.concatenate(per_text)) if per_text else np.zeros(0, dtype=np.int64)
         found, df = self._lookup(keys)
         idf = self.idf(df)
         is_char = is_char_key(keys)
         skip = df > self.settings.stop_share * max(self.n, 1)
-        a, credit = self.settings.char_weight, self.settings.misheard_credit
+        weights = [self._weights(text, own, keys, df, idf, is_char) for text, own in zip(texts, per_text)]
         out = []
-        for own, (text, first) in zip(per_text, asked):
-            mine = np.isin(keys, own)
-            if credit > 0 and a > 0 and text:
-                misheard, sounds = misheard_terms(text, keys, df)
-            else:
-                misheard, sounds = np.zeros(len(keys), dtype=bool), np.zeros(len(keys))
-            known = mine & is_char & ~misheard
-            # the char view's information: its known terms, and the sounds of its misheard ones
-            qc, qp = idf[known].sum() + (idf * sounds).sum(), idf[mine & ~is_char].sum()
-            char_w = a * idf * (known + credit * sounds) / qc if qc > 0 else 0.0
-            pin_w = np.where(mine & ~is_char, (1 - a) * idf / qp, 0.0) if qp > 0 else 0.0
-            out.append(self._accumulate(found, char_w + pin_w, skip, first))
+        for coefs, first in mixes:
+            w = sum(c * weights[i] for i, c in sorted(coefs.items()))
+            out.append(self._accumulate(found, np.asarray(w, dtype=np.float64), skip, first))
         return out
+
+    def _weights(self, text: str, own: np.ndarray, keys: np.ndarray, df: np.ndarray, idf: np.ndarray,
+                 is_char: np.ndarray) -> np.ndarray:
+        """Per key, the weight of its saturated tf in the text's fused score (0 for keys not in the text)."""
+        a, credit = self.settings.char_weight, self.settings.misheard_credit
+        mine = np.isin(keys, own)
+        if credit > 0 and a > 0 and text:
+            misheard, sounds = misheard_terms(text, keys, df)
+        else:
+            misheard, sounds = np.zeros(len(keys), dtype=bool), np.zeros(len(keys))
+        known = mine & is_char & ~misheard
+        # the char view's information: its known terms, and the sounds of its misheard ones
+        qc, qp = idf[known].sum() + (idf * sounds).sum(), idf[mine & ~is_char].sum()
+        char_w = a * idf * (known + credit * sounds) / qc if qc > 0 else np.zeros(len(keys))
+        pin_w = np.where(mine & ~is_char, (1 - a) * idf / qp, 0.0) if qp > 0 else np.zeros(len(keys))
+        return char_w + pin_w
 
 
 def misheard_terms(text: str, keys: np.ndarray, df: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -217,11 +217,12 @@ class Ranker:
         if core == norm or (w >= 1.0 and not len(self._topics)):
             s = self.scores(core)
             return s, s
-        first = 0 if w < 1.0 else int(self._topics[0])
-        a, b = self.index.fused_many([(core, 0), (norm, first)])
-        a, b = 100.0 * a, 100.0 * b
-        mixed = a if w >= 1.0 else w * a + (1.0 - w) * b
-        return mixed, np.maximum(mixed, b)
+        first = int(self._topics[0]) if len(self._topics) else self.index.n
+        # one pass for the guides' mix, and the whole question for the topics (the last entries)
+        mixed, whole = self.index.fused_mixes([core, norm], [({0: w, 1: 1.0 - w} if w < 1.0 else {0: 1.0}, 0),
+                                                             ({1: 1.0}, first)])
+        mixed, whole = 100.0 * mixed, 100.0 * whole
+        return mixed, np.maximum(mixed, whole)
 
     def named(self, i: int, qc: str) -> int:
         """How long the longest title/alias of entry i heard whole in the question (pinyin code qc) is."""
