@@ -292,6 +292,8 @@ class Features:
     topic: tuple[float, bool, float] | None  # best topic: score, named whole, share of the name the best guide explains
     event: tuple[float, str, tuple[str, ...]] | None  # best event with 2+ guides: score, status, offered ids
     empty: bool
+    scope_x: tuple[float, ...] | None = None  # the out-of-scope model's inputs (kiosk.matching.scope.FEATURES)
+    scope: float | None = None  # its probability that no guide serves the question
 
 
 def features(matcher: Matcher, query: str, expected: str) -> Features:
@@ -318,7 +320,12 @@ def features(matcher: Matcher, query: str, expected: str) -> Features:
             offered = rk._event_choices(rk.entries[e[0][1]], scores, core, 3)
             if len(offered) >= 2:
                 event = (e[0][0], rk.event_status(rk.entries[e[0][1]], offered), tuple(c.id for c in offered))
-    return Features(expected, tuple((rk.entries[i].id, round(s, 1)) for s, i in guides[:3]), topic, event, False)
+    from .matching.scope import scope_features
+
+    x = scope_features(rk, core, guides)
+    scope = rk.scope_model.probability(x) if rk.scope_model is not None else None
+    return Features(expected, tuple((rk.entries[i].id, round(s, 1)) for s, i in guides[:3]), topic, event, False,
+                    x, scope)
 
 
 def decide(f: Features, st: Settings) -> tuple[str, tuple[str, ...]]:
@@ -327,7 +334,7 @@ def decide(f: Features, st: Settings) -> tuple[str, tuple[str, ...]]:
 
     if f.empty:
         return NONE, ()
-    status, source = rank_decide(st, [s for _, s in f.scores], f.topic, f.event[:2] if f.event else None)
+    status, source = rank_decide(st, [s for _, s in f.scores], f.topic, f.event[:2] if f.event else None, f.scope)
     if source == "event":
         return status, f.event[2]
     return status, tuple(g for g, _ in f.scores)

@@ -21,6 +21,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from .index import FieldIndex, IndexSettings, top_k
+from .scope import ScopeModel, load_model, scope_features
 from .sections import detect_section, names_nothing, strip_section_words
 from .text import code, has_chinese, normalize
 
@@ -88,6 +89,7 @@ class Match:
     referral: str | None = None  # where to go, when the question is about a service handled elsewhere
     topic: str | None = None  # the out-of-scope topic's title
     event: str | None = None  # the life event (一件事) whose guides are offered, e.g. 出生一件事
+    out_of_scope: float | None = None  # how likely (0-1) no guide serves the question (see kiosk.matching.scope)
 
     @property
     def best(self) -> Candidate | None:
@@ -106,6 +108,8 @@ class Settings:
     foreign_share: float = 0.2  # ... or a thing it owns be named whole while the best guide explains less than
     #                              this share of its name (护照 named, and the best guide never speaks of passports)
     event_margin: float = 0.0  # a life event must beat the best guide by this much to be offered
+    scope_reject: float = 0.95  # none when the scope model finds the question this likely out of scope (>1: off)
+    scope_max_best: float = 30.0  # ... and the best guide scores below this
     # First stage.
     k1: float = 2.0
     b: float = 0.5
@@ -134,13 +138,14 @@ SHORTLIST = 32
 
 
 def decide(st: Settings, guide_scores: Sequence[float], topic: tuple[float, bool, float] | None,
-           event: tuple[float, str] | None) -> tuple[str, str]:
-    """answer / clarify / none, and what decided it ("topic", "event" or "guides").
+           event: tuple[float, str] | None, scope: float | None = None) -> tuple[str, str]:
+    """answer / clarify / none, and what decided it ("topic", "event", "scope" or "guides").
 
     guide_scores: the best guides' scores, best first. topic: the best out-of-scope topic's score,
     whether it is named whole (Ranker.topic_named), and, when the name is a thing only that office
     issues, the share (0-1) of it the best guide explains (Ranker.mention; else 1). event: the best life event's score and its status when it wins
-    (Ranker.event_status), if it has two or more guides to offer.
+    (Ranker.event_status), if it has two or more guides to offer. scope: the probability that no guide
+    serves the question (Ranker.scope_probability), or None.
     """
     best = guide_scores[0] if guide_scores else 0.0
     if topic is not None:
@@ -154,6 +159,8 @@ def decide(st: Settings, guide_scores: Sequence[float], topic: tuple[float, bool
             return status, "event"
     if not guide_scores or best < st.none_score:
         return NONE, "guides"
+    if scope is not None and scope >= st.scope_reject and best < st.scope_max_best:
+        return NONE, "scope"
     close = [x for x in guide_scores[: st.max_choices] if x >= best - st.clarify_margin]
     if len(close) >= 2 or best < st.answer_score:
         return CLARIFY, "guides"
@@ -171,10 +178,12 @@ def make_phrases(texts: Iterable[str], kind: str) -> list[Phrase]:
 
 class Ranker:
     def __init__(self, entries: Sequence[Entry], settings: Settings | None = None,
-                 docs: Sequence[Sequence[tuple[str, str]]] | None = None) -> None:
+                 docs: Sequence[Sequence[tuple[str, str]]] | None = None,
+                 scope_model: ScopeModel | None | str = "default") -> None:
         """``docs[i]``: what the index reads for entries[i], (field, normalised text) pairs; by default the
         entry's phrases. A docs list given is emptied as it is indexed. Afterwards only the entries' names
-        are read (name bonus, topics named whole)."""
+        are read (name bonus, topics named whole). ``scope_model``: the out-of-scope model (by default the
+        shipped one; None: none)."""
         self.entries = list(entries)
         self.settings = st = settings or Settings()
         consume = docs is not None and isinstance(docs, list)
@@ -189,9 +198,21 @@ class Ranker:
         self._guides = np.flatnonzero(kinds == 0)
         self._topics = np.flatnonzero(kinds == 1)
         self._events = np.flatnonzero(kinds == 2)
+        self._is_guide = kinds == 0
+        self.scope_model = load_model() if isinstance(scope_model, str) else scope_model
         self._by_id = {e.id: i for i, e in enumerate(self.entries)}
         # names heard whole: (entry, pinyin code of the name), only for the bonus
         self._names: dict[int, tuple[str, ...]] = {}
+
+    def is_guide_mask(self) -> np.ndarray:
+        """Per entry, whether it is a guide."""
+        return self._is_guide
+
+    def scope_probability(self, core: str, guides: list[tuple[float, int]]) -> float | None:
+        """How likely (0-1) the question (its core, its ranked guides) is one no guide serves; None without a model."""
+        if self.scope_model is None or not self.scope_model.applies(len(self._guides)):
+            return None
+        return self.scope_model.probability(scope_features(self, core, guides))
 
     def index_of(self, entry_id: str) -> int | None:
         return self._by_id.get(entry_id)
@@ -293,15 +314,16 @@ class Ranker:
                 offered = self._event_choices(event, scores, core, top)
                 if len(offered) >= 2:
                     event_seen = (e[0][0], self.event_status(event, offered))
-        status, source = decide(st, [c.score for c in cands], topic_seen, event_seen)
+        scope = self.scope_probability(core, guides)
+        status, source = decide(st, [c.score for c in cands], topic_seen, event_seen, scope)
         if status == CLARIFY and source == "guides" and event is not None and self.bundle_covers(event, cands):
             status = ANSWER  # 身后一件事 first, its own member services close behind: the bundle does them all
         if source == "topic":
             e = self.entries[topic]
-            return Match(text, norm, NONE, cands, section, referral=e.referral, topic=e.title)
+            return Match(text, norm, NONE, cands, section, referral=e.referral, topic=e.title, out_of_scope=scope)
         if source == "event":
-            return Match(text, norm, status, offered, section, event=event.title)
-        return Match(text, norm, status, cands, section)
+            return Match(text, norm, status, offered, section, event=event.title, out_of_scope=scope)
+        return Match(text, norm, status, cands, section, out_of_scope=scope)
 
     def _heard(self, i: int, norm: str, guides: list[tuple[float, int]]) -> list[Phrase]:
         """Names of topic i heard whole in the question, longest first, that no candidate guide is heard by
