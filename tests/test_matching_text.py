@@ -154,3 +154,8 @@ def test_a_bare_phone_question_asks_for_the_centre_not_a_guide(matcher):
 ])
 def test_amounts_and_who_questions_find_their_section(question, section):
     assert detect_section(normalize(question)) == section
+
+
+def test_synonyms_fold_until_nothing_changes():
+    # 上海户籍 is read as 本市户籍, and 非本市户籍 as 外地: a question must reach the same form as the title
+    assert normalize("非上海户籍") == normalize("非本市户籍") == normalize("外地")

@@ -99,7 +99,13 @@ def _synonym_table() -> tuple[re.Pattern, dict[str, str]]:
 def canonical(text: str) -> str:
     """Replace colloquial variants with the form guides and questions are compared in."""
     pattern, table = _synonym_table()
-    return pattern.sub(lambda m: table[m.group(0)], text)
+    # until nothing changes (at most 3 rounds): 非上海户籍 -> 非本市户籍 -> 外地
+    for _ in range(3):
+        folded = pattern.sub(lambda m: table[m.group(0)], text)
+        if folded == text:
+            break
+        text = folded
+    return text
 
 
 _DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
