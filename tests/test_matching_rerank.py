@@ -67,12 +67,23 @@ def test_hook_reorders_only_the_best_k_and_keeps_the_first_stage_level(small):
     assert a.candidates[0].id == "t-02" and s.candidates[0].id == "t-01"
     assert s.candidates[0].score == a.candidates[0].score  # the order is the second stage's, the level the first's
     assert [c.score for c in s.candidates] == sorted((c.score for c in s.candidates), reverse=True)
+    names = Matcher(small, topics=[], rerank=RerankWeights((0.5, 0.5, 0.0), k=4))
+    for q in ("居住证丢了", "老人卡怎么办", "残疾人出门坐车", "居住证补领"):
+        first = {c.id: c.score for c in alone.match(q, top=4).candidates}
+        got = names.match(q, top=4).candidates
+        assert got[0].score == max(first.values())
+        assert all(c.score <= first[c.id] for c in got[1:])  # a rival never rises
 
 
 def test_weights_file_format(tmp_path):
     w = RerankWeights((0.5, 0.25, 0.25), k=6, note="x")
     assert RerankWeights.from_json(w.to_json()) == w
     assert load_weights(tmp_path / "none.json") is None
+    (tmp_path / "w.json").write_text(w.to_json(), encoding="utf-8")
+    assert load_weights(tmp_path / "w.json") == w
+    for broken in ("{", '{"features": ["first", "names", "situations"], "weights": [1, 0]}', "[]"):
+        (tmp_path / "bad.json").write_text(broken, encoding="utf-8")
+        assert load_weights(tmp_path / "bad.json") is None  # logged; the first stage decides alone
     for bad in ((0.5, 0.6, -0.1), (0.5, 0.5), (0.2, 0.2, 0.2)):
         with pytest.raises(ValueError):
             RerankWeights(bad)
@@ -110,3 +121,13 @@ def test_training_on_a_small_knowledge_base_beats_the_first_stage_on_its_held_ou
     # each fold's questions ranked with weights fitted on the other folds, against the first stage alone
     assert report.cv_top1[report.l2] > report.first_top1 + 0.01 * report.questions
     assert weights.weights[0] < 0.9 and sum(weights.weights) == pytest.approx(1.0)
+
+
+def test_a_question_that_is_exactly_a_name_keeps_the_first_stage_order(small):
+    alone = Matcher(small, topics=[], rerank=False)
+    situations = Matcher(small, topics=[], rerank=RerankWeights((0.0, 0.0, 1.0), k=4))
+    for q in ("居住证补领", "老人卡"):
+        assert [(c.id, c.score) for c in situations.match(q, top=4).candidates] == \
+            [(c.id, c.score) for c in alone.match(q, top=4).candidates]
+    # one more word and the second stage reorders (no situation says 补领 or 老人卡: ties, lower position first)
+    assert situations.match("居住证补领一下", top=4).candidates[0].id == "t-01"

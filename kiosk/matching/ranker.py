@@ -254,7 +254,8 @@ class Ranker:
         short = top_k(scores, max(n, SHORTLIST), among)
         boosted = self._with_bonus(scores, core, short)
         out = sorted(((round(s, 6), i) for i, s in boosted.items()), key=lambda t: (-t[0], t[1]))
-        if rr is not None and out:
+        # The second stage reorders, unless the question is exactly a name of the first stage's best (低保).
+        if rr is not None and out and not (core and self.named(out[0][1], code(core)) >= len(code(core))):
             head = rr.rescore(core, out[: rr.k])
             out = head + [(min(s, head[-1][0]), i) for s, i in out[rr.k: n]]
         return out[:k]

@@ -9,8 +9,10 @@ each of the first stage's best ``k`` guides as
 
 where ``names`` / ``situations`` are the share of the question's information (fused characters and
 sounds, as the first stage computes it) that the guide's names / situations alone explain, each from a
-small index of that field group. The weights ``a`` are non-negative and add up to 1, so the score stays
-on the 0-100 scale the decision reads. Ties go to the lower guide position.
+small index of that field group. The weights ``a`` are non-negative and add up to 1. The score orders
+the candidates; the scores the decision reads (answer / clarify / none, on 0-100) stay the first
+stage's (see :meth:`Reranker.rescore`). A question that is exactly a name of the first stage's best
+guide is left in the first stage's order (``Ranker.ranked``). Ties go to the lower guide position.
 
 The weights are learned by ``kiosk train-rerank`` with a listwise logistic loss (softmax over the K
 candidates) on the guides' own questions, each asked of a first stage built without it (leave-one-out
@@ -21,6 +23,7 @@ Pure Python + numpy; the study behind it is ``scripts/rerank_study.py``.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -68,10 +71,14 @@ class RerankWeights:
 
 
 def load_weights(path: Path = WEIGHTS_FILE) -> RerankWeights | None:
-    """The stored weights, or None without a file (the first stage then decides alone)."""
+    """The stored weights, or None without a usable file (the first stage then decides alone; a damaged
+    file is logged, never a reason not to answer)."""
     try:
         return RerankWeights.from_json(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        logging.getLogger(__name__).warning("second-stage weights %s not used: %s", path, exc)
         return None
 
 
@@ -116,9 +123,21 @@ class Reranker:
             return []
         x = self.features(core, head)
         scores = np.clip(100.0 * (x @ self.weights.vector), 0.0, 100.0)
-        if scores.max() > 0:  # the order is the second stage's, the level the first stage's best score
+        # The order is the second stage's; the scores stay the first stage's, so the decision's thresholds keep
+        # their meaning. When both stages put the same guide first, the others keep their own first-stage
+        # scores (no more than the one before them): the decision is the first stage's. When the second stage
+        # puts another guide first, the stages disagree: the best takes the first stage's best score and the
+        # others the same share of it as in the second stage, so close rivals are offered together.
+        if scores.max() > 0:
             scores = np.minimum(100.0, scores * (head[0][0] / scores.max()))
-        return sorted(((round(float(s), 6), i) for s, (_, i) in zip(scores, head)), key=lambda t: (-t[0], t[1]))
+        ranked = sorted(((round(float(s), 6), i) for s, (_, i) in zip(scores, head)), key=lambda t: (-t[0], t[1]))
+        if ranked[0][1] != head[0][1]:
+            return ranked
+        own = {i: s for s, i in head}
+        out = [head[0]]
+        for _, i in ranked[1:]:
+            out.append((min(own[i], out[-1][0]), i))
+        return out
 
 
 # -- training ---------------------------------------------------------------------------------------
