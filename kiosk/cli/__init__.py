@@ -13,7 +13,7 @@ from .common import CommandError
 from .env import Environment
 
 # Subcommand modules, in the order ``kiosk --help`` lists them.
-COMMANDS = ("run", "serve", "ask", "say", "listen", "validate", "eval", "models", "new", "lint", "review", "report", "scrub", "regression",
+COMMANDS = ("run", "serve", "ask", "say", "listen", "validate", "eval", "train-rerank", "models", "new", "lint", "review", "report", "scrub", "regression",
             "health", "shots", "bench")
 
 
@@ -26,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name in COMMANDS:
-        importlib.import_module(f"{__name__}.{name}").add_parser(sub)
+        importlib.import_module(f"{__name__}.{name.replace('-', '_')}").add_parser(sub)
     return parser
 
 

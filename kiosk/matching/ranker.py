@@ -21,6 +21,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from .index import FieldIndex, IndexSettings, top_k
+from .rerank import Reranker, RerankWeights, group_indexes, group_texts, load_weights
 from .scope import ScopeModel, load_model, scope_features
 from .sections import detect_section, names_nothing, strip_section_words
 from .text import code, has_chinese, normalize
@@ -179,23 +180,28 @@ def make_phrases(texts: Iterable[str], kind: str) -> list[Phrase]:
 class Ranker:
     def __init__(self, entries: Sequence[Entry], settings: Settings | None = None,
                  docs: Sequence[Sequence[tuple[str, str]]] | None = None,
-                 scope_model: ScopeModel | None | str = "default") -> None:
+                 scope_model: ScopeModel | None | str = "default", rerank: RerankWeights | bool = True) -> None:
         """``docs[i]``: what the index reads for entries[i], (field, normalised text) pairs; by default the
         entry's phrases. A docs list given is emptied as it is indexed. Afterwards only the entries' names
         are read (name bonus, topics named whole). ``scope_model``: the out-of-scope model (by default the
-        shipped one; None: none)."""
+        shipped one; None: none). ``rerank``: the second stage's weights, True for the stored ones
+        (:mod:`kiosk.matching.rerank`; none stored: first stage alone), False for none."""
         self.entries = list(entries)
         self.settings = st = settings or Settings()
         consume = docs is not None and isinstance(docs, list)
         if docs is None:
             docs = [[(p.kind, p.text) for p in e.phrases] for e in self.entries]
-        self.index = FieldIndex(docs, FIELD_WEIGHTS, IndexSettings(k1=st.k1, b=st.b, char_weight=st.char_weight,
-                                                                   stop_share=st.stop_share,
-                                                                   misheard_credit=st.misheard_credit),
-                                 consume=consume)
         kinds = np.array([0 if e.is_guide else 1 if e.referral is not None else 2 for e in self.entries],
                          dtype=np.int8)
         self._guides = np.flatnonzero(kinds == 0)
+        index_settings = IndexSettings(k1=st.k1, b=st.b, char_weight=st.char_weight, stop_share=st.stop_share,
+                                       misheard_credit=st.misheard_credit)
+        weights = load_weights() if rerank is True else rerank or None
+        texts = group_texts(docs, self._guides) if weights is not None else None
+        self.index = FieldIndex(docs, FIELD_WEIGHTS, index_settings, consume=consume)
+        self.reranker = None if texts is None else Reranker(
+            group_indexes(texts, FIELD_WEIGHTS, index_settings), self._guides, weights)
+        del texts
         self._topics = np.flatnonzero(kinds == 1)
         self._events = np.flatnonzero(kinds == 2)
         self._is_guide = kinds == 0
@@ -261,11 +267,18 @@ class Ranker:
         return out
 
     def ranked(self, core: str, among: np.ndarray, k: int, scores: np.ndarray | None = None) -> list[tuple[float, int]]:
-        """(score, entry) for the best k of ``among``, best first; ties to the lower entry index."""
+        """(score, entry) for the best k of ``among``, best first; ties to the lower entry index. Guides
+        (``among`` is the ranker's own guide list) go through the second stage when there is one."""
         scores = self.scores(core) if scores is None else scores
-        short = top_k(scores, max(k, SHORTLIST), among)
+        rr = self.reranker if among is self._guides else None
+        n = max(k, rr.k) if rr is not None else k
+        short = top_k(scores, max(n, SHORTLIST), among)
         boosted = self._with_bonus(scores, core, short)
         out = sorted(((round(s, 6), i) for i, s in boosted.items()), key=lambda t: (-t[0], t[1]))
+        # The second stage reorders, unless the question is exactly a name of the first stage's best (低保).
+        if rr is not None and out and not (core and self.named(out[0][1], code(core)) >= len(code(core))):
+            head = rr.rescore(core, out[: rr.k])
+            out = head + [(min(s, head[-1][0]), i) for s, i in out[rr.k: n]]
         return out[:k]
 
     def pick(self, query: str, ids: Sequence[str], min_score: float = 30.0, margin: float = 10.0) -> str | None:

@@ -1,0 +1,260 @@
+"""A learned second stage: the first stage's best K guides rescored by a small linear scorer.
+
+The first stage (:class:`kiosk.matching.ranker.Ranker`) scores a guide on all its fields at once (one
+BM25F); a question written by someone else is often told apart better by *which* fields explain it:
+the guide's names (title, aliases, spoken name) and the situations it lists. The second stage scores
+each of the first stage's best ``k`` guides as
+
+    score = 100 * (a_first * first/100 + a_names * names + a_situations * situations)
+
+where ``names`` / ``situations`` are the share of the question's information (fused characters and
+sounds, as the first stage computes it) that the guide's names / situations alone explain, each from a
+small index of that field group. The weights ``a`` are non-negative and add up to 1. The score orders
+the candidates; the scores the decision reads (answer / clarify / none, on 0-100) stay the first
+stage's (see :meth:`Reranker.rescore`). A question that is exactly a name of the first stage's best
+guide is left in the first stage's order (``Ranker.ranked``). Ties go to the lower guide position.
+
+The weights are learned by ``kiosk train-rerank`` with a listwise logistic loss (softmax over the K
+candidates) on the guides' own questions, each asked of a first stage built without it (leave-one-out
+folds); the regularisation (pull towards the first stage alone) is chosen by cross-validation over the
+folds. They are stored in ``kiosk/data/rerank.json``; without that file the first stage decides alone.
+Pure Python + numpy; the study behind it is ``scripts/rerank_study.py``.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from .index import FieldIndex, IndexSettings
+
+WEIGHTS_FILE = Path(__file__).resolve().parent.parent / "data" / "rerank.json"
+
+#: Field groups indexed on their own for the second stage (fields as in ranker.FIELD_WEIGHTS).
+GROUPS: dict[str, tuple[str, ...]] = {"names": ("title", "alias", "spoken"), "situations": ("situation",)}
+FEATURES = ("first", "names", "situations")
+
+
+@dataclass(frozen=True)
+class RerankWeights:
+    """Non-negative weights over FEATURES adding up to 1, and how many candidates are rescored."""
+
+    weights: tuple[float, ...]
+    k: int = 8
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        w = np.asarray(self.weights, dtype=np.float64)
+        if len(w) != len(FEATURES) or (w < 0).any() or not np.isclose(w.sum(), 1.0, atol=1e-4) or self.k < 1:
+            raise ValueError(f"rerank weights must be {len(FEATURES)} non-negative numbers adding up to 1, k ≥ 1")
+
+    @property
+    def vector(self) -> np.ndarray:
+        return np.asarray(self.weights, dtype=np.float64)
+
+    def to_json(self) -> str:
+        return json.dumps({"features": list(FEATURES), "weights": [round(w, 6) for w in self.weights],
+                           "k": self.k, "note": self.note}, ensure_ascii=False, indent=1) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> "RerankWeights":
+        d = json.loads(text)
+        if tuple(d.get("features", ())) != FEATURES:
+            raise ValueError(f"rerank weights are for features {d.get('features')}, not {list(FEATURES)}")
+        w = [max(0.0, float(x)) for x in d["weights"]]
+        total = sum(w) or 1.0
+        return cls(tuple(x / total for x in w), int(d.get("k", 8)), str(d.get("note", "")))
+
+
+def load_weights(path: Path = WEIGHTS_FILE) -> RerankWeights | None:
+    """The stored weights, or None without a usable file (the first stage then decides alone; a damaged
+    file is logged, never a reason not to answer)."""
+    try:
+        return RerankWeights.from_json(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        logging.getLogger(__name__).warning("second-stage weights %s not used: %s", path, exc)
+        return None
+
+
+def group_texts(docs: Sequence[Sequence[tuple[str, str]]], guides: np.ndarray) -> list[list[tuple[str, str]]]:
+    """The guides' (``guides``: their entry positions, ascending) texts of the fields the groups read,
+    taken before the first stage's index consumes the documents."""
+    fields = {f for group in GROUPS.values() for f in group}
+    return [[(k, t) for k, t in docs[int(i)] if k in fields] for i in guides]
+
+
+def group_indexes(texts: list[list[tuple[str, str]]], field_weights: dict[str, float],
+                  settings: IndexSettings) -> list[FieldIndex]:
+    """One small index per field group over :func:`group_texts`, with the first stage's settings."""
+    return [FieldIndex(texts, {f: field_weights[f] for f in fields}, settings) for fields in GROUPS.values()]
+
+
+class Reranker:
+    def __init__(self, groups: Sequence[FieldIndex], guides: np.ndarray, weights: RerankWeights) -> None:
+        """``groups`` from :func:`group_indexes` over the guides at entry positions ``guides``."""
+        self.groups = list(groups)
+        self.guides = np.asarray(guides, dtype=np.int64)
+        self.weights = weights
+
+    @property
+    def k(self) -> int:
+        return self.weights.k
+
+    def features(self, core: str, first: Sequence[tuple[float, int]]) -> np.ndarray:
+        """One row of FEATURES (each 0-1) per candidate (first-stage score, entry), in the order given."""
+        idx = np.array([i for _, i in first], dtype=np.int64)
+        if not len(idx):
+            return np.zeros((0, len(FEATURES)))
+        cols = [np.array([s for s, _ in first], dtype=np.float64) / 100.0]
+        at = np.searchsorted(self.guides, idx)  # the candidates' positions in the group indexes
+        cols += [g.fused(core)[at] if core else np.zeros(len(idx)) for g in self.groups]
+        return np.column_stack(cols)
+
+    def rescore(self, core: str, first: Sequence[tuple[float, int]]) -> list[tuple[float, int]]:
+        """The candidates (first-stage score, entry; best first) rescored, best first, ties to the lower entry."""
+        head = list(first[: self.k])
+        if not head:
+            return []
+        x = self.features(core, head)
+        scores = np.clip(100.0 * (x @ self.weights.vector), 0.0, 100.0)
+        # The order is the second stage's; the scores stay the first stage's, so the decision's thresholds keep
+        # their meaning. When both stages put the same guide first, the others keep their own first-stage
+        # scores (no more than the one before them): the decision is the first stage's. When the second stage
+        # puts another guide first, the stages disagree: the best takes the first stage's best score and the
+        # others the same share of it as in the second stage, so close rivals are offered together.
+        if scores.max() > 0:
+            scores = np.minimum(100.0, scores * (head[0][0] / scores.max()))
+        ranked = sorted(((round(float(s), 6), i) for s, (_, i) in zip(scores, head)), key=lambda t: (-t[0], t[1]))
+        if ranked[0][1] != head[0][1]:
+            return ranked
+        own = {i: s for s, i in head}
+        out = [head[0]]
+        for _, i in ranked[1:]:
+            out.append((min(own[i], out[-1][0]), i))
+        return out
+
+
+# -- training ---------------------------------------------------------------------------------------
+def _project_simplex(v: np.ndarray) -> np.ndarray:
+    """The nearest point of {a ≥ 0, sum a = 1} to v (Euclidean)."""
+    u = np.sort(v)[::-1]
+    css = np.cumsum(u) - 1.0
+    rho = np.flatnonzero(u - css / np.arange(1, len(v) + 1) > 0)[-1]
+    return np.maximum(v - css[rho] / (rho + 1.0), 0.0)
+
+
+def fit(lists: Sequence[tuple[np.ndarray, int]], l2: float = 0.0, prior: int = 0, iters: int = 500,
+        lr: float = 0.05) -> np.ndarray:
+    """Weights on the simplex for a listwise logistic loss: per question (features of its candidates,
+    K x F; the right candidate's row), P(right) = softmax(tau * X a). ``l2`` pulls ``a`` towards
+    all weight on feature ``prior`` (the first stage alone). Questions whose right guide is not among
+    the candidates teach nothing and are left out. Deterministic (plain projected gradient)."""
+    used = [(x, y) for x, y in lists if 0 <= y < len(x) and len(x) >= 2]
+    f = lists[0][0].shape[1] if lists else len(FEATURES)
+    e = np.zeros(f)
+    e[prior] = 1.0
+    if not used:
+        return e
+    k = max(len(x) for x, _ in used)
+    X = np.zeros((len(used), k, f))
+    mask = np.zeros((len(used), k), dtype=bool)
+    for n, (x, _) in enumerate(used):
+        X[n, : len(x)] = x
+        mask[n, : len(x)] = True
+    right = X[np.arange(len(used)), [y for _, y in used]]  # n x f
+    a, log_tau = e.copy(), np.log(20.0)
+    for _ in range(iters):
+        tau = np.exp(log_tau)
+        z = np.where(mask, X @ a, -np.inf)
+        p = np.exp(tau * (z - z.max(axis=1, keepdims=True)))
+        p /= p.sum(axis=1, keepdims=True)
+        d = right - np.einsum("nk,nkf->nf", p, X)  # d log P(right) / d (tau a)
+        ga = -tau * d.mean(axis=0) + 2.0 * l2 * (a - e)
+        gt = -tau * float((d @ a).mean())
+        a = _project_simplex(a - lr * ga)
+        log_tau = float(np.clip(log_tau - lr * 2.0 * gt, 0.0, 7.0))
+    return a
+
+
+# -- learning the weights from the guides ----------------------------------------------------------------
+#: The first stage's order with the group indexes at hand: what training reads features from.
+def probe(k: int = 8) -> RerankWeights:
+    return RerankWeights((1.0, 0.0, 0.0), k)
+
+
+def candidate_lists(matcher, rows, transform=None) -> list[tuple[np.ndarray, int]]:
+    """Per labelled in-scope row: features of the first stage's best K guides (``matcher`` built with
+    ``rerank=probe(K)``) and the right guide's place among them (-1 if absent)."""
+    from .sections import names_nothing
+    from .text import has_chinese, normalize
+
+    rk = matcher.ranker
+    rr = rk.reranker
+    out = []
+    for row in rows:
+        q = transform(row.query) if transform else row.query
+        norm = normalize(q)
+        core = rk.core_of(norm) if norm and has_chinese(norm) else ""
+        if not core or names_nothing(core):
+            out.append((np.zeros((0, len(FEATURES))), -1))
+            continue
+        scores, _ = rk.scores_with_topics(core, norm)
+        first = rk.ranked(core, rk._guides, rr.k, scores)
+        ids = [rk.entries[i].id for _, i in first]
+        out.append((rr.features(core, first), ids.index(row.expected) if row.expected in ids else -1))
+    return out
+
+
+def top1(lists: Sequence[tuple[np.ndarray, int]], weights: np.ndarray) -> int:
+    """How many lists put the right candidate first under ``weights`` (ties to the first listed)."""
+    ok = 0
+    for x, y in lists:
+        if 0 <= y < len(x):
+            s = np.round(100.0 * (x @ weights), 6)
+            ok += int(np.flatnonzero(s == s.max())[0]) == y
+    return ok
+
+
+@dataclass(frozen=True)
+class TrainReport:
+    questions: int  # guide questions asked (leave-one-out)
+    first_top1: int  # of them, right first under the first stage alone
+    cv_top1: dict[float, int]  # per l2 tried: right first, weights fitted on the other folds
+    l2: float  # the one chosen
+
+    def lines(self) -> list[str]:
+        pct = lambda k: f"{100.0 * k / max(self.questions, 1):.1f}%"  # noqa: E731
+        out = [f"first stage alone: top-1 {pct(self.first_top1)} of {self.questions} guide questions (leave-one-out)"]
+        out += [f"l2 {l2:g}: top-1 {pct(k)} (cross-validated over the folds)" for l2, k in self.cv_top1.items()]
+        return out + [f"chosen: l2 {self.l2:g}"]
+
+
+def train(kb, settings=None, folds: int = 10, k: int = 8, l2s: Sequence[float] = (0.0, 0.1, 0.3, 1.0)
+          ) -> tuple[RerankWeights, TrainReport]:
+    """Weights from the knowledge base's own questions, leave-one-out (kiosk.evaluation.loo_matchers):
+    l2 chosen by cross-validation over the folds (fit on the others, top-1 on the fold; ties to the
+    smaller l2), then the weights fitted on all folds."""
+    from .. import evaluation
+    from . import Matcher
+
+    events = evaluation._events(kb)
+    make = lambda guides: Matcher(guides, settings, events=events, rerank=probe(k))  # noqa: E731
+    per_fold = [candidate_lists(m, rows) for m, _, rows in evaluation.loo_matchers(kb, settings, folds, make)]
+    n = sum(len(f) for f in per_fold)
+    first = sum(top1(f, np.eye(len(FEATURES))[0]) for f in per_fold)
+    cv = {}
+    for l2 in l2s:
+        cv[l2] = sum(top1(fold, fit([q for i, f in enumerate(per_fold) if i != j for q in f], l2=l2))
+                     for j, fold in enumerate(per_fold))
+    l2 = max(cv, key=lambda x: (cv[x], -x)) if cv else 0.0
+    a = fit([q for f in per_fold for q in f], l2=l2)
+    report = TrainReport(n, first, cv, l2)
+    note = (f"trained on {n} guide questions (leave-one-out, {folds} folds), l2 {l2:g}; cross-validated top-1 "
+            f"{100.0 * cv.get(l2, 0) / max(n, 1):.1f}% vs first stage alone {100.0 * first / max(n, 1):.1f}%")
+    return RerankWeights(tuple(float(x) for x in a), k, note), report
