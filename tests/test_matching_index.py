@@ -214,3 +214,18 @@ def test_a_mix_of_two_texts_costs_one_pass_and_equals_the_mix_of_their_scores():
     (mixed,) = ix.fused_mixes(["敬老卡", "敬老卡补领要带什么"], [({0: 0.75, 1: 0.25}, 0)])
     assert np.allclose(mixed, 0.75 * a + 0.25 * b)
     assert mixed.argmax() == 3  # the whole question's 补领 tips 敬老卡补领 over 敬老卡申领
+
+
+def test_the_forward_view_scores_a_few_documents_as_the_index_does():
+    from kiosk.matching.index import FieldIndex, ForwardIndex
+
+    docs = [[("t", "敬老卡申领"), ("s", "老人坐车免费")], [("t", "居住证补领")], [], [("t", "低保申请条件")],
+            [("t", "敬老卡补领"), ("s", "卡丢了")]]
+    def make():
+        return FieldIndex(docs, {"t": 2.0, "s": 1.0}, IndexSettings(misheard_credit=0.5))
+
+    ix, fw = make(), ForwardIndex(make())
+    for q in ("敬老卡没了去哪换", "居住正补领", "老人坐车", "天气"):
+        at = np.array([4, 0, 2, 1])
+        assert np.allclose(fw.fused_at(q, at), ix.fused(q)[at]), q
+    assert fw.fused_at("敬老卡", np.array([0, 4])).min() > 0

@@ -24,7 +24,7 @@ from .index import FieldIndex, IndexSettings, top_k
 from .rerank import Reranker, RerankWeights, group_indexes, group_texts, load_weights
 from .scope import ScopeModel, load_model, scope_features
 from .sections import detect_section, names_nothing, strip_section_words
-from .text import code, has_chinese, normalize
+from .text import code, code_lines, has_chinese, normalize
 
 ANSWER, CLARIFY, NONE = "answer", "clarify", "none"
 
@@ -227,9 +227,9 @@ class Ranker:
         names = self._names.get(i)
         if names is None:
             e = self.entries[i]
-            texts = e.names.split("\n") if e.names else [name_part(p.kind, p.text) for p in e.phrases
-                                                          if p.kind in NAME_KINDS]
-            names = tuple(sorted({code(t) for t in texts if len(t) >= 2}, key=lambda c: (-len(c), c)))
+            texts = e.names if e.names else "\n".join(name_part(p.kind, p.text) for p in e.phrases
+                                                       if p.kind in NAME_KINDS)
+            names = tuple(sorted({c for c in code_lines(texts) if len(c) >= 2}, key=lambda c: (-len(c), c)))
             self._names[i] = names
         return names
 

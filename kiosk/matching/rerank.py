@@ -30,7 +30,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .index import FieldIndex, IndexSettings
+from .index import FieldIndex, ForwardIndex, IndexSettings
 
 WEIGHTS_FILE = Path(__file__).resolve().parent.parent / "data" / "rerank.json"
 
@@ -90,13 +90,15 @@ def group_texts(docs: Sequence[Sequence[tuple[str, str]]], guides: np.ndarray) -
 
 
 def group_indexes(texts: list[list[tuple[str, str]]], field_weights: dict[str, float],
-                  settings: IndexSettings) -> list[FieldIndex]:
-    """One small index per field group over :func:`group_texts`, with the first stage's settings."""
-    return [FieldIndex(texts, {f: field_weights[f] for f in fields}, settings) for fields in GROUPS.values()]
+                  settings: IndexSettings) -> list[ForwardIndex]:
+    """One small index per field group over :func:`group_texts`, with the first stage's settings, kept
+    per document (the second stage scores its few candidates, not every guide)."""
+    return [ForwardIndex(FieldIndex(texts, {f: field_weights[f] for f in fields}, settings))
+            for fields in GROUPS.values()]
 
 
 class Reranker:
-    def __init__(self, groups: Sequence[FieldIndex], guides: np.ndarray, weights: RerankWeights) -> None:
+    def __init__(self, groups: Sequence[ForwardIndex], guides: np.ndarray, weights: RerankWeights) -> None:
         """``groups`` from :func:`group_indexes` over the guides at entry positions ``guides``."""
         self.groups = list(groups)
         self.guides = np.asarray(guides, dtype=np.int64)
@@ -113,7 +115,7 @@ class Reranker:
             return np.zeros((0, len(FEATURES)))
         cols = [np.array([s for s, _ in first], dtype=np.float64) / 100.0]
         at = np.searchsorted(self.guides, idx)  # the candidates' positions in the group indexes
-        cols += [g.fused(core)[at] if core else np.zeros(len(idx)) for g in self.groups]
+        cols += [g.fused_at(core, at) if core else np.zeros(len(idx)) for g in self.groups]
         return np.column_stack(cols)
 
     def rescore(self, core: str, first: Sequence[tuple[float, int]]) -> list[tuple[float, int]]:

@@ -223,5 +223,11 @@ def code(text: str) -> str:
     return "".join(_BOOK.code(s) for s in syllables(text))  # a character outside the table
 
 
+def code_lines(text: str) -> list[str]:
+    """:func:`code` of each line of ``text``, translating the whole text at once."""
+    lines, coded = text.split("\n"), text.translate(_codes()).split("\n")
+    return [c if not _NOT_CODED.search(c) else code(t) for t, c in zip(lines, coded)]
+
+
 def has_chinese(text: str) -> bool:
     return bool(_CJK.search(text))
