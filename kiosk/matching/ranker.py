@@ -102,7 +102,7 @@ class Settings:
     # Decision (scores 0-100). Chosen by cross-validation; see README "matcher".
     answer_score: float = 20.0  # the best guide must reach this to be answered outright
     clarify_margin: float = 9.0  # candidates within this many points of the best are offered together
-    none_score: float = 12.0  # below this nothing fits: none
+    none_score: float = 4.0  # below this nothing fits: none
     max_choices: int = 3
     topic_margin: float = 0.0  # an out-of-scope topic must beat the best guide by this much
     topic_named_margin: float = 5.0  # ... or be named whole and come within this much of it
