@@ -23,7 +23,8 @@ eval:
 	$(KIOSK) eval ../shared/eval/dev2_queries.tsv
 	$(KIOSK) eval tests/data/none_queries.tsv
 	$(KIOSK) eval tests/data/heldout-2026-12-02/inscope_a.tsv tests/data/heldout-2026-12-02/inscope_b.tsv \
-	  tests/data/heldout-2026-12-02/oos_a.tsv tests/data/heldout-2026-12-02/oos_b.tsv
+	  tests/data/heldout-2026-12-02/oos_a.tsv tests/data/heldout-2026-12-02/oos_b.tsv \
+	  tests/data/heldout-2026-12-02/elderly.tsv
 
 bench:
 	$(KIOSK) bench

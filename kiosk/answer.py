@@ -68,6 +68,7 @@ class Reply:
     section: str | None
     text: str
     choices: tuple[Guide, ...] = ()
+    doubtful: bool = False  # a choice list for a question that may be handled elsewhere
 
 
 def for_ear(text: str) -> str:
@@ -245,7 +246,7 @@ def compose(match: Match, kb: KnowledgeBase, section: str | None = None) -> Repl
     if match.status == CLARIFY:
         choices = tuple(g for g in (kb.get(c.id) for c in match.candidates[:3]) if g is not None)
         if len(choices) >= 2:
-            return clarify(choices, section)
+            return clarify(choices, section, doubtful=getattr(match, "doubtful", False))
     if match.referral:
         return Reply("none", None, section, match.referral)
     if section in CENTRE_ANSWERS and not match.candidates:
@@ -270,12 +271,14 @@ def answer_guide(guide: Guide, kb: KnowledgeBase, section: str | None = None,
     return Reply("answer", guide, None, summary_speech(guide))
 
 
-def clarify(choices: tuple[Guide, ...], section: str | None = None) -> Reply:
+def clarify(choices: tuple[Guide, ...], section: str | None = None, doubtful: bool = False) -> Reply:
+    """A choice list; ``doubtful``: the question looks like one no guide here serves, so say so first."""
     names = [g.short_name for g in choices]
     names = [g.title if names.count(n) > 1 else n for g, n in zip(choices, names)]  # 失业登记（…） twice
     listed = "；".join(f"{ORDINALS[i]}，{n}" for i, n in enumerate(names))
-    text = f"您问的是哪一项？{listed}。请说第几个，或者点屏幕；都不是，就说“都不是”。"
-    return Reply("clarify", None, section, text, choices)
+    ask = "这件事可能不在本中心办理。是不是下面这几项？" if doubtful else "您问的是哪一项？"
+    text = f"{ask}{listed}。请说第几个，或者点屏幕；都不是，就说“都不是”。"
+    return Reply("clarify", None, section, text, choices, doubtful)
 
 
 def every_reply(kb: KnowledgeBase) -> Iterator[tuple[str, Reply]]:

@@ -22,6 +22,7 @@ FOLLOWUP, CHOICE = "followup", "choice"
 
 log = logging.getLogger("kiosk.dialogue")
 CHOOSE_PROMPT = "您要办理的是哪一项？"
+DOUBTFUL_PROMPT = "这件事可能不在本中心办理。是不是下面这几项？"
 
 
 # -- events --------------------------------------------------------------------------------------
@@ -327,7 +328,8 @@ class Dialogue:
             section = reply.section or detect_section(normalize(query)) if query else reply.section
             self.state = replace(s, mode=CHOICES, guide=None, section=section, choices=reply.choices,
                                  last_reply=reply.text, offered=())
-            return [ShowChoices(reply.choices, CHOOSE_PROMPT), self._say(reply.text)]
+            prompt = DOUBTFUL_PROMPT if reply.doubtful else CHOOSE_PROMPT
+            return [ShowChoices(reply.choices, prompt), self._say(reply.text)]
         self.state = replace(s, mode=NOT_FOUND_MODE, guide=None, section=None, choices=(), last_reply=reply.text,
                              offered=())
         return [ShowNotFound(reply.text, query), self._say(reply.text)]

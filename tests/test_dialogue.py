@@ -195,3 +195,26 @@ def test_back_from_a_guide_reached_otherwise_is_browsing(d):
     # A part-only question no longer refers to the guide that left the screen.
     acts = d.handle(Heard("要带什么材料"), now=2)
     assert not [a for a in acts if isinstance(a, ShowGuide)]
+
+
+def test_a_doubtful_list_says_on_screen_that_it_may_be_handled_elsewhere(kb, matcher):
+    import dataclasses
+
+    from kiosk.dialogue import CHOOSE_PROMPT, DOUBTFUL_PROMPT, ShowChoices
+
+    class Doubtful:
+        """The real matcher, with its choice lists marked as for a question that looks out of scope."""
+
+        def match(self, query, top=3):
+            m = matcher.match(query, top)
+            return dataclasses.replace(m, doubtful=m.status == "clarify")
+
+        def __getattr__(self, name):
+            return getattr(matcher, name)
+
+    shown = [a for a in Dialogue(kb, Doubtful(), idle_seconds=60).handle(Heard("失业登记"), 0.0)
+             if isinstance(a, ShowChoices)]
+    assert shown and shown[0].prompt == DOUBTFUL_PROMPT
+    plain = [a for a in Dialogue(kb, matcher, idle_seconds=60).handle(Heard("失业登记"), 0.0)
+             if isinstance(a, ShowChoices)]
+    assert plain and plain[0].prompt == CHOOSE_PROMPT

@@ -55,7 +55,8 @@ def test_a_short_question_a_guide_fits_well_is_kept_however_little_it_says(match
 
 def test_decide_turns_away_only_a_likely_foreign_question_with_a_weak_best_guide():
     st = Settings()
-    assert decide(st, [22.0, 10.0], None, None, 0.99) == (NONE, "scope")
+    assert decide(st, [18.0, 10.0], None, None, 0.99) == (NONE, "scope")
+    assert decide(st, [22.0, 10.0], None, None, 0.99) == ("clarify", "scope")  # passable: a doubtful list
     assert decide(st, [22.0, 10.0], None, None, 0.5) == (ANSWER, "guides")
     assert decide(st, [22.0, 10.0], None, None, None) == (ANSWER, "guides")
     assert decide(st, [35.0, 10.0], None, None, 0.99) == (ANSWER, "guides")  # a guide fits well
@@ -105,3 +106,24 @@ def test_fit_learns_which_side_is_out_of_scope():
     hi, lo = np.zeros(len(FEATURES)), np.zeros(len(FEATURES))
     hi[0], lo[0] = 2.0, -2.0
     assert model.probability(hi) > 0.9 and model.probability(lo) < 0.1
+
+
+def test_a_doubtful_question_with_a_passable_guide_gets_a_list_that_says_so():
+    from kiosk.matching.ranker import CLARIFY, NONE, Settings, decide
+
+    st = Settings()
+    # the model is sure no guide serves it, but the best guide fits passably: offered, marked doubtful
+    assert decide(st, [24.0, 21.0, 9.0], None, None, 0.99) == (CLARIFY, "scope")
+    # ... and with nothing passable, or only one guide, turned away
+    assert decide(st, [14.0, 12.0, 9.0], None, None, 0.99) == (NONE, "scope")
+    assert decide(st, [24.0], None, None, 0.99) == (NONE, "scope")
+    # the model unsure: the guides decide as usual
+    assert decide(st, [24.0, 21.0, 9.0], None, None, 0.5) == (CLARIFY, "guides")
+
+
+def test_a_doubtful_list_tells_the_resident_it_may_be_handled_elsewhere(kb):
+    from kiosk.answer import clarify
+
+    choices = (kb.get("elderly-01"), kb.get("residence-03"))
+    assert clarify(choices, doubtful=True).text.startswith("这件事可能不在本中心办理。是不是下面这几项？")
+    assert clarify(choices).text.startswith("您问的是哪一项？")

@@ -91,6 +91,7 @@ class Match:
     topic: str | None = None  # the out-of-scope topic's title
     event: str | None = None  # the life event (一件事) whose guides are offered, e.g. 出生一件事
     out_of_scope: float | None = None  # how likely (0-1) no guide serves the question (see kiosk.matching.scope)
+    doubtful: bool = False  # a choice list offered though the question looks like one no guide serves
 
     @property
     def best(self) -> Candidate | None:
@@ -111,6 +112,7 @@ class Settings:
     event_margin: float = 0.0  # a life event must beat the best guide by this much to be offered
     scope_reject: float = 0.95  # none when the scope model finds the question this likely out of scope (>1: off)
     scope_max_best: float = 30.0  # ... and the best guide scores below this
+    scope_list_floor: float = 20.0  # ... but from this score on, a choice list that says it may not be ours
     # First stage.
     k1: float = 2.0
     b: float = 0.5
@@ -161,7 +163,9 @@ def decide(st: Settings, guide_scores: Sequence[float], topic: tuple[float, bool
     if not guide_scores or best < st.none_score:
         return NONE, "guides"
     if scope is not None and scope >= st.scope_reject and best < st.scope_max_best:
-        return NONE, "scope"
+        # a guide that fits passably is still offered (with a word that this may be handled elsewhere):
+        # turning away a resident whose question a guide serves is worse than a list they can refuse
+        return (CLARIFY if best >= st.scope_list_floor and len(guide_scores) >= 2 else NONE), "scope"
     close = [x for x in guide_scores[: st.max_choices] if x >= best - st.clarify_margin]
     if len(close) >= 2 or best < st.answer_score:
         return CLARIFY, "guides"
@@ -336,7 +340,7 @@ class Ranker:
             return Match(text, norm, NONE, cands, section, referral=e.referral, topic=e.title, out_of_scope=scope)
         if source == "event":
             return Match(text, norm, status, offered, section, event=event.title, out_of_scope=scope)
-        return Match(text, norm, status, cands, section, out_of_scope=scope)
+        return Match(text, norm, status, cands, section, out_of_scope=scope, doubtful=source == "scope")
 
     def _heard(self, i: int, norm: str, guides: list[tuple[float, int]]) -> list[Phrase]:
         """Names of topic i heard whole in the question, longest first, that no candidate guide is heard by
