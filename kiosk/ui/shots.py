@@ -233,6 +233,12 @@ def render_profile(services: Any, profile_name: str, out_dir: Path, pump: Pump, 
         if query:
             c.send(_heard(query))
             save("choices" + tag)
+            offered = c.session.dialogue.state.choices
+            if offered:
+                from ..dialogue import DOUBTFUL_PROMPT
+
+                root.show_choices(offered, DOUBTFUL_PROMPT)  # a question that may be handled elsewhere
+                save("choices-doubtful" + tag)
         if popular:
             guide_screen = root.screens["guide"]
             c.tapped_guide(popular[0].id)
