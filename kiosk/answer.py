@@ -277,7 +277,7 @@ def clarify(choices: tuple[Guide, ...], section: str | None = None, doubtful: bo
     names = [g.title if names.count(n) > 1 else n for g, n in zip(choices, names)]  # 失业登记（…） twice
     listed = "；".join(f"{ORDINALS[i]}，{n}" for i, n in enumerate(names))
     ask = "这件事可能不在本中心办理。是不是下面这几项？" if doubtful else "您问的是哪一项？"
-    text = f"{ask}{listed}。请说第几个，或者点屏幕；都不是，就说“都不是”。"
+    text = f"{ask}{listed}。请说第几个，都不是就说“都不是”。"
     return Reply("clarify", None, section, text, choices, doubtful)
 
 

@@ -129,4 +129,4 @@ def test_a_choice_list_says_how_to_refuse_it(kb):
     from kiosk.answer import clarify
 
     reply = clarify((kb.get("elderly-01"), kb.get("residence-03")))
-    assert reply.text.endswith("都不是，就说“都不是”。")
+    assert reply.text.endswith("请说第几个，都不是就说“都不是”。")
