@@ -127,3 +127,10 @@ def test_a_doubtful_list_tells_the_resident_it_may_be_handled_elsewhere(kb):
     choices = (kb.get("elderly-01"), kb.get("residence-03"))
     assert clarify(choices, doubtful=True).text.startswith("这件事可能不在本中心办理。是不是下面这几项？")
     assert clarify(choices).text.startswith("您问的是哪一项？")
+
+
+def test_a_damaged_model_file_is_left_unused(tmp_path, caplog):
+    bad = tmp_path / "scope_model.json"
+    bad.write_text("{not json", encoding="utf-8")
+    assert load_model(bad) is None
+    assert "not used" in caplog.text

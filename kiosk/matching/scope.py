@@ -26,6 +26,7 @@ information but a guide that fits it well).
 from __future__ import annotations
 
 import json
+import logging
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -126,10 +127,14 @@ class ScopeModel:
 
 @lru_cache(maxsize=4)
 def load_model(path: Path = MODEL_FILE) -> ScopeModel | None:
-    """The shipped model, or None when the file is missing (then nothing is rejected this way)."""
+    """The shipped model, or None when the file is missing (then nothing is rejected this way). A damaged
+    file is logged and left unused, as the second stage's weights are: never a reason not to answer."""
     try:
         return ScopeModel.from_json(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        logging.getLogger(__name__).warning("out-of-scope model %s not used: %s", path, exc)
         return None
 
 
