@@ -298,13 +298,12 @@ class Features:
 
 def features(matcher: Matcher, query: str, expected: str) -> Features:
     """The inputs of :func:`kiosk.matching.ranker.decide` for one question (as Ranker.match computes them)."""
-    from .matching.sections import names_nothing
-    from .matching.text import has_chinese, normalize
+    from .matching.text import normalize
 
     rk = matcher.ranker
     norm = normalize(query)
-    core = rk.core_of(norm) if norm and has_chinese(norm) else ""
-    if names_nothing(core):
+    core = rk.service_core(norm)
+    if not core:
         return Features(expected, (), None, None, True)
     scores, tscores = rk.scores_with_topics(core, norm)
     k = max(3, rk.settings.max_choices)
@@ -323,7 +322,7 @@ def features(matcher: Matcher, query: str, expected: str) -> Features:
     from .matching.scope import scope_features
 
     x = scope_features(rk, core, guides)
-    scope = rk.scope_model.probability(x) if rk.scope_model is not None else None
+    scope = rk.scope_probability(core, guides, x)
     return Features(expected, tuple((rk.entries[i].id, round(s, 1)) for s, i in guides[:3]), topic, event, False,
                     x, scope)
 

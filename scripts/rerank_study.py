@@ -26,8 +26,7 @@ from kiosk.matching import Matcher, events_for, guide_documents
 from kiosk.matching.index import FieldIndex, IndexSettings
 from kiosk.matching.ranker import FIELD_WEIGHTS
 from kiosk.matching.rerank import FEATURES, fit, probe
-from kiosk.matching.sections import names_nothing
-from kiosk.matching.text import clean, has_chinese, normalize
+from kiosk.matching.text import clean, normalize
 
 KMAX = 12
 EXTRA = ("fused_core", "main_char", "main_pinyin", "base_bm25", "g_questions", "g_body")
@@ -52,8 +51,8 @@ def question_lists(matcher, baseline, groups, rows, transform=None):
             continue
         q = transform(row.query) if transform else row.query
         norm = normalize(q)
-        core = rk.core_of(norm) if norm and has_chinese(norm) else ""
-        if not core or names_nothing(core):
+        core = rk.service_core(norm)
+        if not core:
             out.append((np.zeros((0, len(NAMES))), -1))
             continue
         scores, _ = rk.scores_with_topics(core, norm)

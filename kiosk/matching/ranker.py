@@ -145,7 +145,7 @@ def decide(st: Settings, guide_scores: Sequence[float], topic: tuple[float, bool
     """answer / clarify / none, and what decided it ("topic", "event", "scope" or "guides").
 
     guide_scores: the best guides' scores, best first. topic: the best out-of-scope topic's score,
-    whether it is named whole (Ranker.topic_named), and, when the name is a thing only that office
+    whether a name of it is heard whole (Ranker._heard), and, when the name is a thing only that office
     issues, the share (0-1) of it the best guide explains (Ranker.mention; else 1). event: the best life event's score and its status when it wins
     (Ranker.event_status), if it has two or more guides to offer. scope: the probability that no guide
     serves the question (Ranker.scope_probability), or None.
@@ -218,11 +218,13 @@ class Ranker:
         """Per entry, whether it is a guide."""
         return self._is_guide
 
-    def scope_probability(self, core: str, guides: list[tuple[float, int]]) -> float | None:
-        """How likely (0-1) the question (its core, its ranked guides) is one no guide serves; None without a model."""
+    def scope_probability(self, core: str, guides: list[tuple[float, int]], x: np.ndarray | None = None
+                          ) -> float | None:
+        """How likely (0-1) the question (its core, its ranked guides; or its features x) is one no guide
+        serves; None without a model that applies to this knowledge base."""
         if self.scope_model is None or not self.scope_model.applies(len(self._guides)):
             return None
-        return self.scope_model.probability(scope_features(self, core, guides))
+        return self.scope_model.probability(scope_features(self, core, guides) if x is None else x)
 
     def index_of(self, entry_id: str) -> int | None:
         return self._by_id.get(entry_id)
@@ -280,7 +282,8 @@ class Ranker:
         boosted = self._with_bonus(scores, core, short)
         out = sorted(((round(s, 6), i) for i, s in boosted.items()), key=lambda t: (-t[0], t[1]))
         # The second stage reorders, unless the question is exactly a name of the first stage's best (低保).
-        if rr is not None and out and not (core and self.named(out[0][1], code(core)) >= len(code(core))):
+        qc = code(core) if core else ""
+        if rr is not None and out and not (qc and self.named(out[0][1], qc) >= len(qc)):
             head = rr.rescore(core, out[: rr.k])
             out = head + [(min(s, head[-1][0]), i) for s, i in out[rr.k: n]]
         return out[:k]
@@ -301,6 +304,12 @@ class Ranker:
     def core_of(self, norm: str) -> str:
         return strip_section_words(norm) if self.settings.strip_question_words else norm
 
+    def service_core(self, norm: str) -> str:
+        """The words of a normalised question that name the service, or "" when it names none (no Chinese,
+        only a part asked for: 要带什么材料? 电话多少?, or one sound). What every caller of the ranking starts from."""
+        core = self.core_of(norm) if norm and has_chinese(norm) else ""
+        return "" if names_nothing(core) else core
+
     # -- decision ---------------------------------------------------------------------------------
     def match(self, query: str, top: int = 3) -> Match:
         text = query if isinstance(query, str) else ""
@@ -308,8 +317,8 @@ class Ranker:
         if not norm or not has_chinese(norm):
             return Match(text, norm, NONE, (), None)
         section = detect_section(norm)
-        core = self.core_of(norm)
-        if names_nothing(core):  # only a part was asked for (要带什么材料? 电话多少?), or one sound: no service named
+        core = self.service_core(norm)
+        if not core:
             return Match(text, norm, NONE, (), section)
         st = self.settings
         scores, tscores = self.scores_with_topics(core, norm)
@@ -353,11 +362,6 @@ class Ranker:
         longest = max((self.named(g, qc) for _, g in guides), default=0)
         return sorted((p for p in heard if len(p.text) > longest or (p.kind == "owned" and len(p.text) == longest)),
                       key=lambda p: (-len(p.text), p.kind != "owned", p.text))
-
-    def topic_named(self, i: int, norm: str, guides: list[tuple[float, int]]) -> Phrase | None:
-        """The longest name of topic i heard whole in the question (see _heard), or None."""
-        heard = self._heard(i, norm, guides)
-        return heard[0] if heard else None
 
     def mention(self, name: str, guide: int) -> float:
         """The share (0-1) of a name's information (chars and sounds) that a guide's text explains:

@@ -193,8 +193,7 @@ def probe(k: int = 8) -> RerankWeights:
 def candidate_lists(matcher, rows, transform=None) -> list[tuple[np.ndarray, int]]:
     """Per labelled in-scope row: features of the first stage's best K guides (``matcher`` built with
     ``rerank=probe(K)``) and the right guide's place among them (-1 if absent)."""
-    from .sections import names_nothing
-    from .text import has_chinese, normalize
+    from .text import normalize
 
     rk = matcher.ranker
     rr = rk.reranker
@@ -202,8 +201,8 @@ def candidate_lists(matcher, rows, transform=None) -> list[tuple[np.ndarray, int
     for row in rows:
         q = transform(row.query) if transform else row.query
         norm = normalize(q)
-        core = rk.core_of(norm) if norm and has_chinese(norm) else ""
-        if not core or names_nothing(core):
+        core = rk.service_core(norm)
+        if not core:
             out.append((np.zeros((0, len(FEATURES))), -1))
             continue
         scores, _ = rk.scores_with_topics(core, norm)
