@@ -307,7 +307,7 @@ def features(matcher: Matcher, query: str, expected: str) -> Features:
         return Features(expected, (), None, None, True)
     scores, tscores = rk.scores_with_topics(core, norm)
     k = max(3, rk.settings.max_choices)
-    guides = rk.ranked(core, rk._guides, k, scores)
+    guides = rk.ranked(core, rk._guides, k, scores, norm)
     topic = event = None
     if len(rk._topics):
         t = rk.ranked(norm, rk._topics, 1, tscores)

@@ -56,7 +56,7 @@ def question_lists(matcher, baseline, groups, rows, transform=None):
             out.append((np.zeros((0, len(NAMES))), -1))
             continue
         scores, _ = rk.scores_with_topics(core, norm)
-        first = rk.ranked(core, rk._guides, KMAX, scores)
+        first = rk.ranked(core, rk._guides, KMAX, scores, norm)
         idx = [i for _, i in first]
         mc, mp = rk.index.scores(core)
         cq = clean(q)
@@ -65,7 +65,7 @@ def question_lists(matcher, baseline, groups, rows, transform=None):
         extra = np.column_stack([scores[idx] / 100, mc[idx], mp[idx], [b[pos[rk.entries[i].id]] for i in idx]]
                                 + [g.fused(core)[at] for g in groups])
         ids = [rk.entries[i].id for i in idx]
-        out.append((np.hstack([rk.reranker.features(core, first), extra]),
+        out.append((np.hstack([rk.reranker.features(core, first, norm), extra]),
                     ids.index(row.expected) if row.expected in ids else -1))
     return out
 

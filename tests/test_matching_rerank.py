@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from kiosk.matching import Matcher
-from kiosk.matching.rerank import (FEATURES, RerankWeights, _project_simplex, fit, load_weights, probe, top1,
-                                   train)
+from kiosk.matching.rerank import (FEATURES, RerankWeights, _project_simplex, actions_of, fit, load_weights,
+                                   probe, top1, train)
 
 
 def guide(kb, gid, title, aliases, questions=(), situations=(), summary=None):
@@ -57,7 +57,7 @@ def test_misheard_names_count_by_sound(small):
 def test_hook_reorders_only_the_best_k_and_keeps_the_first_stage_level(small):
     alone = Matcher(small, topics=[], rerank=False)
     same = Matcher(small, topics=[], rerank=probe(2))
-    situations = Matcher(small, topics=[], rerank=RerankWeights((0.0, 0.0, 1.0), k=4))
+    situations = Matcher(small, topics=[], rerank=RerankWeights((0.0, 0.0, 1.0, 0.0), k=4))
     assert alone.ranker.reranker is None
     for q in ("居住证丢了", "老人卡怎么办", "出门坐车"):
         a = alone.match(q, top=4)
@@ -67,7 +67,7 @@ def test_hook_reorders_only_the_best_k_and_keeps_the_first_stage_level(small):
     assert a.candidates[0].id == "t-02" and s.candidates[0].id == "t-01"
     assert s.candidates[0].score == a.candidates[0].score  # the order is the second stage's, the level the first's
     assert [c.score for c in s.candidates] == sorted((c.score for c in s.candidates), reverse=True)
-    names = Matcher(small, topics=[], rerank=RerankWeights((0.5, 0.5, 0.0), k=4))
+    names = Matcher(small, topics=[], rerank=RerankWeights((0.5, 0.5, 0.0, 0.0), k=4))
     for q in ("居住证丢了", "老人卡怎么办", "残疾人出门坐车", "居住证补领"):
         first = {c.id: c.score for c in alone.match(q, top=4).candidates}
         got = names.match(q, top=4).candidates
@@ -76,7 +76,7 @@ def test_hook_reorders_only_the_best_k_and_keeps_the_first_stage_level(small):
 
 
 def test_weights_file_format(tmp_path):
-    w = RerankWeights((0.5, 0.25, 0.25), k=6, note="x")
+    w = RerankWeights((0.5, 0.25, 0.15, 0.1), k=6, note="x")
     assert RerankWeights.from_json(w.to_json()) == w
     assert load_weights(tmp_path / "none.json") is None
     (tmp_path / "w.json").write_text(w.to_json(), encoding="utf-8")
@@ -84,7 +84,7 @@ def test_weights_file_format(tmp_path):
     for broken in ("{", '{"features": ["first", "names", "situations"], "weights": [1, 0]}', "[]"):
         (tmp_path / "bad.json").write_text(broken, encoding="utf-8")
         assert load_weights(tmp_path / "bad.json") is None  # logged; the first stage decides alone
-    for bad in ((0.5, 0.6, -0.1), (0.5, 0.5), (0.2, 0.2, 0.2)):
+    for bad in ((0.5, 0.6, -0.1, 0.0), (0.5, 0.5), (0.2, 0.2, 0.2, 0.2)):
         with pytest.raises(ValueError):
             RerankWeights(bad)
     with pytest.raises(ValueError):
@@ -125,9 +125,39 @@ def test_training_on_a_small_knowledge_base_beats_the_first_stage_on_its_held_ou
 
 def test_a_question_that_is_exactly_a_name_keeps_the_first_stage_order(small):
     alone = Matcher(small, topics=[], rerank=False)
-    situations = Matcher(small, topics=[], rerank=RerankWeights((0.0, 0.0, 1.0), k=4))
+    situations = Matcher(small, topics=[], rerank=RerankWeights((0.0, 0.0, 1.0, 0.0), k=4))
     for q in ("居住证补领", "老人卡"):
         assert [(c.id, c.score) for c in situations.match(q, top=4).candidates] == \
             [(c.id, c.score) for c in alone.match(q, top=4).candidates]
     # one more word and the second stage reorders (no situation says 补领 or 老人卡: ties, lower position first)
     assert situations.match("居住证补领一下", top=4).candidates[0].id == "t-01"
+
+
+@pytest.mark.parametrize("text, actions", [
+    ("城乡居民养老保险一年交多少钱", {"pay"}),
+    ("残疾人交通补贴", set()),  # 交通 is not paying, 补贴 not reissuing
+    ("老人免费体检", set()),  # 体检 is no lookup
+    ("查一下缴费记录", {"lookup", "pay"}),
+    ("社保卡补办", {"reissue"}),
+    ("医疗卡挂失及撤销", {"loss", "cancel"}),
+    ("居住证换领", {"replace", "receive"}),
+])
+def test_actions_a_text_states(text, actions):
+    assert actions_of(text) == actions
+
+
+def test_the_action_tells_a_family_of_guides_on_one_thing_apart(kb):
+    family = [
+        guide(kb, "t-11", "居保参保登记", ["居保怎么参加"]),
+        guide(kb, "t-12", "居保缴费", ["居保费用"]),
+        guide(kb, "t-13", "居保缴费情况查询", ["居保记录"]),
+    ]
+    m = Matcher(family, topics=[], rerank=probe(3))
+    ids, x, _ = _features(m, "居保怎么交", k=3)
+    action = dict(zip(ids, x[:, FEATURES.index("action")]))
+    assert action == {"t-11": 0.0, "t-12": 1.0, "t-13": 0.5}  # Jaccard of {pay} with each title's actions
+    ids, x, _ = _features(m, "居保", k=3)
+    assert not x[:, FEATURES.index("action")].any()  # no action stated: no say
+    by_action = Matcher(family, topics=[], rerank=RerankWeights((0.0, 0.0, 0.0, 1.0), k=3))
+    assert by_action.match("居保怎么交").candidates[0].id == "t-12"
+    assert by_action.match("查一查居保交了几年").candidates[0].id == "t-13"

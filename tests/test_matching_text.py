@@ -110,6 +110,25 @@ def test_shanghainese_is_folded_into_mandarin():
     assert detect_section(normalize("礼拜天侬几点钟开门伐")) == "hours"
 
 
+def test_shanghainese_verbs_for_losing_and_finding_fold_into_mandarin():
+    assert normalize("卡寻不着了") == normalize("卡丢脱了") == normalize("卡丢了")
+    assert normalize("卡寻着了") == normalize("卡找到了")
+    assert normalize("交关难") == normalize("很难")  # 交关 is "very", not paying
+
+
+def test_synonyms_file_lists_each_form_and_each_variant_once():
+    # YAML keeps only the last of two equal keys: a second "丢了:" line would silently drop the first list
+    import yaml
+
+    from kiosk.matching.text import SYNONYMS_FILE
+
+    root = yaml.compose(SYNONYMS_FILE.read_text(encoding="utf-8"))
+    forms = [k.value for k, _ in root.value]
+    variants = [v.value for _, seq in root.value for v in seq.value]
+    assert sorted({f for f in forms if forms.count(f) > 1}) == []
+    assert sorted({v for v in variants if variants.count(v) > 1}) == []
+
+
 def test_synonyms_are_applied_to_both_sides():
     assert normalize("敬老卡掉了") == normalize("敬老卡丢了")
     assert normalize("咋办") == normalize("怎么办")

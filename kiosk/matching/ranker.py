@@ -21,7 +21,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from .index import FieldIndex, IndexSettings, top_k
-from .rerank import Reranker, RerankWeights, group_indexes, group_texts, load_weights
+from .rerank import Reranker, RerankWeights, group_indexes, group_texts, guide_actions, load_weights
 from .scope import ScopeModel, load_model, scope_features
 from .sections import detect_section, names_nothing, strip_section_words
 from .text import code, code_lines, has_chinese, normalize
@@ -204,7 +204,7 @@ class Ranker:
         texts = group_texts(docs, self._guides) if weights is not None else None
         self.index = FieldIndex(docs, FIELD_WEIGHTS, index_settings, consume=consume)
         self.reranker = None if texts is None else Reranker(
-            group_indexes(texts, FIELD_WEIGHTS, index_settings), self._guides, weights)
+            group_indexes(texts, FIELD_WEIGHTS, index_settings), self._guides, weights, guide_actions(texts))
         del texts
         self._topics = np.flatnonzero(kinds == 1)
         self._events = np.flatnonzero(kinds == 2)
@@ -272,7 +272,8 @@ class Ranker:
             out[i] = (float(scores[i]) + 100.0 * bonus * self.named(i, qc) / len(qc)) / (1.0 + bonus)
         return out
 
-    def ranked(self, core: str, among: np.ndarray, k: int, scores: np.ndarray | None = None) -> list[tuple[float, int]]:
+    def ranked(self, core: str, among: np.ndarray, k: int, scores: np.ndarray | None = None,
+               norm: str | None = None) -> list[tuple[float, int]]:
         """(score, entry) for the best k of ``among``, best first; ties to the lower entry index. Guides
         (``among`` is the ranker's own guide list) go through the second stage when there is one."""
         scores = self.scores(core) if scores is None else scores
@@ -284,7 +285,7 @@ class Ranker:
         # The second stage reorders, unless the question is exactly a name of the first stage's best (低保).
         qc = code(core) if core else ""
         if rr is not None and out and not (qc and self.named(out[0][1], qc) >= len(qc)):
-            head = rr.rescore(core, out[: rr.k])
+            head = rr.rescore(core, out[: rr.k], norm)
             out = head + [(min(s, head[-1][0]), i) for s, i in out[rr.k: n]]
         return out[:k]
 
@@ -323,7 +324,7 @@ class Ranker:
         st = self.settings
         scores, tscores = self.scores_with_topics(core, norm)
         k = max(top, st.max_choices, 1)
-        guides = self.ranked(core, self._guides, k, scores)
+        guides = self.ranked(core, self._guides, k, scores, norm)
         cands = tuple(Candidate(self.entries[i].id, self.entries[i].title, round(s, 1)) for s, i in guides[: max(top, 1)])
         # Out-of-scope topics see the whole question: 现在几点了 must not lose its 几点.
         topic = topic_seen = None

@@ -23,6 +23,7 @@ Pure Python + numpy; the study behind it is ``scripts/rerank_study.py``.
 from __future__ import annotations
 
 import json
+import re
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +37,33 @@ WEIGHTS_FILE = Path(__file__).resolve().parent.parent / "data" / "rerank.json"
 
 #: Field groups indexed on their own for the second stage (fields as in ranker.FIELD_WEIGHTS).
 GROUPS: dict[str, tuple[str, ...]] = {"names": ("title", "alias", "spoken"), "situations": ("situation",)}
-FEATURES = ("first", "names", "situations")
+FEATURES = ("first", "names", "situations", "action")
+
+#: What a service's name says is done (pay, look up, reissue ...). Within a family of guides about one
+#: thing (城乡居保: 参保登记 / 缴费 / 待遇申领 / 缴费情况查询) the action is what tells them apart, and a
+#: resident says it in few words (交几钿, 查一查, 补一张). Matched on normalised text (synonyms folded).
+ACTIONS: dict[str, str] = {
+    "pay": r"缴|(?<![提移递])交(?![通给到流])|续保",
+    "lookup": r"(?<![检核审调])查|打印",
+    "reissue": r"补(?![贴助充偿缴交])|重办",
+    "replace": r"换",
+    "loss": r"挂失",
+    "cancel": r"撤销|解除|注销|取消|退出|终止",
+    "receive": r"领|待遇|发放",
+    "change": r"变更|修改|更正|改",
+    "certify": r"证明|开具",
+    "register": r"登记|参保|备案",
+    "renew": r"续签|延期|续办|签注",
+    "transfer": r"转移|转入|转出|迁",
+    "book": r"预约|报名",
+}
+_ACTION_RES = [(name, re.compile(rx)) for name, rx in ACTIONS.items()]
+ACTION_FIELDS = ("title",)
+
+
+def actions_of(text: str) -> frozenset[str]:
+    """The actions (keys of ACTIONS) a normalised text states."""
+    return frozenset(name for name, rx in _ACTION_RES if rx.search(text))
 
 
 @dataclass(frozen=True)
@@ -89,6 +116,11 @@ def group_texts(docs: Sequence[Sequence[tuple[str, str]]], guides: np.ndarray) -
     return [[(k, t) for k, t in docs[int(i)] if k in fields] for i in guides]
 
 
+def guide_actions(texts: list[list[tuple[str, str]]]) -> list[frozenset[str]]:
+    """Per guide (as in :func:`group_texts`): the actions its ACTION_FIELDS state."""
+    return [actions_of("\n".join(t for k, t in doc if k in ACTION_FIELDS)) for doc in texts]
+
+
 def group_indexes(texts: list[list[tuple[str, str]]], field_weights: dict[str, float],
                   settings: IndexSettings) -> list[ForwardIndex]:
     """One small index per field group over :func:`group_texts`, with the first stage's settings, kept
@@ -98,9 +130,12 @@ def group_indexes(texts: list[list[tuple[str, str]]], field_weights: dict[str, f
 
 
 class Reranker:
-    def __init__(self, groups: Sequence[ForwardIndex], guides: np.ndarray, weights: RerankWeights) -> None:
-        """``groups`` from :func:`group_indexes` over the guides at entry positions ``guides``."""
+    def __init__(self, groups: Sequence[ForwardIndex], guides: np.ndarray, weights: RerankWeights,
+                 actions: Sequence[frozenset[str]] = ()) -> None:
+        """``groups`` from :func:`group_indexes` over the guides at entry positions ``guides``; ``actions``
+        what each guide's name says is done (:func:`guide_actions`)."""
         self.groups = list(groups)
+        self.actions = list(actions) or [frozenset()] * len(guides)
         self.guides = np.asarray(guides, dtype=np.int64)
         self.weights = weights
 
@@ -108,7 +143,7 @@ class Reranker:
     def k(self) -> int:
         return self.weights.k
 
-    def features(self, core: str, first: Sequence[tuple[float, int]]) -> np.ndarray:
+    def features(self, core: str, first: Sequence[tuple[float, int]], norm: str | None = None) -> np.ndarray:
         """One row of FEATURES (each 0-1) per candidate (first-stage score, entry), in the order given."""
         idx = np.array([i for _, i in first], dtype=np.int64)
         if not len(idx):
@@ -116,14 +151,22 @@ class Reranker:
         cols = [np.array([s for s, _ in first], dtype=np.float64) / 100.0]
         at = np.searchsorted(self.guides, idx)  # the candidates' positions in the group indexes
         cols += [g.fused_at(core, at) if core else np.zeros(len(idx)) for g in self.groups]
+        cols.append(self._action_agreement(norm if norm is not None else core, at))
         return np.column_stack(cols)
 
-    def rescore(self, core: str, first: Sequence[tuple[float, int]]) -> list[tuple[float, int]]:
+    def _action_agreement(self, text: str, at: np.ndarray) -> np.ndarray:
+        """Per candidate: how far the actions the question states are the ones its name states (Jaccard)."""
+        q = actions_of(text)
+        if not q:
+            return np.zeros(len(at))
+        return np.array([len(q & self.actions[a]) / len(q | self.actions[a]) for a in at], dtype=np.float64)
+
+    def rescore(self, core: str, first: Sequence[tuple[float, int]], norm: str | None = None) -> list[tuple[float, int]]:
         """The candidates (first-stage score, entry; best first) rescored, best first, ties to the lower entry."""
         head = list(first[: self.k])
         if not head:
             return []
-        x = self.features(core, head)
+        x = self.features(core, head, norm)
         scores = np.clip(100.0 * (x @ self.weights.vector), 0.0, 100.0)
         # The order is the second stage's; the scores stay the first stage's, so the decision's thresholds keep
         # their meaning. When both stages put the same guide first, the others keep their own first-stage
@@ -187,7 +230,7 @@ def fit(lists: Sequence[tuple[np.ndarray, int]], l2: float = 0.0, prior: int = 0
 # -- learning the weights from the guides ----------------------------------------------------------------
 #: The first stage's order with the group indexes at hand: what training reads features from.
 def probe(k: int = 8) -> RerankWeights:
-    return RerankWeights((1.0, 0.0, 0.0), k)
+    return RerankWeights((1.0,) + (0.0,) * (len(FEATURES) - 1), k)
 
 
 def candidate_lists(matcher, rows, transform=None) -> list[tuple[np.ndarray, int]]:
@@ -206,9 +249,9 @@ def candidate_lists(matcher, rows, transform=None) -> list[tuple[np.ndarray, int
             out.append((np.zeros((0, len(FEATURES))), -1))
             continue
         scores, _ = rk.scores_with_topics(core, norm)
-        first = rk.ranked(core, rk._guides, rr.k, scores)
+        first = rk.ranked(core, rk._guides, rr.k, scores, norm)
         ids = [rk.entries[i].id for _, i in first]
-        out.append((rr.features(core, first), ids.index(row.expected) if row.expected in ids else -1))
+        out.append((rr.features(core, first, norm), ids.index(row.expected) if row.expected in ids else -1))
     return out
 
 
