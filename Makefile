@@ -25,6 +25,8 @@ eval:
 	$(KIOSK) eval tests/data/heldout-2026-12-02/inscope_a.tsv tests/data/heldout-2026-12-02/inscope_b.tsv \
 	  tests/data/heldout-2026-12-02/oos_a.tsv tests/data/heldout-2026-12-02/oos_b.tsv \
 	  tests/data/heldout-2026-12-02/elderly.tsv
+	$(KIOSK) eval tests/data/heldout-c/inscope_1.tsv tests/data/heldout-c/inscope_2.tsv \
+	  tests/data/heldout-c/oos_1.tsv tests/data/heldout-c/oos_2.tsv
 
 bench:
 	$(KIOSK) bench
