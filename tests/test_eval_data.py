@@ -60,7 +60,10 @@ def test_the_similarity_check_catches_copies_and_near_copies(dev_questions):
     assert too_close(["楼下哪家面馆味道好"], dev_questions) == []
 
 
-@pytest.mark.parametrize("path", [NONE_QUERIES, REGRESSION], ids=lambda p: p.name)
+TRAINING = sorted((ROOT / "tests" / "data" / "scope-train").glob("*.tsv"))
+
+
+@pytest.mark.parametrize("path", [NONE_QUERIES, REGRESSION, *TRAINING], ids=lambda p: p.name)
 def test_no_row_is_within_85_percent_of_a_dev_question(path, dev_questions):
     rows = [r.query for r in read_rows(path)]
     assert len(rows) >= 20

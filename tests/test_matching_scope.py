@@ -55,8 +55,9 @@ def test_a_short_question_a_guide_fits_well_is_kept_however_little_it_says(match
 
 def test_decide_turns_away_only_a_likely_foreign_question_with_a_weak_best_guide():
     st = Settings()
-    assert decide(st, [18.0, 10.0], None, None, 0.99) == (NONE, "scope")
-    assert decide(st, [22.0, 10.0], None, None, 0.99) == ("clarify", "scope")  # passable: a doubtful list
+    assert decide(st, [18.0, 10.0], None, None, 0.95) == (NONE, "scope")
+    assert decide(st, [22.0, 10.0], None, None, 0.95) == ("clarify", "scope")  # passable: a doubtful list
+    assert decide(st, [22.0, 10.0], None, None, 0.99) == (NONE, "scope")  # ... unless the model is sure
     assert decide(st, [22.0, 10.0], None, None, 0.5) == (ANSWER, "guides")
     assert decide(st, [22.0, 10.0], None, None, None) == (ANSWER, "guides")
     assert decide(st, [35.0, 10.0], None, None, 0.99) == (ANSWER, "guides")  # a guide fits well
@@ -113,10 +114,12 @@ def test_a_doubtful_question_with_a_passable_guide_gets_a_list_that_says_so():
 
     st = Settings()
     # the model is sure no guide serves it, but the best guide fits passably: offered, marked doubtful
-    assert decide(st, [24.0, 21.0, 9.0], None, None, 0.99) == (CLARIFY, "scope")
-    # ... and with nothing passable, or only one guide, turned away
-    assert decide(st, [14.0, 12.0, 9.0], None, None, 0.99) == (NONE, "scope")
-    assert decide(st, [24.0], None, None, 0.99) == (NONE, "scope")
+    assert decide(st, [24.0, 21.0, 9.0], None, None, 0.95) == (CLARIFY, "scope")
+    # ... and with nothing passable, or only one guide, or the model sure (P >= scope_sure), turned away
+    assert decide(st, [14.0, 12.0, 9.0], None, None, 0.95) == (NONE, "scope")
+    assert decide(st, [24.0], None, None, 0.95) == (NONE, "scope")
+    assert decide(st, [24.0, 21.0, 9.0], None, None, st.scope_sure) == (NONE, "scope")
+    assert decide(dataclasses.replace(st, scope_sure=2.0), [24.0, 21.0, 9.0], None, None, 0.999) == (CLARIFY, "scope")
     # the model unsure: the guides decide as usual
     assert decide(st, [24.0, 21.0, 9.0], None, None, 0.5) == (CLARIFY, "guides")
 

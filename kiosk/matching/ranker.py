@@ -110,9 +110,10 @@ class Settings:
     foreign_share: float = 0.2  # ... or a thing it owns be named whole while the best guide explains less than
     #                              this share of its name (护照 named, and the best guide never speaks of passports)
     event_margin: float = 0.0  # a life event must beat the best guide by this much to be offered
-    scope_reject: float = 0.95  # none when the scope model finds the question this likely out of scope (>1: off)
+    scope_reject: float = 0.93  # none when the scope model finds the question this likely out of scope (>1: off)
     scope_max_best: float = 30.0  # ... and the best guide scores below this
     scope_list_floor: float = 20.0  # ... but from this score on, a choice list that says it may not be ours
+    scope_sure: float = 0.98  # ... unless the model is this sure (你今年几岁了 half fits a guide by its words)
     # First stage.
     k1: float = 2.0
     b: float = 0.5
@@ -165,7 +166,8 @@ def decide(st: Settings, guide_scores: Sequence[float], topic: tuple[float, bool
     if scope is not None and scope >= st.scope_reject and best < st.scope_max_best:
         # a guide that fits passably is still offered (with a word that this may be handled elsewhere):
         # turning away a resident whose question a guide serves is worse than a list they can refuse
-        return (CLARIFY if best >= st.scope_list_floor and len(guide_scores) >= 2 else NONE), "scope"
+        listed = best >= st.scope_list_floor and scope < st.scope_sure and len(guide_scores) >= 2
+        return (CLARIFY if listed else NONE), "scope"
     close = [x for x in guide_scores[: st.max_choices] if x >= best - st.clarify_margin]
     if len(close) >= 2 or best < st.answer_score:
         return CLARIFY, "guides"
