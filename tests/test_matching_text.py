@@ -169,6 +169,8 @@ def test_a_bare_phone_question_asks_for_the_centre_not_a_guide(matcher):
     ("请护工到家里个人要付几成", "fees"),
     ("这个补助什么人能申请", "conditions"),
     ("岗位补贴要多大年纪才能拿", "conditions"),
+    ("护理补贴是给什么样的人的", "conditions"),
+    ("这笔津贴谁能领", "conditions"),
     ("社保卡里还有多少钱", None),  # a balance is neither
 ])
 def test_amounts_and_who_questions_find_their_section(question, section):
