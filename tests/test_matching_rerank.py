@@ -6,7 +6,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from kiosk.matching import Matcher
+from kiosk.matching import Matcher, Settings
 from kiosk.matching.rerank import (FEATURES, RerankWeights, _project_simplex, actions_of, fit, load_weights,
                                    probe, top1, train)
 
@@ -57,7 +57,8 @@ def test_misheard_names_count_by_sound(small):
 def test_hook_reorders_only_the_best_k_and_keeps_the_first_stage_level(small):
     alone = Matcher(small, topics=[], rerank=False)
     same = Matcher(small, topics=[], rerank=probe(2))
-    situations = Matcher(small, topics=[], rerank=RerankWeights((0.0, 0.0, 1.0, 0.0), k=4))
+    wide = Settings(clarify_margin=100.0)  # every candidate counts as close: the second stage orders them all
+    situations = Matcher(small, wide, topics=[], rerank=RerankWeights((0.0, 0.0, 1.0, 0.0), k=4))
     assert alone.ranker.reranker is None
     for q in ("居住证丢了", "老人卡怎么办", "出门坐车"):
         a = alone.match(q, top=4)
@@ -67,12 +68,24 @@ def test_hook_reorders_only_the_best_k_and_keeps_the_first_stage_level(small):
     assert a.candidates[0].id == "t-02" and s.candidates[0].id == "t-01"
     assert s.candidates[0].score == a.candidates[0].score  # the order is the second stage's, the level the first's
     assert [c.score for c in s.candidates] == sorted((c.score for c in s.candidates), reverse=True)
-    names = Matcher(small, topics=[], rerank=RerankWeights((0.5, 0.5, 0.0, 0.0), k=4))
+    names = Matcher(small, wide, topics=[], rerank=RerankWeights((0.5, 0.5, 0.0, 0.0), k=4))
     for q in ("居住证丢了", "老人卡怎么办", "残疾人出门坐车", "居住证补领"):
         first = {c.id: c.score for c in alone.match(q, top=4).candidates}
         got = names.match(q, top=4).candidates
         assert got[0].score == max(first.values())
         assert all(c.score <= first[c.id] for c in got[1:])  # a rival never rises
+
+
+def test_a_clear_first_stage_lead_is_not_reordered(small):
+    # The second stage reorders only candidates within the clarify margin of the best (the close calls);
+    # a guide the first stage puts further ahead keeps its place.
+    q = "证件被偷了怎么办居住证补领"  # the title of t-02, the situation of t-01
+    first = {c.id: c.score for c in Matcher(small, topics=[], rerank=False).match(q, top=4).candidates}
+    assert first["t-02"] - first["t-01"] > Settings().clarify_margin
+    weights = RerankWeights((0.0, 0.0, 1.0, 0.0), k=4)
+    assert Matcher(small, topics=[], rerank=weights).match(q, top=4).candidates[0].id == "t-02"
+    lead = first["t-02"] - first["t-01"]
+    assert Matcher(small, Settings(clarify_margin=lead + 1), topics=[], rerank=weights).match(q, top=4).candidates[0].id == "t-01"
 
 
 def test_weights_file_format(tmp_path):
@@ -125,7 +138,7 @@ def test_training_on_a_small_knowledge_base_beats_the_first_stage_on_its_held_ou
 
 def test_a_question_that_is_exactly_a_name_keeps_the_first_stage_order(small):
     alone = Matcher(small, topics=[], rerank=False)
-    situations = Matcher(small, topics=[], rerank=RerankWeights((0.0, 0.0, 1.0, 0.0), k=4))
+    situations = Matcher(small, Settings(clarify_margin=100.0), topics=[], rerank=RerankWeights((0.0, 0.0, 1.0, 0.0), k=4))
     for q in ("居住证补领", "老人卡"):
         assert [(c.id, c.score) for c in situations.match(q, top=4).candidates] == \
             [(c.id, c.score) for c in alone.match(q, top=4).candidates]

@@ -206,7 +206,8 @@ class Ranker:
         texts = group_texts(docs, self._guides) if weights is not None else None
         self.index = FieldIndex(docs, FIELD_WEIGHTS, index_settings, consume=consume)
         self.reranker = None if texts is None else Reranker(
-            group_indexes(texts, FIELD_WEIGHTS, index_settings), self._guides, weights, guide_actions(texts))
+            group_indexes(texts, FIELD_WEIGHTS, index_settings), self._guides, weights, guide_actions(texts),
+            close=st.clarify_margin)
         del texts
         self._topics = np.flatnonzero(kinds == 1)
         self._events = np.flatnonzero(kinds == 2)

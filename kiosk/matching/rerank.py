@@ -131,11 +131,13 @@ def group_indexes(texts: list[list[tuple[str, str]]], field_weights: dict[str, f
 
 class Reranker:
     def __init__(self, groups: Sequence[ForwardIndex], guides: np.ndarray, weights: RerankWeights,
-                 actions: Sequence[frozenset[str]] = ()) -> None:
+                 actions: Sequence[frozenset[str]] = (), close: float = float("inf")) -> None:
         """``groups`` from :func:`group_indexes` over the guides at entry positions ``guides``; ``actions``
-        what each guide's name says is done (:func:`guide_actions`)."""
+        what each guide's name says is done (:func:`guide_actions`); ``close``: how far behind the best
+        (first-stage points) a candidate may be and still be reordered."""
         self.groups = list(groups)
         self.actions = list(actions) or [frozenset()] * len(guides)
+        self.close = close  # first-stage points behind the best within which candidates are reordered
         self.guides = np.asarray(guides, dtype=np.int64)
         self.weights = weights
 
@@ -166,6 +168,12 @@ class Reranker:
         head = list(first[: self.k])
         if not head:
             return []
+        # Only the candidates the decision treats as close to the best (within ``close``, the clarify margin)
+        # are reordered: a guide the first stage puts further ahead (低保 named whole) keeps its place.
+        behind = [c for c in head if c[0] < head[0][0] - self.close]
+        head = [c for c in head if c[0] >= head[0][0] - self.close]
+        if len(head) < 2:
+            return head + behind
         x = self.features(core, head, norm)
         scores = np.clip(100.0 * (x @ self.weights.vector), 0.0, 100.0)
         # The order is the second stage's; the scores stay the first stage's, so the decision's thresholds keep
@@ -177,12 +185,12 @@ class Reranker:
             scores = np.minimum(100.0, scores * (head[0][0] / scores.max()))
         ranked = sorted(((round(float(s), 6), i) for s, (_, i) in zip(scores, head)), key=lambda t: (-t[0], t[1]))
         if ranked[0][1] != head[0][1]:
-            return ranked
+            return ranked + [(min(s, ranked[-1][0]), i) for s, i in behind]
         own = {i: s for s, i in head}
         out = [head[0]]
         for _, i in ranked[1:]:
             out.append((min(own[i], out[-1][0]), i))
-        return out
+        return out + [(min(s, out[-1][0]), i) for s, i in behind]
 
 
 # -- training ---------------------------------------------------------------------------------------
