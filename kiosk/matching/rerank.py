@@ -5,14 +5,17 @@ BM25F); a question written by someone else is often told apart better by *which*
 the guide's names (title, aliases, spoken name) and the situations it lists. The second stage scores
 each of the first stage's best ``k`` guides as
 
-    score = 100 * (a_first * first/100 + a_names * names + a_situations * situations)
+    score = 100 * (a_first * first/100 + a_names * names + a_situations * situations + a_action * action)
 
 where ``names`` / ``situations`` are the share of the question's information (fused characters and
 sounds, as the first stage computes it) that the guide's names / situations alone explain, each from a
-small index of that field group. The weights ``a`` are non-negative and add up to 1. The score orders
-the candidates; the scores the decision reads (answer / clarify / none, on 0-100) stay the first
-stage's (see :meth:`Reranker.rescore`). A question that is exactly a name of the first stage's best
-guide is left in the first stage's order (``Ranker.ranked``). Ties go to the lower guide position.
+small index of that field group, and ``action`` how far the actions the question states (pay, look up,
+reissue ..., :data:`ACTIONS`) are the ones the guide's title states. The weights ``a`` are non-negative
+and add up to 1. The score orders the candidates within the clarify margin of the first stage's best
+(the close calls; a guide further behind stays behind); the scores the decision reads (answer / clarify
+/ none, on 0-100) stay the first stage's (see :meth:`Reranker.rescore`). A question that is exactly a
+name of the first stage's best guide is left in the first stage's order (``Ranker.ranked``). Ties go to
+the lower guide position.
 
 The weights are learned by ``kiosk train-rerank`` with a listwise logistic loss (softmax over the K
 candidates) on the guides' own questions, each asked of a first stage built without it (leave-one-out
@@ -23,8 +26,8 @@ Pure Python + numpy; the study behind it is ``scripts/rerank_study.py``.
 from __future__ import annotations
 
 import json
-import re
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
