@@ -16,6 +16,7 @@ from typing import Iterator
 
 from .knowledge.model import CENTRE_DEFAULT, SECTION_NAMES, SECTIONS, Guide, KnowledgeBase
 from .matching import ANSWER, CLARIFY, Match
+from .matching.sections import states_paying
 from .speech.textprep import cardinal, count_syllables
 
 ORDINALS = ("第一", "第二", "第三", "第四", "第五")
@@ -242,7 +243,7 @@ def compose(match: Match, kb: KnowledgeBase, section: str | None = None) -> Repl
     if match.status == ANSWER and match.best:
         guide = kb.get(match.best.id)
         if guide is not None:
-            return answer_guide(guide, kb, section)
+            return answer_guide(guide, kb, section, paying=states_paying(match.normalized))
     if match.status == CLARIFY:
         choices = tuple(g for g in (kb.get(c.id) for c in match.candidates[:3]) if g is not None)
         if len(choices) >= 2:
@@ -259,9 +260,23 @@ def compose(match: Match, kb: KnowledgeBase, section: str | None = None) -> Repl
     return Reply("none", None, section, NOT_FOUND)
 
 
+_COSTS_NOTHING = re.compile(r"(?:首次申领)?(?:不收费|免费)。?")
+
+
+def money_section(guide: Guide, section: str | None, paying: bool) -> str | None:
+    """The section a question asks of this guide. A money question with no word for paying (独生子女费每个月
+    多少钱) about a guide that costs nothing and pays something out asks what the resident receives: the
+    benefit, never "不收费"."""
+    if section == "fees" and not paying and guide.benefits and _COSTS_NOTHING.fullmatch(guide.fees.strip()):
+        return "benefits"
+    return section
+
+
 def answer_guide(guide: Guide, kb: KnowledgeBase, section: str | None = None,
-                 also: tuple[str, ...] = ()) -> Reply:
-    """The answer about one guide: its summary, or a section (and the sections shown with it)."""
+                 also: tuple[str, ...] = (), paying: bool = True) -> Reply:
+    """The answer about one guide: its summary, or a section (and the sections shown with it). ``paying``:
+    whether the question had a word for paying (see :func:`money_section`); a tapped tab counts as one."""
+    section = money_section(guide, section, paying)
     if section:
         text = section_speech(guide, section, kb)
         extra = [section_fact(guide, s, kb) for s in also if s in SECTIONS and s != section]

@@ -13,7 +13,7 @@ from typing import Callable, Sequence, Union
 from .answer import ASK_AGAIN, NOT_FOUND, Reply, answer_guide, compose
 from .knowledge.model import SECTIONS, Guide, KnowledgeBase
 from .matching import ANSWER, CLARIFY, NONE, Candidate, Match, Matcher
-from .matching.sections import detect_section, strip_section_words
+from .matching.sections import detect_section, states_paying, strip_section_words
 from .matching.text import normalize
 
 HOME, GUIDE, CHOICES, NOT_FOUND_MODE = "home", "guide", "choices", "not_found"
@@ -154,6 +154,7 @@ class State:
     elder: bool = False
     history: tuple[str, ...] = field(default_factory=tuple)  # guide ids shown this session
     offered: tuple[Guide, ...] = ()  # the choices the guide on screen was picked from, for Back
+    paying: bool = True  # the question behind the choices had a word for paying (see answer.money_section)
 
 
 _ORDINAL = re.compile(r"^(?:第|选)?([一二三四五1-5两]|头一?)(?:个|项|条|种)?$")
@@ -208,7 +209,8 @@ class Dialogue:
             choices = self.state.choices
             if not 0 <= event.index < len(choices):
                 return [StopSpeaking()]
-            return [StopSpeaking(), *self._show(answer_guide(choices[event.index], self.kb, self.state.section))]
+            return [StopSpeaking(), *self._show(answer_guide(choices[event.index], self.kb, self.state.section,
+                                                             paying=self.state.paying))]
         if isinstance(event, TappedSection):
             if self.state.guide is None or event.section not in SECTIONS:
                 return [StopSpeaking()]
@@ -259,7 +261,7 @@ class Dialogue:
             picked = self._pick_choice(texts)
             if picked is not None:
                 self._asked(Asked(texts[0], CHOICE, picked.id, section=self.state.section))
-                return self._show(answer_guide(picked, self.kb, self.state.section))
+                return self._show(answer_guide(picked, self.kb, self.state.section, paying=self.state.paying))
             if any(_NONE_OF_THEM.match(normalize(t)) for t in texts):
                 self._asked(Asked(texts[0], CHOICE))
                 return self._show(Reply(NONE, None, None, NOT_FOUND), query=texts[0])
@@ -299,7 +301,7 @@ class Dialogue:
             rest = strip_section_words(match.normalized)
             if len(rest) >= 4:
                 return None
-        return self._show(answer_guide(guide, self.kb, match.section))
+        return self._show(answer_guide(guide, self.kb, match.section, paying=states_paying(match.normalized)))
 
     def _pick_choice(self, texts: Sequence[str]) -> Guide | None:
         choices = self.state.choices
@@ -326,8 +328,9 @@ class Dialogue:
             return [ShowGuide(reply.guide, reply.section), self._say(reply.text)]
         if reply.status == CLARIFY:
             section = reply.section or detect_section(normalize(query)) if query else reply.section
+            paying = states_paying(normalize(query)) if query else True
             self.state = replace(s, mode=CHOICES, guide=None, section=section, choices=reply.choices,
-                                 last_reply=reply.text, offered=())
+                                 last_reply=reply.text, offered=(), paying=paying)
             prompt = DOUBTFUL_PROMPT if reply.doubtful else CHOOSE_PROMPT
             return [ShowChoices(reply.choices, prompt), self._say(reply.text)]
         self.state = replace(s, mode=NOT_FOUND_MODE, guide=None, section=None, choices=(), last_reply=reply.text,

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from conftest import ROOT
-from kiosk.answer import (CLOSING, MAX_SYLLABLES, answer_guide, clarify, every_reply, fit, for_ear,
-                          section_speech, spoken_name, summary_speech)
+from kiosk.answer import (CLOSING, MAX_SYLLABLES, answer_guide, clarify, compose, every_reply, fit, for_ear,
+                          money_section, section_speech, spoken_name, summary_speech)
 from kiosk.config import load_config
 from kiosk.knowledge import load_directory
 from kiosk.knowledge.model import SECTIONS
@@ -130,3 +130,26 @@ def test_a_choice_list_says_how_to_refuse_it(kb):
 
     reply = clarify((kb.get("elderly-01"), kb.get("residence-03")))
     assert reply.text.endswith("请说第几个，都不是就说“都不是”。")
+
+
+def test_a_money_question_about_a_free_guide_that_pays_out_asks_for_the_benefit(kb, guide):
+    # 低保 costs nothing and pays a monthly amount: 多少钱 without a word for paying is the benefit
+    assert guide.fees == "不收费" and guide.benefits
+    assert money_section(guide, "fees", paying=False) == "benefits"
+    assert money_section(guide, "fees", paying=True) == "fees"  # 要交钱吗: the fee, 不收费
+    assert money_section(guide, "materials", paying=False) == "materials"
+    costly = dataclasses.replace(guide, fees="登记不收费；入住后按养老机构公布的收费标准缴费")
+    assert money_section(costly, "fees", paying=False) == "fees"  # it does cost something: say so
+    assert money_section(dataclasses.replace(guide, benefits=()), "fees", paying=False) == "fees"
+    assert answer_guide(guide, kb, "fees", paying=False).section == "benefits"
+    assert "不收费" in answer_guide(guide, kb, "fees").text  # a tapped 收费 tab is answered as asked
+
+
+def test_compose_reads_the_question_for_a_word_for_paying(kb):
+    from kiosk.matching import Matcher
+
+    matcher = Matcher.for_knowledge(kb)
+    benefit = compose(matcher.match("低保每个月多少钱"), kb)
+    assert benefit.guide.id == "assistance-01" and benefit.section == "benefits" and "不收费" not in benefit.text
+    fee = compose(matcher.match("申请低保要交钱吗"), kb)
+    assert fee.guide.id == "assistance-01" and fee.section == "fees" and "不收费" in fee.text

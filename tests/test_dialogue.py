@@ -37,8 +37,9 @@ def test_question_shows_guide_and_says_summary(d):
 
 def test_follow_ups_refer_to_the_guide_on_screen(d):
     d.handle(Heard(TITLE), now=0)
-    for text, section in [("要带什么材料", "materials"), ("在哪里办", "location"), ("多少钱", "fees"),
-                          ("要多久", "time_limit"), ("电话是多少", "contact")]:
+    # 低保 costs nothing and pays out money: 多少钱 asks for the benefit, 要交钱吗 for the fee
+    for text, section in [("要带什么材料", "materials"), ("在哪里办", "location"), ("多少钱", "benefits"),
+                          ("要交钱吗", "fees"), ("要多久", "time_limit"), ("电话是多少", "contact")]:
         acts = d.handle(Heard(text), now=1)
         show = [a for a in acts if isinstance(a, ShowGuide)]
         assert show and show[0].guide.id == "assistance-01" and show[0].section == section, text
@@ -218,3 +219,16 @@ def test_a_doubtful_list_says_on_screen_that_it_may_be_handled_elsewhere(kb, mat
     plain = [a for a in Dialogue(kb, matcher, idle_seconds=60).handle(Heard("失业登记"), 0.0)
              if isinstance(a, ShowChoices)]
     assert plain and plain[0].prompt == CHOOSE_PROMPT
+
+
+def test_a_money_question_behind_a_choice_list_gets_the_benefit_of_the_guide_picked(d, kb):
+    # no word for paying: 每个月多少钱 of guides that cost nothing and pay out money asks what is received
+    acts = d.handle(Heard("计划生育的钱每个月多少钱"), now=0)
+    assert d.state.mode == CHOICES and not d.state.paying, said(acts)
+    choices = [a for a in acts if isinstance(a, ShowChoices)][0].choices
+    free = [i for i, g in enumerate(choices) if g.benefits and g.fees == "不收费"]
+    assert free, [g.id for g in choices]
+    acts = d.handle(Heard(f"第{'一二三'[free[0]]}个"), now=1)
+    show = [a for a in acts if isinstance(a, ShowGuide)][0]
+    assert show.guide == choices[free[0]] and show.section == "benefits"
+    assert "不收费" not in said(acts)[0]

@@ -95,6 +95,11 @@ def _received_by_sound(text: str) -> bool:
     return any(c in heard for c in _received_sounds)
 
 
+def states_paying(text: str) -> bool:
+    """Whether a normalised question has a word for the resident paying (交, 付, 收费 ...)."""
+    return bool(_PAYING.search(text))
+
+
 def detect_section(text: str, by_sound: bool = True) -> str | None:
     """The section asked for in normalised text, or None for the whole guide."""
     if _BALANCE.search(text):
