@@ -302,12 +302,10 @@ def features(matcher: Matcher, query: str, expected: str) -> Features:
 
     rk = matcher.ranker
     norm = normalize(query)
-    core = rk.service_core(norm)
-    if not core:
+    first = rk.first_stage(norm, max(3, rk.settings.max_choices))
+    if first is None:
         return Features(expected, (), None, None, True)
-    scores, tscores = rk.scores_with_topics(core, norm)
-    k = max(3, rk.settings.max_choices)
-    guides = rk.ranked(core, rk._guides, k, scores, norm)
+    core, scores, tscores, guides = first
     topic = event = None
     if len(rk._topics):
         t = rk.ranked(norm, rk._topics, 1, tscores)

@@ -51,12 +51,11 @@ def question_lists(matcher, baseline, groups, rows, transform=None):
             continue
         q = transform(row.query) if transform else row.query
         norm = normalize(q)
-        core = rk.service_core(norm)
-        if not core:
+        found = rk.first_stage(norm, KMAX)
+        if found is None:
             out.append((np.zeros((0, len(NAMES))), -1))
             continue
-        scores, _ = rk.scores_with_topics(core, norm)
-        first = rk.ranked(core, rk._guides, KMAX, scores, norm)
+        core, scores, _, first = found
         idx = [i for _, i in first]
         mc, mp = rk.index.scores(core)
         cq = clean(q)

@@ -147,9 +147,9 @@ def decide(st: Settings, guide_scores: Sequence[float], topic: tuple[float, bool
 
     guide_scores: the best guides' scores, best first. topic: the best out-of-scope topic's score,
     whether a name of it is heard whole (Ranker._heard), and, when the name is a thing only that office
-    issues, the share (0-1) of it the best guide explains (Ranker.mention; else 1). event: the best life event's score and its status when it wins
-    (Ranker.event_status), if it has two or more guides to offer. scope: the probability that no guide
-    serves the question (Ranker.scope_probability), or None.
+    issues, the share (0-1) of it the best guide explains (Ranker.mention; else 1). event: the best life
+    event's score and its status when it wins (Ranker.event_status), if it has two or more guides to
+    offer. scope: the probability that no guide serves the question (Ranker.scope_probability), or None.
     """
     best = guide_scores[0] if guide_scores else 0.0
     if topic is not None:
@@ -308,9 +308,20 @@ class Ranker:
     def core_of(self, norm: str) -> str:
         return strip_section_words(norm) if self.settings.strip_question_words else norm
 
+    def first_stage(self, norm: str, k: int
+                    ) -> tuple[str, np.ndarray, np.ndarray, list[tuple[float, int]]] | None:
+        """What every caller of the ranking starts from, for a normalised question: its service core, the
+        scores of the entries (guides; topics also on the whole question, see scores_with_topics) and the
+        best k guides (second stage applied); None when the question names no service."""
+        core = self.service_core(norm)
+        if not core:
+            return None
+        scores, tscores = self.scores_with_topics(core, norm)
+        return core, scores, tscores, self.ranked(core, self._guides, k, scores, norm)
+
     def service_core(self, norm: str) -> str:
         """The words of a normalised question that name the service, or "" when it names none (no Chinese,
-        only a part asked for: 要带什么材料? 电话多少?, or one sound). What every caller of the ranking starts from."""
+        only a part asked for: 要带什么材料? 电话多少?, or one sound)."""
         core = self.core_of(norm) if norm and has_chinese(norm) else ""
         return "" if names_nothing(core) else core
 
@@ -321,13 +332,11 @@ class Ranker:
         if not norm or not has_chinese(norm):
             return Match(text, norm, NONE, (), None)
         section = detect_section(norm)
-        core = self.service_core(norm)
-        if not core:
-            return Match(text, norm, NONE, (), section)
         st = self.settings
-        scores, tscores = self.scores_with_topics(core, norm)
-        k = max(top, st.max_choices, 1)
-        guides = self.ranked(core, self._guides, k, scores, norm)
+        first = self.first_stage(norm, max(top, st.max_choices, 1))
+        if first is None:
+            return Match(text, norm, NONE, (), section)
+        core, scores, tscores, guides = first
         cands = tuple(Candidate(self.entries[i].id, self.entries[i].title, round(s, 1)) for s, i in guides[: max(top, 1)])
         # Out-of-scope topics see the whole question: 现在几点了 must not lose its 几点.
         topic = topic_seen = None

@@ -253,14 +253,12 @@ def candidate_lists(matcher, rows, transform=None) -> list[tuple[np.ndarray, int
     rr = rk.reranker
     out = []
     for row in rows:
-        q = transform(row.query) if transform else row.query
-        norm = normalize(q)
-        core = rk.service_core(norm)
-        if not core:
+        norm = normalize(transform(row.query) if transform else row.query)
+        found = rk.first_stage(norm, rr.k)
+        if found is None:
             out.append((np.zeros((0, len(FEATURES))), -1))
             continue
-        scores, _ = rk.scores_with_topics(core, norm)
-        first = rk.ranked(core, rk._guides, rr.k, scores, norm)
+        core, _, _, first = found
         ids = [rk.entries[i].id for _, i in first]
         out.append((rr.features(core, first, norm), ids.index(row.expected) if row.expected in ids else -1))
     return out
