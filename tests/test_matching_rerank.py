@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from kiosk.matching import Matcher, Settings
-from kiosk.matching.rerank import (FEATURES, RerankWeights, _project_simplex, actions_of, fit, load_weights,
-                                   probe, top1, train)
+from kiosk.matching.rerank import (FEATURES, RerankWeights, _project_simplex, actions_of, best_sentence, fit,
+                                   load_weights, probe, top1, train)
 
 
 def guide(kb, gid, title, aliases, questions=(), situations=(), summary=None):
@@ -58,7 +58,7 @@ def test_hook_reorders_only_the_best_k_and_keeps_the_first_stage_level(small):
     alone = Matcher(small, topics=[], rerank=False)
     same = Matcher(small, topics=[], rerank=probe(2))
     wide = Settings(clarify_margin=100.0)  # every candidate counts as close: the second stage orders them all
-    situations = Matcher(small, wide, topics=[], rerank=RerankWeights((0.0, 0.0, 1.0, 0.0), k=4))
+    situations = Matcher(small, wide, topics=[], rerank=RerankWeights((0.0, 0.0, 1.0, 0.0, 0.0), k=4))
     assert alone.ranker.reranker is None
     for q in ("居住证丢了", "老人卡怎么办", "出门坐车"):
         a = alone.match(q, top=4)
@@ -68,7 +68,7 @@ def test_hook_reorders_only_the_best_k_and_keeps_the_first_stage_level(small):
     assert a.candidates[0].id == "t-02" and s.candidates[0].id == "t-01"
     assert s.candidates[0].score == a.candidates[0].score  # the order is the second stage's, the level the first's
     assert [c.score for c in s.candidates] == sorted((c.score for c in s.candidates), reverse=True)
-    names = Matcher(small, wide, topics=[], rerank=RerankWeights((0.5, 0.5, 0.0, 0.0), k=4))
+    names = Matcher(small, wide, topics=[], rerank=RerankWeights((0.5, 0.5, 0.0, 0.0, 0.0), k=4))
     for q in ("居住证丢了", "老人卡怎么办", "残疾人出门坐车", "居住证补领"):
         first = {c.id: c.score for c in alone.match(q, top=4).candidates}
         got = names.match(q, top=4).candidates
@@ -82,14 +82,14 @@ def test_a_clear_first_stage_lead_is_not_reordered(small):
     q = "证件被偷了怎么办居住证补领"  # the title of t-02, the situation of t-01
     first = {c.id: c.score for c in Matcher(small, topics=[], rerank=False).match(q, top=4).candidates}
     assert first["t-02"] - first["t-01"] > Settings().clarify_margin
-    weights = RerankWeights((0.0, 0.0, 1.0, 0.0), k=4)
+    weights = RerankWeights((0.0, 0.0, 1.0, 0.0, 0.0), k=4)
     assert Matcher(small, topics=[], rerank=weights).match(q, top=4).candidates[0].id == "t-02"
     lead = first["t-02"] - first["t-01"]
     assert Matcher(small, Settings(clarify_margin=lead + 1), topics=[], rerank=weights).match(q, top=4).candidates[0].id == "t-01"
 
 
 def test_weights_file_format(tmp_path):
-    w = RerankWeights((0.5, 0.25, 0.15, 0.1), k=6, note="x")
+    w = RerankWeights((0.5, 0.25, 0.1, 0.1, 0.05), k=6, note="x")
     assert RerankWeights.from_json(w.to_json()) == w
     assert load_weights(tmp_path / "none.json") is None
     (tmp_path / "w.json").write_text(w.to_json(), encoding="utf-8")
@@ -97,7 +97,7 @@ def test_weights_file_format(tmp_path):
     for broken in ("{", '{"features": ["first", "names", "situations"], "weights": [1, 0]}', "[]"):
         (tmp_path / "bad.json").write_text(broken, encoding="utf-8")
         assert load_weights(tmp_path / "bad.json") is None  # logged; the first stage decides alone
-    for bad in ((0.5, 0.6, -0.1, 0.0), (0.5, 0.5), (0.2, 0.2, 0.2, 0.2)):
+    for bad in ((0.5, 0.6, -0.1, 0.0, 0.0), (0.5, 0.5), (0.25, 0.25, 0.25, 0.25), (0.2, 0.2, 0.2, 0.2, 0.1)):
         with pytest.raises(ValueError):
             RerankWeights(bad)
     with pytest.raises(ValueError):
@@ -138,7 +138,7 @@ def test_training_on_a_small_knowledge_base_beats_the_first_stage_on_its_held_ou
 
 def test_a_question_that_is_exactly_a_name_keeps_the_first_stage_order(small):
     alone = Matcher(small, topics=[], rerank=False)
-    situations = Matcher(small, Settings(clarify_margin=100.0), topics=[], rerank=RerankWeights((0.0, 0.0, 1.0, 0.0), k=4))
+    situations = Matcher(small, Settings(clarify_margin=100.0), topics=[], rerank=RerankWeights((0.0, 0.0, 1.0, 0.0, 0.0), k=4))
     for q in ("居住证补领", "老人卡"):
         assert [(c.id, c.score) for c in situations.match(q, top=4).candidates] == \
             [(c.id, c.score) for c in alone.match(q, top=4).candidates]
@@ -171,6 +171,32 @@ def test_the_action_tells_a_family_of_guides_on_one_thing_apart(kb):
     assert action == {"t-11": 0.0, "t-12": 1.0, "t-13": 0.5}  # Jaccard of {pay} with each title's actions
     ids, x, _ = _features(m, "居保", k=3)
     assert not x[:, FEATURES.index("action")].any()  # no action stated: no say
-    by_action = Matcher(family, topics=[], rerank=RerankWeights((0.0, 0.0, 0.0, 1.0), k=3))
+    by_action = Matcher(family, topics=[], rerank=RerankWeights((0.0, 0.0, 0.0, 1.0, 0.0), k=3))
     assert by_action.match("居保怎么交").candidates[0].id == "t-12"
     assert by_action.match("查一查居保交了几年").candidates[0].id == "t-13"
+
+
+def test_best_sentence_compares_the_question_with_each_sentence_whole():
+    sentences = "居住证补领\n居住证丢了怎么补\n卡片坏了看不清"
+    assert best_sentence("居住证丢了怎么补", sentences) == 1.0
+    near = best_sentence("居住证丢了要怎么补", sentences)
+    assert 0.8 < near < 1.0
+    # the same characters in a bag score less than in the sentence's order
+    assert best_sentence("怎么补丢了居住证", sentences) < near
+    assert best_sentence("几点开门", sentences) == 0.0  # no character in common
+    assert best_sentence("", sentences) == best_sentence("居住证", "") == 0.0
+
+
+def test_the_sentence_feature_prefers_the_guide_whose_one_sentence_reads_like_the_question(kb):
+    pair = [
+        guide(kb, "t-21", "居住证签注", ["居住证续签"], ["居住证到期了去哪里续"], situations=["证快到期了"]),
+        guide(kb, "t-22", "居住证积分申请", ["积分办理"], ["居住证积分到期了怎么续"], situations=["孩子要在上海中考"]),
+    ]
+    m = Matcher(pair, Settings(clarify_margin=100.0), topics=[], rerank=probe(2))
+    ids, x, _ = _features(m, "居住证到期了去哪里续", k=2)
+    sentence = dict(zip(ids, x[:, FEATURES.index("sentence")]))
+    assert sentence["t-21"] == 1.0 > sentence["t-22"]
+    by_sentence = Matcher(pair, Settings(clarify_margin=100.0), topics=[],
+                          rerank=RerankWeights((0.0, 0.0, 0.0, 0.0, 1.0), k=2))
+    assert by_sentence.match("居住证积分到期了怎么续").candidates[0].id == "t-22"
+    assert by_sentence.match("居住证到期了去哪里续啊").candidates[0].id == "t-21"

@@ -21,7 +21,8 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from .index import FieldIndex, IndexSettings, top_k
-from .rerank import Reranker, RerankWeights, group_indexes, group_texts, guide_actions, load_weights
+from .rerank import (Reranker, RerankWeights, group_indexes, group_texts, guide_actions, guide_sentences,
+                     load_weights)
 from .scope import ScopeModel, load_model, scope_features
 from .sections import detect_section, names_nothing, strip_section_words
 from .text import code, code_lines, has_chinese, normalize
@@ -207,7 +208,7 @@ class Ranker:
         self.index = FieldIndex(docs, FIELD_WEIGHTS, index_settings, consume=consume)
         self.reranker = None if texts is None else Reranker(
             group_indexes(texts, FIELD_WEIGHTS, index_settings), self._guides, weights, guide_actions(texts),
-            close=st.clarify_margin)
+            close=st.clarify_margin, sentences=guide_sentences(texts))
         del texts
         self._topics = np.flatnonzero(kinds == 1)
         self._events = np.flatnonzero(kinds == 2)

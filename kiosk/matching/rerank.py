@@ -5,12 +5,15 @@ BM25F); a question written by someone else is often told apart better by *which*
 the guide's names (title, aliases, spoken name) and the situations it lists. The second stage scores
 each of the first stage's best ``k`` guides as
 
-    score = 100 * (a_first * first/100 + a_names * names + a_situations * situations + a_action * action)
+    score = 100 * (a_first * first/100 + a_names * names + a_situations * situations + a_action * action
+                   + a_sentence * sentence)
 
 where ``names`` / ``situations`` are the share of the question's information (fused characters and
 sounds, as the first stage computes it) that the guide's names / situations alone explain, each from a
-small index of that field group, and ``action`` how far the actions the question states (pay, look up,
-reissue ..., :data:`ACTIONS`) are the ones the guide's title states. The weights ``a`` are non-negative
+small index of that field group, ``action`` how far the actions the question states (pay, look up,
+reissue ..., :data:`ACTIONS`) are the ones the guide's title states, and ``sentence`` how close the
+question comes, taken whole, to the nearest one of the guide's names, questions and situations
+(:func:`best_sentence`). The weights ``a`` are non-negative
 and add up to 1. The score orders the candidates within the clarify margin of the first stage's best
 (the close calls; a guide further behind stays behind); the scores the decision reads (answer / clarify
 / none, on 0-100) stay the first stage's (see :meth:`Reranker.rescore`). A question that is exactly a
@@ -33,6 +36,7 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
+from rapidfuzz import fuzz
 
 from .index import FieldIndex, ForwardIndex, IndexSettings
 
@@ -40,7 +44,7 @@ WEIGHTS_FILE = Path(__file__).resolve().parent.parent / "data" / "rerank.json"
 
 #: Field groups indexed on their own for the second stage (fields as in ranker.FIELD_WEIGHTS).
 GROUPS: dict[str, tuple[str, ...]] = {"names": ("title", "alias", "spoken"), "situations": ("situation",)}
-FEATURES = ("first", "names", "situations", "action")
+FEATURES = ("first", "names", "situations", "action", "sentence")
 
 #: What a service's name says is done (pay, look up, reissue ...). Within a family of guides about one
 #: thing (城乡居保: 参保登记 / 缴费 / 待遇申领 / 缴费情况查询) the action is what tells them apart, and a
@@ -62,6 +66,9 @@ ACTIONS: dict[str, str] = {
 }
 _ACTION_RES = [(name, re.compile(rx)) for name, rx in ACTIONS.items()]
 ACTION_FIELDS = ("title",)
+#: The texts compared one by one with the whole question (``sentence``): a resident's question often reads
+#: like one of a guide's questions or situations as a whole, word order included, which a bag of terms misses.
+SENTENCE_FIELDS = ("title", "alias", "question", "situation")
 
 
 def actions_of(text: str) -> frozenset[str]:
@@ -115,13 +122,26 @@ def load_weights(path: Path = WEIGHTS_FILE) -> RerankWeights | None:
 def group_texts(docs: Sequence[Sequence[tuple[str, str]]], guides: np.ndarray) -> list[list[tuple[str, str]]]:
     """The guides' (``guides``: their entry positions, ascending) texts of the fields the groups read,
     taken before the first stage's index consumes the documents."""
-    fields = {f for group in GROUPS.values() for f in group}
+    fields = {f for group in GROUPS.values() for f in group} | set(ACTION_FIELDS) | set(SENTENCE_FIELDS)
     return [[(k, t) for k, t in docs[int(i)] if k in fields] for i in guides]
 
 
 def guide_actions(texts: list[list[tuple[str, str]]]) -> list[frozenset[str]]:
     """Per guide (as in :func:`group_texts`): the actions its ACTION_FIELDS state."""
     return [actions_of("\n".join(t for k, t in doc if k in ACTION_FIELDS)) for doc in texts]
+
+
+def guide_sentences(texts: list[list[tuple[str, str]]]) -> list[str]:
+    """Per guide (as in :func:`group_texts`): its SENTENCE_FIELDS texts, one per line."""
+    return ["\n".join(t for k, t in doc if k in SENTENCE_FIELDS) for doc in texts]
+
+
+def best_sentence(core: str, sentences: str) -> float:
+    """How close (0-1, rapidfuzz's normalised Indel similarity) the question comes to the nearest one of
+    a guide's sentences (:func:`guide_sentences`) taken whole."""
+    if not core or not sentences:
+        return 0.0
+    return max(fuzz.ratio(core, s) for s in sentences.split("\n")) / 100.0
 
 
 def group_indexes(texts: list[list[tuple[str, str]]], field_weights: dict[str, float],
@@ -134,12 +154,14 @@ def group_indexes(texts: list[list[tuple[str, str]]], field_weights: dict[str, f
 
 class Reranker:
     def __init__(self, groups: Sequence[ForwardIndex], guides: np.ndarray, weights: RerankWeights,
-                 actions: Sequence[frozenset[str]] = (), close: float = float("inf")) -> None:
+                 actions: Sequence[frozenset[str]] = (), close: float = float("inf"),
+                 sentences: Sequence[str] = ()) -> None:
         """``groups`` from :func:`group_indexes` over the guides at entry positions ``guides``; ``actions``
         what each guide's name says is done (:func:`guide_actions`); ``close``: how far behind the best
         (first-stage points) a candidate may be and still be reordered."""
         self.groups = list(groups)
         self.actions = list(actions) or [frozenset()] * len(guides)
+        self.sentences = list(sentences) or [""] * len(guides)
         self.close = close  # first-stage points behind the best within which candidates are reordered
         self.guides = np.asarray(guides, dtype=np.int64)
         self.weights = weights
@@ -157,6 +179,7 @@ class Reranker:
         at = np.searchsorted(self.guides, idx)  # the candidates' positions in the group indexes
         cols += [g.fused_at(core, at) if core else np.zeros(len(idx)) for g in self.groups]
         cols.append(self._action_agreement(norm if norm is not None else core, at))
+        cols.append(np.array([best_sentence(core, self.sentences[a]) for a in at], dtype=np.float64))
         return np.column_stack(cols)
 
     def _action_agreement(self, text: str, at: np.ndarray) -> np.ndarray:
