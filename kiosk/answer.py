@@ -196,6 +196,9 @@ def _location(guide: Guide, kb: KnowledgeBase) -> str:
         place = fit(guide.location, FACT_SYLLABLES + 4)[0]
         place = place if place.startswith(("在", "到", "去")) else "在" + place
     scope = SCOPE_SPEECH.get(guide.scope, "")
+    if guide.scope == "线上自助" and guide.location == CENTRE_DEFAULT:
+        # 中心在哪里 asked of the centre's own guide: "网上就能办" would contradict the place that follows
+        scope = ""
     return f"{scope}，{place}" if scope else place
 
 

@@ -121,6 +121,12 @@ def test_a_question_about_the_centre_itself_gets_the_centres_own_fact(kb):
     assert kb.centre.hours in hours.text and hours.guide is None
     where = compose(Match("你们在哪里", "你们在哪里", "none", (), "location"), kb)
     assert kb.centre.address in where.text
+    # the centre's own guide, asked where: the place, not "网上就能办" before it
+    guide = kb.get("general-07")
+    said = section_speech(guide, "location", kb)
+    assert kb.centre.address[:6] in said and "网上" not in said
+    # other self-service guides still say so before their place
+    assert section_speech(kb.get("general-09"), "location", kb).startswith("网上或者自助终端就能办，在中心")
     # a section with no guide and no centre fact still asks which service
     assert "哪一项业务" in compose(Match("要带什么材料", "要带什么材料", "none", (), "materials"), kb).text
 
