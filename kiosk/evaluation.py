@@ -202,10 +202,18 @@ def loo_folds(kb: KnowledgeBase, folds: int = 10) -> list[list[tuple[str, int]]]
 
 
 def loo_matchers(kb: KnowledgeBase, settings: Settings | None = None, folds: int = 10,
-                 matcher_factory: Callable[..., Matcher] | None = None):
+                 matcher_factory: Callable[..., Matcher] | None = None, model: bool | None = None):
     """Per fold: a matcher built without the fold's guide questions, the guides it was built from, and
-    the held-out questions as rows."""
-    make = matcher_factory or (lambda guides: Matcher(guides, settings, events=_events(kb)))
+    the held-out questions as rows. ``model``: whether each fold's matcher gets a guide model fitted
+    without the fold's questions (the stored one has seen them all); by default when the stored model
+    applies to the knowledge base, as the kiosk would use it. ``matcher_factory(guides, guide_model)``."""
+    from .matching.guide_model import load_model
+
+    if model is None:
+        stored = load_model()
+        model = stored is not None and stored.applies(g.id for g in kb.guides)
+    make = matcher_factory or (lambda guides, guide_model=None: Matcher(
+        guides, settings, events=_events(kb), model=guide_model or False))
     for fold in loo_folds(kb, folds):
         held: dict[str, set[int]] = {}
         for gid, j in fold:
@@ -213,7 +221,21 @@ def loo_matchers(kb: KnowledgeBase, settings: Settings | None = None, folds: int
         guides = [g if g.id not in held else dataclasses.replace(
             g, questions=tuple(q for j, q in enumerate(g.questions) if j not in held[g.id])) for g in kb.guides]
         rows = [Row(kb.get(gid).questions[j], gid, None, n, "loo") for n, (gid, j) in enumerate(fold, 1)]
-        yield make(guides), guides, rows
+        yield make(guides, fold_model(guides) if model else None), guides, rows
+
+
+_fold_models: dict[str, object] = {}
+
+
+def fold_model(guides: Sequence[Guide]):
+    """A guide model fitted on these guides (kept for the process: the same folds come back for the
+    written and the misheard questions and for --tune)."""
+    from .matching.guide_model import fingerprint, fit_model
+
+    key = fingerprint(guides)
+    if key not in _fold_models:
+        _fold_models[key] = fit_model(guides)
+    return _fold_models[key]
 
 
 def loo_runs(kb: KnowledgeBase, settings: Settings | None = None, folds: int = 10,

@@ -58,7 +58,7 @@ def test_hook_reorders_only_the_best_k_and_keeps_the_first_stage_level(small):
     alone = Matcher(small, topics=[], rerank=False)
     same = Matcher(small, topics=[], rerank=probe(2))
     wide = Settings(clarify_margin=100.0)  # every candidate counts as close: the second stage orders them all
-    situations = Matcher(small, wide, topics=[], rerank=RerankWeights((0.0, 0.0, 1.0, 0.0, 0.0), k=4))
+    situations = Matcher(small, wide, topics=[], rerank=RerankWeights((0.0, 0.0, 1.0, 0.0, 0.0, 0.0), k=4))
     assert alone.ranker.reranker is None
     for q in ("居住证丢了", "老人卡怎么办", "出门坐车"):
         a = alone.match(q, top=4)
@@ -68,7 +68,7 @@ def test_hook_reorders_only_the_best_k_and_keeps_the_first_stage_level(small):
     assert a.candidates[0].id == "t-02" and s.candidates[0].id == "t-01"
     assert s.candidates[0].score == a.candidates[0].score  # the order is the second stage's, the level the first's
     assert [c.score for c in s.candidates] == sorted((c.score for c in s.candidates), reverse=True)
-    names = Matcher(small, wide, topics=[], rerank=RerankWeights((0.5, 0.5, 0.0, 0.0, 0.0), k=4))
+    names = Matcher(small, wide, topics=[], rerank=RerankWeights((0.5, 0.5, 0.0, 0.0, 0.0, 0.0), k=4))
     for q in ("居住证丢了", "老人卡怎么办", "残疾人出门坐车", "居住证补领"):
         first = {c.id: c.score for c in alone.match(q, top=4).candidates}
         got = names.match(q, top=4).candidates
@@ -82,14 +82,14 @@ def test_a_clear_first_stage_lead_is_not_reordered(small):
     q = "证件被偷了怎么办居住证补领"  # the title of t-02, the situation of t-01
     first = {c.id: c.score for c in Matcher(small, topics=[], rerank=False).match(q, top=4).candidates}
     assert first["t-02"] - first["t-01"] > Settings().clarify_margin
-    weights = RerankWeights((0.0, 0.0, 1.0, 0.0, 0.0), k=4)
+    weights = RerankWeights((0.0, 0.0, 1.0, 0.0, 0.0, 0.0), k=4)
     assert Matcher(small, topics=[], rerank=weights).match(q, top=4).candidates[0].id == "t-02"
     lead = first["t-02"] - first["t-01"]
     assert Matcher(small, Settings(clarify_margin=lead + 1), topics=[], rerank=weights).match(q, top=4).candidates[0].id == "t-01"
 
 
 def test_weights_file_format(tmp_path):
-    w = RerankWeights((0.5, 0.25, 0.1, 0.1, 0.05), k=6, note="x")
+    w = RerankWeights((0.5, 0.25, 0.1, 0.1, 0.05, 0.0), k=6, note="x")
     assert RerankWeights.from_json(w.to_json()) == w
     assert load_weights(tmp_path / "none.json") is None
     (tmp_path / "w.json").write_text(w.to_json(), encoding="utf-8")
@@ -97,7 +97,7 @@ def test_weights_file_format(tmp_path):
     for broken in ("{", '{"features": ["first", "names", "situations"], "weights": [1, 0]}', "[]"):
         (tmp_path / "bad.json").write_text(broken, encoding="utf-8")
         assert load_weights(tmp_path / "bad.json") is None  # logged; the first stage decides alone
-    for bad in ((0.5, 0.6, -0.1, 0.0, 0.0), (0.5, 0.5), (0.25, 0.25, 0.25, 0.25), (0.2, 0.2, 0.2, 0.2, 0.1)):
+    for bad in ((0.5, 0.6, -0.1, 0.0, 0.0, 0.0), (0.5, 0.5), (0.2, 0.2, 0.2, 0.2, 0.2), (0.2, 0.2, 0.2, 0.2, 0.1, 0.2)):
         with pytest.raises(ValueError):
             RerankWeights(bad)
     with pytest.raises(ValueError):
@@ -129,16 +129,22 @@ def test_fit_finds_the_feature_that_ranks():
 
 def test_training_on_a_small_knowledge_base_beats_the_first_stage_on_its_held_out_questions(kb):
     tiny = dataclasses.replace(kb, guides=tuple(kb.guides[50:100]))
-    weights, report = train(tiny, folds=5, l2s=(0.0, 0.1))
+    weights, model, report = train(tiny, folds=5, l2s=(0.0, 0.1))
     assert report.questions > 200
     # each fold's questions ranked with weights fitted on the other folds, against the first stage alone
     assert report.cv_top1[report.l2] > report.first_top1 + 0.01 * report.questions
+    assert report.cv_without[report.l2_without] > report.first_top1 + 0.01 * report.questions
     assert weights.weights[0] < 0.9 and sum(weights.weights) == pytest.approx(1.0)
+    assert weights.fallback[FEATURES.index("model")] == 0.0 and sum(weights.fallback) == pytest.approx(1.0)
+    assert model.applies(g.id for g in tiny.guides) and not model.applies(g.id for g in kb.guides)
+    # without scikit-learn's model the weights are learned for the features the kiosk has
+    alone, none, _ = train(tiny, folds=5, l2s=(0.0,), model=False)
+    assert none is None and alone.weights[FEATURES.index("model")] == 0.0
 
 
 def test_a_question_that_is_exactly_a_name_keeps_the_first_stage_order(small):
     alone = Matcher(small, topics=[], rerank=False)
-    situations = Matcher(small, Settings(clarify_margin=100.0), topics=[], rerank=RerankWeights((0.0, 0.0, 1.0, 0.0, 0.0), k=4))
+    situations = Matcher(small, Settings(clarify_margin=100.0), topics=[], rerank=RerankWeights((0.0, 0.0, 1.0, 0.0, 0.0, 0.0), k=4))
     for q in ("居住证补领", "老人卡"):
         assert [(c.id, c.score) for c in situations.match(q, top=4).candidates] == \
             [(c.id, c.score) for c in alone.match(q, top=4).candidates]
@@ -171,7 +177,7 @@ def test_the_action_tells_a_family_of_guides_on_one_thing_apart(kb):
     assert action == {"t-11": 0.0, "t-12": 1.0, "t-13": 0.5}  # Jaccard of {pay} with each title's actions
     ids, x, _ = _features(m, "居保", k=3)
     assert not x[:, FEATURES.index("action")].any()  # no action stated: no say
-    by_action = Matcher(family, topics=[], rerank=RerankWeights((0.0, 0.0, 0.0, 1.0, 0.0), k=3))
+    by_action = Matcher(family, topics=[], rerank=RerankWeights((0.0, 0.0, 0.0, 1.0, 0.0, 0.0), k=3))
     assert by_action.match("居保怎么交").candidates[0].id == "t-12"
     assert by_action.match("查一查居保交了几年").candidates[0].id == "t-13"
 
@@ -197,6 +203,6 @@ def test_the_sentence_feature_prefers_the_guide_whose_one_sentence_reads_like_th
     sentence = dict(zip(ids, x[:, FEATURES.index("sentence")]))
     assert sentence["t-21"] == 1.0 > sentence["t-22"]
     by_sentence = Matcher(pair, Settings(clarify_margin=100.0), topics=[],
-                          rerank=RerankWeights((0.0, 0.0, 0.0, 0.0, 1.0), k=2))
+                          rerank=RerankWeights((0.0, 0.0, 0.0, 0.0, 1.0, 0.0), k=2))
     assert by_sentence.match("居住证积分到期了怎么续").candidates[0].id == "t-22"
     assert by_sentence.match("居住证到期了去哪里续啊").candidates[0].id == "t-21"

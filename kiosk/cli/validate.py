@@ -48,7 +48,29 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     for p in errors + ([] if args.quiet else warnings):
         env.out(str(p))
     env.err(f"共 {len(kb)} 个指南可用；{len(errors)} 个错误，{len(warnings)} 个警告。")
+    note = guide_model_note(kb)
+    if note:
+        env.err(note)
     return 1 if errors else 0
+
+
+def guide_model_note(kb) -> str:
+    """What staff should know about the stored guide model after editing these guides (kiosk/matching/
+    guide_model.py), or "" when it is current or the guides are another set altogether (a test folder)."""
+    from ..matching.guide_model import fingerprint, load_model
+
+    model = load_model()
+    if model is None:
+        return ""
+    ids = {g.id for g in kb.guides}
+    if len(ids & set(model.ids)) < len(model.ids) / 2:
+        return ""
+    if not model.applies(ids):
+        return ("提示：指南的增减和排序模型学习时不一致，排序暂不使用学习到的指南模型（准确率略降）；"
+                "请开发人员运行 kiosk train-rerank 重新学习。")
+    if model.fitted_on != fingerprint(kb.guides):
+        return "提示：指南内容在排序模型学习之后改过，排序仍可正常使用；方便时请运行 kiosk train-rerank 重新学习。"
+    return ""
 
 
 def _model_problems(kb, model: str) -> list:

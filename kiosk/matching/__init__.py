@@ -116,13 +116,16 @@ class Matcher:
     """Ranks the guides of one knowledge base. Immutable once built; build a new one on reload."""
 
     def __init__(self, guides: Iterable[Guide], settings: Settings | None = None,
-                 topics: Iterable[Entry] | None = None, events: Sequence[Event] = (), rerank=True) -> None:
+                 topics: Iterable[Entry] | None = None, events: Sequence[Event] = (), rerank=True,
+                 model=True) -> None:
         """``rerank``: the second stage's weights (:class:`kiosk.matching.rerank.RerankWeights`), True for
-        the stored ones, False for the first stage alone."""
+        the stored ones, False for the first stage alone. ``model``: the guide model
+        (:class:`kiosk.matching.guide_model.GuideModel`), True for the stored one when it was fitted on
+        these guides, False for none."""
         entries, docs = guide_documents(guides)
         others = list(load_topics() if topics is None else topics) + [event_entry(e) for e in events]
         docs += [[(p.kind, p.text) for p in e.phrases] for e in others]  # type: ignore[misc]
-        self.ranker = Ranker(entries + others, settings or Settings(), docs, rerank=rerank)
+        self.ranker = Ranker(entries + others, settings or Settings(), docs, rerank=rerank, model=model)
 
     @classmethod
     def for_knowledge(cls, kb: KnowledgeBase, settings: Settings | None = None,

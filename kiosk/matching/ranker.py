@@ -21,6 +21,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from .index import FieldIndex, IndexSettings, top_k
+from .guide_model import load_model as load_guide_model
 from .rerank import (Reranker, RerankWeights, group_indexes, group_texts, guide_actions, guide_sentences,
                      load_weights)
 from .scope import ScopeModel, load_model, scope_features
@@ -187,12 +188,15 @@ def make_phrases(texts: Iterable[str], kind: str) -> list[Phrase]:
 class Ranker:
     def __init__(self, entries: Sequence[Entry], settings: Settings | None = None,
                  docs: Sequence[Sequence[tuple[str, str]]] | None = None,
-                 scope_model: ScopeModel | None | str = "default", rerank: RerankWeights | bool = True) -> None:
+                 scope_model: ScopeModel | None | str = "default", rerank: RerankWeights | bool = True,
+                 model=True) -> None:
         """``docs[i]``: what the index reads for entries[i], (field, normalised text) pairs; by default the
         entry's phrases. A docs list given is emptied as it is indexed. Afterwards only the entries' names
         are read (name bonus, topics named whole). ``scope_model``: the out-of-scope model (by default the
         shipped one; None: none). ``rerank``: the second stage's weights, True for the stored ones
-        (:mod:`kiosk.matching.rerank`; none stored: first stage alone), False for none."""
+        (:mod:`kiosk.matching.rerank`; none stored: first stage alone), False for none. ``model``: the guide
+        model for the second stage (:mod:`kiosk.matching.guide_model`), True for the stored one; used only
+        when it was fitted on exactly these guides."""
         self.entries = list(entries)
         self.settings = st = settings or Settings()
         consume = docs is not None and isinstance(docs, list)
@@ -206,9 +210,14 @@ class Ranker:
         weights = load_weights() if rerank is True else rerank or None
         texts = group_texts(docs, self._guides) if weights is not None else None
         self.index = FieldIndex(docs, FIELD_WEIGHTS, index_settings, consume=consume)
+        guide_model = load_guide_model() if model is True else model or None
+        ids = [self.entries[i].id for i in self._guides]
+        if guide_model is not None and not guide_model.applies(ids):
+            guide_model = None
         self.reranker = None if texts is None else Reranker(
             group_indexes(texts, FIELD_WEIGHTS, index_settings), self._guides, weights, guide_actions(texts),
-            close=st.clarify_margin, sentences=guide_sentences(texts))
+            close=st.clarify_margin, sentences=guide_sentences(texts), model=guide_model,
+            model_columns=guide_model.columns(ids) if guide_model is not None else None)
         del texts
         self._topics = np.flatnonzero(kinds == 1)
         self._events = np.flatnonzero(kinds == 2)

@@ -31,7 +31,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
@@ -44,7 +44,8 @@ WEIGHTS_FILE = Path(__file__).resolve().parent.parent / "data" / "rerank.json"
 
 #: Field groups indexed on their own for the second stage (fields as in ranker.FIELD_WEIGHTS).
 GROUPS: dict[str, tuple[str, ...]] = {"names": ("title", "alias", "spoken"), "situations": ("situation",)}
-FEATURES = ("first", "names", "situations", "action", "sentence")
+FEATURES = ("first", "names", "situations", "action", "sentence", "model")
+MODEL = FEATURES.index("model")
 
 #: What a service's name says is done (pay, look up, reissue ...). Within a family of guides about one
 #: thing (城乡居保: 参保登记 / 缴费 / 待遇申领 / 缴费情况查询) the action is what tells them apart, and a
@@ -78,33 +79,57 @@ def actions_of(text: str) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class RerankWeights:
-    """Non-negative weights over FEATURES adding up to 1, and how many candidates are rescored."""
+    """Non-negative weights over FEATURES adding up to 1, and how many candidates are rescored.
+    ``fallback``: the weights for ranking without the guide model (its weight 0), learned without it; by
+    default ``weights`` with the model's share spread over the others."""
 
     weights: tuple[float, ...]
     k: int = 8
     note: str = ""
+    fallback: tuple[float, ...] | None = None
 
     def __post_init__(self) -> None:
-        w = np.asarray(self.weights, dtype=np.float64)
-        if len(w) != len(FEATURES) or (w < 0).any() or not np.isclose(w.sum(), 1.0, atol=1e-4) or self.k < 1:
-            raise ValueError(f"rerank weights must be {len(FEATURES)} non-negative numbers adding up to 1, k ≥ 1")
+        for w in (self.weights, self.fallback):
+            if w is None:
+                continue
+            w = np.asarray(w, dtype=np.float64)
+            if len(w) != len(FEATURES) or (w < 0).any() or not np.isclose(w.sum(), 1.0, atol=1e-4) or self.k < 1:
+                raise ValueError(f"rerank weights must be {len(FEATURES)} non-negative numbers adding up to 1, k ≥ 1")
+        if self.fallback is not None and self.fallback[MODEL] > 0:
+            raise ValueError("the fallback weights are for ranking without the guide model: its weight must be 0")
 
     @property
     def vector(self) -> np.ndarray:
         return np.asarray(self.weights, dtype=np.float64)
 
+    @property
+    def without_model(self) -> np.ndarray:
+        if self.fallback is not None:
+            return np.asarray(self.fallback, dtype=np.float64)
+        w = self.vector.copy()
+        w[MODEL] = 0.0
+        return w / w.sum() if w.sum() > 0 else np.eye(len(FEATURES))[0]
+
     def to_json(self) -> str:
-        return json.dumps({"features": list(FEATURES), "weights": [round(w, 6) for w in self.weights],
-                           "k": self.k, "note": self.note}, ensure_ascii=False, indent=1) + "\n"
+        d = {"features": list(FEATURES), "weights": [round(w, 6) for w in self.weights], "k": self.k,
+             "note": self.note}
+        if self.fallback is not None:
+            d["fallback"] = [round(w, 6) for w in self.fallback]
+        return json.dumps(d, ensure_ascii=False, indent=1) + "\n"
 
     @classmethod
     def from_json(cls, text: str) -> "RerankWeights":
         d = json.loads(text)
         if tuple(d.get("features", ())) != FEATURES:
             raise ValueError(f"rerank weights are for features {d.get('features')}, not {list(FEATURES)}")
-        w = [max(0.0, float(x)) for x in d["weights"]]
-        total = sum(w) or 1.0
-        return cls(tuple(x / total for x in w), int(d.get("k", 8)), str(d.get("note", "")))
+
+        def simplex(values) -> tuple[float, ...]:
+            w = [max(0.0, float(x)) for x in values]
+            total = sum(w) or 1.0
+            return tuple(x / total for x in w)
+
+        fallback = simplex(d["fallback"]) if d.get("fallback") is not None else None
+        return cls(simplex(d["weights"]), int(d.get("k", 8)), str(d.get("note", "")), fallback)
 
 
 def load_weights(path: Path = WEIGHTS_FILE) -> RerankWeights | None:
@@ -155,16 +180,20 @@ def group_indexes(texts: list[list[tuple[str, str]]], field_weights: dict[str, f
 class Reranker:
     def __init__(self, groups: Sequence[ForwardIndex], guides: np.ndarray, weights: RerankWeights,
                  actions: Sequence[frozenset[str]] = (), close: float = float("inf"),
-                 sentences: Sequence[str] = ()) -> None:
+                 sentences: Sequence[str] = (), model=None, model_columns: np.ndarray | None = None) -> None:
         """``groups`` from :func:`group_indexes` over the guides at entry positions ``guides``; ``actions``
         what each guide's name says is done (:func:`guide_actions`); ``close``: how far behind the best
-        (first-stage points) a candidate may be and still be reordered."""
+        (first-stage points) a candidate may be and still be reordered; ``model``: the guide model
+        (:mod:`kiosk.matching.guide_model`) with each guide's class in it (``model_columns``), or None."""
         self.groups = list(groups)
         self.actions = list(actions) or [frozenset()] * len(guides)
         self.sentences = list(sentences) or [""] * len(guides)
         self.close = close  # first-stage points behind the best within which candidates are reordered
         self.guides = np.asarray(guides, dtype=np.int64)
         self.weights = weights
+        self.model = model if model is not None and model_columns is not None else None
+        self.model_columns = model_columns
+        self.vector = weights.vector if self.model is not None else weights.without_model
 
     @property
     def k(self) -> int:
@@ -180,6 +209,10 @@ class Reranker:
         cols += [g.fused_at(core, at) if core else np.zeros(len(idx)) for g in self.groups]
         cols.append(self._action_agreement(norm if norm is not None else core, at))
         cols.append(np.array([best_sentence(core, self.sentences[a]) for a in at], dtype=np.float64))
+        if self.model is not None and core:
+            cols.append(np.sqrt(self.model.proba(core)[self.model_columns[at]]))
+        else:
+            cols.append(np.zeros(len(idx)))
         return np.column_stack(cols)
 
     def _action_agreement(self, text: str, at: np.ndarray) -> np.ndarray:
@@ -201,7 +234,7 @@ class Reranker:
         if len(head) < 2:
             return head + behind
         x = self.features(core, head, norm)
-        scores = np.clip(100.0 * (x @ self.weights.vector), 0.0, 100.0)
+        scores = np.clip(100.0 * (x @ self.vector), 0.0, 100.0)
         # The order is the second stage's; the scores stay the first stage's, so the decision's thresholds keep
         # their meaning. When both stages put the same guide first, the others keep their own first-stage
         # scores (no more than the one before them): the decision is the first stage's. When the second stage
@@ -303,34 +336,65 @@ class TrainReport:
     first_top1: int  # of them, right first under the first stage alone
     cv_top1: dict[float, int]  # per l2 tried: right first, weights fitted on the other folds
     l2: float  # the one chosen
+    cv_without: dict[float, int] = field(default_factory=dict)  # the same without the guide model
+    l2_without: float = 0.0
 
     def lines(self) -> list[str]:
         pct = lambda k: f"{100.0 * k / max(self.questions, 1):.1f}%"  # noqa: E731
         out = [f"first stage alone: top-1 {pct(self.first_top1)} of {self.questions} guide questions (leave-one-out)"]
         out += [f"l2 {l2:g}: top-1 {pct(k)} (cross-validated over the folds)" for l2, k in self.cv_top1.items()]
-        return out + [f"chosen: l2 {self.l2:g}"]
+        out.append(f"chosen: l2 {self.l2:g}")
+        if self.cv_without:
+            out += [f"without the guide model, l2 {l2:g}: top-1 {pct(k)}" for l2, k in self.cv_without.items()]
+            out.append(f"chosen without the guide model: l2 {self.l2_without:g}")
+        return out
 
 
-def train(kb, settings=None, folds: int = 10, k: int = 8, l2s: Sequence[float] = (0.0, 0.1, 0.3, 1.0)
-          ) -> tuple[RerankWeights, TrainReport]:
-    """Weights from the knowledge base's own questions, leave-one-out (kiosk.evaluation.loo_matchers):
-    l2 chosen by cross-validation over the folds (fit on the others, top-1 on the fold; ties to the
-    smaller l2), then the weights fitted on all folds."""
+def _cross_validate(per_fold, l2s, cols) -> tuple[dict[float, int], float, np.ndarray]:
+    """Top-1 per l2 (fit on the other folds, measured on each), the l2 chosen (ties to the smaller) and
+    the weights over FEATURES fitted on all folds with it (0 outside ``cols``)."""
+    def sub(lists):
+        return [(x[:, cols], y) for x, y in lists]
+
+    folds = [sub(f) for f in per_fold]
+    cv = {l2: sum(top1(fold, fit([q for i, f in enumerate(folds) if i != j for q in f], l2=l2))
+                  for j, fold in enumerate(folds)) for l2 in l2s}
+    l2 = max(cv, key=lambda x: (cv[x], -x)) if cv else 0.0
+    a = np.zeros(len(FEATURES))
+    a[cols] = fit([q for f in folds for q in f], l2=l2)
+    return cv, l2, a
+
+
+def train(kb, settings=None, folds: int = 10, k: int = 8, l2s: Sequence[float] = (0.0, 0.1, 0.3, 1.0),
+          model: bool = True):
+    """Weights from the knowledge base's own questions, leave-one-out (kiosk.evaluation.loo_matchers, each
+    fold with a guide model fitted without its questions): l2 chosen by cross-validation over the folds (fit
+    on the others, top-1 on the fold; ties to the smaller l2), then the weights fitted on all folds; the
+    same without the guide model for the fallback weights. Returns the weights, the guide model fitted on
+    all the guides (None with ``model=False``) and a report."""
     from .. import evaluation
     from . import Matcher
+    from .guide_model import fit_model
 
     events = evaluation._events(kb)
-    make = lambda guides: Matcher(guides, settings, events=events, rerank=probe(k))  # noqa: E731
-    per_fold = [candidate_lists(m, rows) for m, _, rows in evaluation.loo_matchers(kb, settings, folds, make)]
+
+    def make(guides, guide_model=None):
+        return Matcher(guides, settings, events=events, rerank=probe(k), model=guide_model or False)
+
+    per_fold = [candidate_lists(m, rows) for m, _, rows in
+                evaluation.loo_matchers(kb, settings, folds, make, model=model)]
     n = sum(len(f) for f in per_fold)
     first = sum(top1(f, np.eye(len(FEATURES))[0]) for f in per_fold)
-    cv = {}
-    for l2 in l2s:
-        cv[l2] = sum(top1(fold, fit([q for i, f in enumerate(per_fold) if i != j for q in f], l2=l2))
-                     for j, fold in enumerate(per_fold))
-    l2 = max(cv, key=lambda x: (cv[x], -x)) if cv else 0.0
-    a = fit([q for f in per_fold for q in f], l2=l2)
-    report = TrainReport(n, first, cv, l2)
+    others = [i for i in range(len(FEATURES)) if i != MODEL]
+    cv_wo, l2_wo, a_wo = _cross_validate(per_fold, l2s, others)
+    if model:
+        cv, l2, a = _cross_validate(per_fold, l2s, list(range(len(FEATURES))))
+    else:
+        cv, l2, a = cv_wo, l2_wo, a_wo
+    report = TrainReport(n, first, cv, l2, cv_wo if model else {}, l2_wo)
+    pct = lambda c: f"{100.0 * c / max(n, 1):.1f}%"  # noqa: E731
     note = (f"trained on {n} guide questions (leave-one-out, {folds} folds), l2 {l2:g}; cross-validated top-1 "
-            f"{100.0 * cv.get(l2, 0) / max(n, 1):.1f}% vs first stage alone {100.0 * first / max(n, 1):.1f}%")
-    return RerankWeights(tuple(float(x) for x in a), k, note), report
+            f"{pct(cv.get(l2, 0))}" + (f" (without the guide model {pct(cv_wo.get(l2_wo, 0))})" if model else "")
+            + f" vs first stage alone {pct(first)}")
+    weights = RerankWeights(tuple(float(x) for x in a), k, note, tuple(float(x) for x in a_wo))
+    return weights, (fit_model(kb.guides) if model else None), report
