@@ -1,7 +1,7 @@
 # Two commands set everything up on a fresh machine:
 #   make run    installs what the kiosk needs and starts it (full screen)
 #   make test   installs what the tests need and runs them all
-.PHONY: run test setup setup-test validate eval bench shots clean
+.PHONY: run test setup setup-test validate eval train bench shots clean
 
 export SDL_VIDEODRIVER ?= offscreen
 KIOSK = .venv/bin/kiosk
@@ -27,6 +27,11 @@ eval:
 	  tests/data/heldout-2026-12-02/elderly.tsv
 	$(KIOSK) eval tests/data/heldout-c/inscope_1.tsv tests/data/heldout-c/inscope_2.tsv \
 	  tests/data/heldout-c/oos_1.tsv tests/data/heldout-c/oos_2.tsv
+
+# After guide edits: refit the guide model and the second stage's weights (about 3 minutes; scikit-learn).
+train:
+	scripts/setup.sh train
+	$(KIOSK) train-rerank
 
 bench:
 	$(KIOSK) bench

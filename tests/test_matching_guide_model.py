@@ -86,11 +86,11 @@ def test_the_model_feature_reorders_close_candidates(kb, model, family):
     from kiosk.matching.rerank import FEATURES, RerankWeights
 
     only_model = RerankWeights(tuple(float(f == "model") for f in FEATURES), k=4)
-    m = Matcher(family, Settings(clarify_margin=100.0), topics=[], rerank=only_model, model=model)
+    m = Matcher(family, Settings(rerank_window=100.0), topics=[], rerank=only_model, model=model)
     assert m.match("残疾人想弄部轮椅").candidates[0].id == "t-01"
     assert m.match("残疾人助力车加油").candidates[0].id == "t-03"
     # without the model the same weights fall back to the first stage
-    without = Matcher(family, Settings(clarify_margin=100.0), topics=[], rerank=only_model, model=False)
+    without = Matcher(family, Settings(rerank_window=100.0), topics=[], rerank=only_model, model=False)
     assert without.ranker.reranker.vector[FEATURES.index("model")] == 0.0
 
 

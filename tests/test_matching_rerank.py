@@ -57,7 +57,7 @@ def test_misheard_names_count_by_sound(small):
 def test_hook_reorders_only_the_best_k_and_keeps_the_first_stage_level(small):
     alone = Matcher(small, topics=[], rerank=False)
     same = Matcher(small, topics=[], rerank=probe(2))
-    wide = Settings(clarify_margin=100.0)  # every candidate counts as close: the second stage orders them all
+    wide = Settings(rerank_window=100.0)  # every candidate counts as close: the second stage orders them all
     situations = Matcher(small, wide, topics=[], rerank=RerankWeights((0.0, 0.0, 1.0, 0.0, 0.0, 0.0), k=4))
     assert alone.ranker.reranker is None
     for q in ("居住证丢了", "老人卡怎么办", "出门坐车"):
@@ -85,7 +85,7 @@ def test_a_clear_first_stage_lead_is_not_reordered(small):
     weights = RerankWeights((0.0, 0.0, 1.0, 0.0, 0.0, 0.0), k=4)
     assert Matcher(small, topics=[], rerank=weights).match(q, top=4).candidates[0].id == "t-02"
     lead = first["t-02"] - first["t-01"]
-    assert Matcher(small, Settings(clarify_margin=lead + 1), topics=[], rerank=weights).match(q, top=4).candidates[0].id == "t-01"
+    assert Matcher(small, Settings(rerank_window=lead + 1), topics=[], rerank=weights).match(q, top=4).candidates[0].id == "t-01"
 
 
 def test_weights_file_format(tmp_path):
@@ -144,7 +144,7 @@ def test_training_on_a_small_knowledge_base_beats_the_first_stage_on_its_held_ou
 
 def test_a_question_that_is_exactly_a_name_keeps_the_first_stage_order(small):
     alone = Matcher(small, topics=[], rerank=False)
-    situations = Matcher(small, Settings(clarify_margin=100.0), topics=[], rerank=RerankWeights((0.0, 0.0, 1.0, 0.0, 0.0, 0.0), k=4))
+    situations = Matcher(small, Settings(rerank_window=100.0), topics=[], rerank=RerankWeights((0.0, 0.0, 1.0, 0.0, 0.0, 0.0), k=4))
     for q in ("居住证补领", "老人卡"):
         assert [(c.id, c.score) for c in situations.match(q, top=4).candidates] == \
             [(c.id, c.score) for c in alone.match(q, top=4).candidates]
@@ -198,11 +198,11 @@ def test_the_sentence_feature_prefers_the_guide_whose_one_sentence_reads_like_th
         guide(kb, "t-21", "居住证签注", ["居住证续签"], ["居住证到期了去哪里续"], situations=["证快到期了"]),
         guide(kb, "t-22", "居住证积分申请", ["积分办理"], ["居住证积分到期了怎么续"], situations=["孩子要在上海中考"]),
     ]
-    m = Matcher(pair, Settings(clarify_margin=100.0), topics=[], rerank=probe(2))
+    m = Matcher(pair, Settings(rerank_window=100.0), topics=[], rerank=probe(2))
     ids, x, _ = _features(m, "居住证到期了去哪里续", k=2)
     sentence = dict(zip(ids, x[:, FEATURES.index("sentence")]))
     assert sentence["t-21"] == 1.0 > sentence["t-22"]
-    by_sentence = Matcher(pair, Settings(clarify_margin=100.0), topics=[],
+    by_sentence = Matcher(pair, Settings(rerank_window=100.0), topics=[],
                           rerank=RerankWeights((0.0, 0.0, 0.0, 0.0, 1.0, 0.0), k=2))
     assert by_sentence.match("居住证积分到期了怎么续").candidates[0].id == "t-22"
     assert by_sentence.match("居住证到期了去哪里续啊").candidates[0].id == "t-21"

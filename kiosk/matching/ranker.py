@@ -125,6 +125,7 @@ class Settings:
     core_weight: float = 0.75  # guides are scored on this share of the core (section and question words
     #                            removed) + the rest on the whole question (交多少钱 still says 缴费)
     name_bonus: float = 0.2  # added (×100) for a title/alias heard whole, scaled by its share of the question
+    rerank_window: float = 9.0  # the second stage reorders the candidates within this many points of the best
     strip_question_words: bool = True
 
     @classmethod
@@ -216,7 +217,7 @@ class Ranker:
             guide_model = None
         self.reranker = None if texts is None else Reranker(
             group_indexes(texts, FIELD_WEIGHTS, index_settings), self._guides, weights, guide_actions(texts),
-            close=st.clarify_margin, sentences=guide_sentences(texts), model=guide_model,
+            close=st.rerank_window, sentences=guide_sentences(texts), model=guide_model,
             model_columns=guide_model.columns(ids) if guide_model is not None else None)
         del texts
         self._topics = np.flatnonzero(kinds == 1)

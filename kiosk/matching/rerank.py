@@ -6,16 +6,18 @@ the guide's names (title, aliases, spoken name) and the situations it lists. The
 each of the first stage's best ``k`` guides as
 
     score = 100 * (a_first * first/100 + a_names * names + a_situations * situations + a_action * action
-                   + a_sentence * sentence)
+                   + a_sentence * sentence + a_model * model)
 
 where ``names`` / ``situations`` are the share of the question's information (fused characters and
 sounds, as the first stage computes it) that the guide's names / situations alone explain, each from a
 small index of that field group, ``action`` how far the actions the question states (pay, look up,
-reissue ..., :data:`ACTIONS`) are the ones the guide's title states, and ``sentence`` how close the
+reissue ..., :data:`ACTIONS`) are the ones the guide's title states, ``sentence`` how close the
 question comes, taken whole, to the nearest one of the guide's names, questions and situations
-(:func:`best_sentence`). The weights ``a`` are non-negative
-and add up to 1. The score orders the candidates within the clarify margin of the first stage's best
-(the close calls; a guide further behind stays behind); the scores the decision reads (answer / clarify
+(:func:`best_sentence`), and ``model`` the guide model's P(guide | question), square-rooted
+(:mod:`kiosk.matching.guide_model`; without a model that applies, other weights learned without it). The
+weights ``a`` are non-negative and add up to 1. The score orders the candidates within a window
+(``Settings.rerank_window``, as wide as the clarify margin) of the first stage's best (the close calls; a
+guide further behind stays behind); the scores the decision reads (answer / clarify
 / none, on 0-100) stay the first stage's (see :meth:`Reranker.rescore`). A question that is exactly a
 name of the first stage's best guide is left in the first stage's order (``Ranker.ranked``). Ties go to
 the lower guide position.
@@ -227,7 +229,7 @@ class Reranker:
         head = list(first[: self.k])
         if not head:
             return []
-        # Only the candidates the decision treats as close to the best (within ``close``, the clarify margin)
+        # Only the candidates the decision treats as close to the best (within ``close``, Settings.rerank_window)
         # are reordered: a guide the first stage puts further ahead (低保 named whole) keeps its place.
         behind = [c for c in head if c[0] < head[0][0] - self.close]
         head = [c for c in head if c[0] >= head[0][0] - self.close]
