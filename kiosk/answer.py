@@ -269,9 +269,13 @@ _COSTS_NOTHING = re.compile(r"(?:首次申领)?(?:不收费|免费)。?")
 def money_section(guide: Guide, section: str | None, paying: bool) -> str | None:
     """The section a question asks of this guide. A money question with no word for paying (独生子女费每个月
     多少钱) about a guide that costs nothing and pays something out asks what the resident receives: the
-    benefit, never "不收费"."""
+    benefit, never "不收费". An amount asked of a look-up service (查询) that lists none is answered with
+    how to look it up (the summary, None)."""
     if section == "fees" and not paying and guide.benefits and _COSTS_NOTHING.fullmatch(guide.fees.strip()):
         return "benefits"
+    if section == "benefits" and not paying and not guide.benefits and "查询" in guide.title:
+        # 养老金每个月多少 asked of a look-up service: how to look it up (its summary), not "no amounts here"
+        return None
     return section
 
 

@@ -149,6 +149,13 @@ def test_a_money_question_about_a_free_guide_that_pays_out_asks_for_the_benefit(
     assert money_section(dataclasses.replace(guide, benefits=()), "fees", paying=False) == "fees"
     assert answer_guide(guide, kb, "fees", paying=False).section == "benefits"
     assert "不收费" in answer_guide(guide, kb, "fees").text  # a tapped 收费 tab is answered as asked
+    # an amount asked of a look-up service with no amounts: how to look it up, not "这里没有写待遇标准"
+    lookup = kb.get("pension-05")
+    assert "查询" in lookup.title and not lookup.benefits
+    assert money_section(lookup, "benefits", paying=False) is None
+    said = answer_guide(lookup, kb, "benefits", paying=False)
+    assert said.section is None and "没有写待遇标准" not in said.text
+    assert money_section(dataclasses.replace(guide, benefits=()), "benefits", paying=False) == "benefits"
 
 
 def test_compose_reads_the_question_for_a_word_for_paying(kb):
