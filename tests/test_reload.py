@@ -40,6 +40,20 @@ def test_a_new_guide_goes_into_service_once_the_change_has_settled(guide_dir, ce
     assert r.poll() is False  # loaded: no reload again
 
 
+def test_settled_says_whether_the_folder_as_it_is_now_was_loaded(guide_dir, centre):
+    clock = Clock()
+    r = _reloader(guide_dir, centre, clock)
+    r.poll()
+    assert r.settled()
+    _write_second(guide_dir)
+    assert not r.settled()  # changed, not loaded yet
+    r.poll()
+    assert not r.settled()  # waiting for the change to settle
+    clock.t += 2.5
+    r.poll()
+    assert r.settled()
+
+
 def test_a_file_still_being_written_is_not_loaded_half_way(guide_dir, centre):
     clock = Clock()
     r = _reloader(guide_dir, centre, clock)

@@ -428,6 +428,7 @@ def test_live_guide_reload_reaches_the_screen_and_a_broken_file_is_shown_to_staf
         text = path.read_text(encoding="utf-8")
         path.write_text(text.replace("summary: 家里人均收入", "summary: 新的说明。家里人均收入"), encoding="utf-8")
         assert wait_until(lambda: services.kb.get("assistance-01").summary.startswith("新的说明"), timeout=20)
+        assert wait_until(services.ops.reloader.settled, timeout=20)  # a poll may have caught the file half written
         assert k.controller.dialogue.kb is services.kb
         assert k.screen == "guide"  # a resident is using it: the screens are rebuilt at the next return home
         k.controller.go_home()
@@ -435,7 +436,8 @@ def test_live_guide_reload_reaches_the_screen_and_a_broken_file_is_shown_to_staf
         assert k.screen == "home"
         good = services.kb
         path.write_text(text.replace("aliases:", "alias:"), encoding="utf-8")
-        assert wait_until(lambda: services.ops.reloader.status.state == "rejected", timeout=20)
+        assert wait_until(lambda: services.ops.reloader.settled() and services.ops.reloader.status.state == "rejected",
+                          timeout=20)
         frames(3)
         assert services.kb is good  # the last good guides stay in service
         lines = services.ops.staff_lines()

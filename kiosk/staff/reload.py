@@ -165,6 +165,13 @@ class KnowledgeReloader:
                 return False
             return self._reload(snap)
 
+    def settled(self) -> bool:
+        """Whether what is in service (or was rejected) is what the folder holds now, no load under way (it
+        waits for one). A file is written in two steps, truncated and then filled: a poll between them
+        loads again once it is whole."""
+        with self._lock:
+            return snapshot(self.directory) == self._loaded
+
     def reload(self) -> bool:
         """Load now, whether or not anything changed (a staff button)."""
         with self._lock:
