@@ -13,7 +13,7 @@ sounds, as the first stage computes it) that the guide's names / situations alon
 small index of that field group, ``action`` how far the actions the question states (pay, look up,
 reissue ..., :data:`ACTIONS`) are the ones the guide's title states, ``sentence`` how close the
 question comes, taken whole, to the nearest one of the guide's names, questions and situations
-(:func:`best_sentence`), and ``model`` the guide model's P(guide | question), square-rooted
+(:func:`best_sentence`), and ``model`` the guide model's P(guide | whole question), square-rooted
 (:mod:`kiosk.matching.guide_model`; without a model that applies, other weights learned without it). The
 weights ``a`` are non-negative and add up to 1. The score orders the candidates within a window
 (``Settings.rerank_window``, as wide as the clarify margin) of the first stage's best (the close calls; a
@@ -212,7 +212,8 @@ class Reranker:
         cols.append(self._action_agreement(norm if norm is not None else core, at))
         cols.append(np.array([best_sentence(core, self.sentences[a]) for a in at], dtype=np.float64))
         if self.model is not None and core:
-            cols.append(np.sqrt(self.model.proba(core)[self.model_columns[at]]))
+            # the whole question, section and question words included (CV 85.2% against 84.7% on the core)
+            cols.append(np.sqrt(self.model.proba(norm if norm is not None else core)[self.model_columns[at]]))
         else:
             cols.append(np.zeros(len(idx)))
         return np.column_stack(cols)
