@@ -85,7 +85,8 @@ def main():
     kb, _ = load_directory(config.path("guides_dir"), config.centre)
     events = events_for(kb)
     g1 = partial(garble, rate=0.15, seed=1)
-    make = lambda guides: Matcher(guides, events=events, rerank=probe(KMAX))  # noqa: E731
+    def make(guides, guide_model=None):  # loo_matchers passes each fold's guide model
+        return Matcher(guides, events=events, rerank=probe(KMAX), model=guide_model or False)
     loo, loo_g = [], []
     for m, guides, rows in loo_matchers(kb, matcher_factory=make):
         b, gi = BaselineBM25(guides), study_groups(m, guides)

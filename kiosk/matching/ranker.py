@@ -211,14 +211,16 @@ class Ranker:
         weights = load_weights() if rerank is True else rerank or None
         texts = group_texts(docs, self._guides) if weights is not None else None
         self.index = FieldIndex(docs, FIELD_WEIGHTS, index_settings, consume=consume)
-        guide_model = load_guide_model() if model is True else model or None
-        ids = [self.entries[i].id for i in self._guides]
-        if guide_model is not None and not guide_model.applies(ids):
-            guide_model = None
-        self.reranker = None if texts is None else Reranker(
-            group_indexes(texts, FIELD_WEIGHTS, index_settings), self._guides, weights, guide_actions(texts),
-            close=st.rerank_window, sentences=guide_sentences(texts), model=guide_model,
-            model_columns=guide_model.columns(ids) if guide_model is not None else None)
+        self.reranker = None
+        if texts is not None:
+            guide_model = load_guide_model() if model is True else model or None
+            ids = [self.entries[i].id for i in self._guides]
+            if guide_model is not None and not guide_model.applies(ids):
+                guide_model = None
+            self.reranker = Reranker(
+                group_indexes(texts, FIELD_WEIGHTS, index_settings), self._guides, weights, guide_actions(texts),
+                close=st.rerank_window, sentences=guide_sentences(texts), model=guide_model,
+                model_columns=guide_model.columns(ids) if guide_model is not None else None)
         del texts
         self._topics = np.flatnonzero(kinds == 1)
         self._events = np.flatnonzero(kinds == 2)

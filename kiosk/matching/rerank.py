@@ -209,11 +209,12 @@ class Reranker:
         cols = [np.array([s for s, _ in first], dtype=np.float64) / 100.0]
         at = np.searchsorted(self.guides, idx)  # the candidates' positions in the group indexes
         cols += [g.fused_at(core, at) if core else np.zeros(len(idx)) for g in self.groups]
-        cols.append(self._action_agreement(norm if norm is not None else core, at))
+        whole = norm if norm is not None else core
+        cols.append(self._action_agreement(whole, at))
         cols.append(np.array([best_sentence(core, self.sentences[a]) for a in at], dtype=np.float64))
         if self.model is not None and core:
             # the whole question, section and question words included (CV 85.2% against 84.7% on the core)
-            cols.append(np.sqrt(self.model.proba(norm if norm is not None else core)[self.model_columns[at]]))
+            cols.append(np.sqrt(self.model.proba(whole)[self.model_columns[at]]))
         else:
             cols.append(np.zeros(len(idx)))
         return np.column_stack(cols)
