@@ -69,6 +69,22 @@ def test_strip_section_words_leaves_the_service():
     assert strip_section_words("要带什么材料") == ""
 
 
+def test_a_can_i_question_keeps_the_service_it_names():
+    # 可以领…吗 asks for the conditions, but what is to be received (失业金) names the service: only the
+    # asking words go, not the thing asked about (it used to be cut out with them).
+    text = normalize("我儿子没工作，可以领失业金伐")
+    assert detect_section(text) == "conditions"
+    assert "失业金" in strip_section_words(text)
+    assert strip_section_words(normalize("能领低保吗")) == "低保"
+
+
+@pytest.mark.parametrize("text,core", [("中心几点钟开门", "中心"), ("几点钟上班", ""), ("礼拜六几点下班", "")])
+def test_opening_hours_words_leave_nothing_behind(text, core):
+    # 几点钟 is one question word: a stray 钟 (zhong, as in 中心) made 中心几点钟开门 unmatched
+    n = normalize(text)
+    assert detect_section(n) == "hours" and strip_section_words(n) == core
+
+
 @pytest.mark.parametrize("spoken,written", [
     ("我今年六十五了", "我今年65了"), ("交了十五年", "交了15年"), ("三个月", "3个月"), ("一百二十元", "120元"),
     ("两岁孩子", "2岁孩子"), ("一网通办", "一网通办"), ("第一个", "第一个"), ("一件事", "一件事"),
