@@ -85,6 +85,18 @@ def test_opening_hours_words_leave_nothing_behind(text, core):
     assert detect_section(n) == "hours" and strip_section_words(n) == core
 
 
+@pytest.mark.parametrize("text,section,core", [
+    ("低保去哪里办", "location", "低保"), ("社保卡在哪个窗口", "location", "社保卡"),
+    ("低保哪里办理", "location", "低保"), ("敬老卡要带点什么", "materials", "敬老卡"),
+    ("居住证需要带些啥", "materials", "居住证"),
+])
+def test_longer_section_words_are_stripped_whole(text, section, core):
+    # 在哪 before 在哪里 left 里, 哪里办 before 哪里办理 left 理, 带点什么 kept 点什么: the stray characters
+    # then matched other guides.
+    n = normalize(text)
+    assert detect_section(n) == section and strip_section_words(n) == core
+
+
 @pytest.mark.parametrize("spoken,written", [
     ("我今年六十五了", "我今年65了"), ("交了十五年", "交了15年"), ("三个月", "3个月"), ("一百二十元", "120元"),
     ("两岁孩子", "2岁孩子"), ("一网通办", "一网通办"), ("第一个", "第一个"), ("一件事", "一件事"),

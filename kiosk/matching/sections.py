@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 
-# Checked in this order; the first pattern that matches wins. Patterns run on normalised text (digits for
+# Checked in this order; the first pattern that matches wins. Within a pattern the longer words come first
+# (在哪里 before 在哪): stripping the shorter would leave a stray character (里, 个) in the service words. Patterns run on normalised text (digits for
 # spoken numbers, Shanghainese folded: 几钿 → 多少钱, 伐 → 吗).
 # benefits (what the resident receives) comes before fees (what the resident pays): 每月发多少 is a benefit.
 _MONEY = r"(?:多少钱|多少|几个月|几年|几成|多少天)"
@@ -14,14 +15,15 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
                  r"|(?:能|可以|一共|总共|每个?月|每年|1个月|1年|一个月|一年)?(?:发|拿|领|补|给|补贴|补助|贴|赔|报销)" + _MONEY
                  + r"|(?:有|能有)多少(?:钱|补贴|补助|津贴|生活费)|多少补贴|补贴多少|补助多少|津贴多少|按什么算|怎么算"
                  r"|待遇是多少|待遇有多少|发多少|拿多少|领多少"),
-    ("materials", r"材料|带什么|带啥|带哪些|拿什么|准备什么|准备哪些|准备啥|要带|需要带|要拿|哪些证件|什么证件|证件"
+    ("materials", r"材料|(?:需要|要)?带(?:点|些)?(?:什么|啥|哪些)|带什么|带啥|带哪些|拿什么|准备什么|准备哪些|准备啥|要带|需要带|要拿|哪些证件|什么证件|证件"
                   r"|开什么证明|开什么单|要开证明|开证明吗|什么单子|哪些单子"),
     ("fees", r"多少钱|收费|收钱|要钱|花钱吗|付钱|费用是多少|手续费|工本费|免费吗|免费的吗|收不收|贵不贵|要交钱"
              r"|交多少|付多少|付几成|自己付|自己出多少|最少交|最低交|缴多少|缴费标准"),
     ("time_limit", r"多久|多长时间|几天|多少天|几个工作日|时限|什么时候能|啥时候能|什么时候到账|多快|批下来|拿到手"
                    r"|当场"),
     ("hours", r"几点钟?(?:上班|下班)?|上班时间|办公时间|开门|关门|下班|周末|星期六|星期天|周六|周日|节假日|中午|开吗"),
-    ("location", r"在哪里|在哪儿|在哪|哪里办|去哪|到哪|哪儿|地址|地点|哪个窗口|什么地方|哪里可以|哪里能|哪里申请|哪里登记|哪里开|哪里查|哪里做|哪里办理"),
+    ("location", r"(?:在|去|到)(?:哪里|哪儿|哪个窗口|哪)(?:办理|办)?|哪个窗口|哪里办理|哪里办|哪儿|地址|地点|什么地方|哪里可以|哪里能"
+                 r"|哪里申请|哪里登记|哪里开|哪里查|哪里做"),
     ("steps", r"流程|步骤|程序|手续怎么|怎么走|办理过程|过程是|怎么操作|先做什么|第一步"),
     ("conditions", r"条件|资格|要求|能不能|能否|可不可以|可以申请吗|能申请吗|能办吗|可以办吗|能领吗|符合|哪些人|什么人|什么样的人|哪种人|哪类人|谁可以|谁能|够不够|多大年纪|几岁"
                    r"|好(?:办|领|申请|参加|拿|读|享受)|(?:可以|能)(?:办|领|申请|参加|拿|享受)(?=[^吗]{0,10}吗)|不够"),
