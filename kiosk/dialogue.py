@@ -13,7 +13,7 @@ from typing import Callable, Sequence, Union
 from .answer import ASK_AGAIN, NOT_FOUND, Reply, answer_guide, compose
 from .knowledge.model import SECTIONS, Guide, KnowledgeBase
 from .matching import ANSWER, CLARIFY, NONE, Candidate, Match, Matcher
-from .matching.sections import detect_section, states_paying, strip_section_words
+from .matching.sections import detect_section, names_nothing, states_paying, strip_section_words
 from .matching.text import normalize
 
 HOME, GUIDE, CHOICES, NOT_FOUND_MODE = "home", "guide", "choices", "not_found"
@@ -295,12 +295,14 @@ class Dialogue:
         guide = self.state.guide
         if guide is None or self.state.mode != GUIDE or match.section is None:
             return None
-        if match.status == ANSWER and match.best and match.best.id != guide.id:
+        rest = strip_section_words(match.normalized)
+        if names_nothing(rest):
+            pass  # 几点下班? names no service: that part of the guide on screen, not the centre's own hours
+        elif match.status == ANSWER and match.best and match.best.id != guide.id:
             return None  # the resident names another service
-        if match.status == CLARIFY and match.best and all(c.id != guide.id for c in match.candidates[:3]):
-            rest = strip_section_words(match.normalized)
-            if len(rest) >= 4:
-                return None
+        elif match.status == CLARIFY and match.best and all(c.id != guide.id for c in match.candidates[:3]) \
+                and len(rest) >= 4:
+            return None
         return self._show(answer_guide(guide, self.kb, match.section, paying=states_paying(match.normalized)))
 
     def _pick_choice(self, texts: Sequence[str]) -> Guide | None:

@@ -45,6 +45,23 @@ def test_follow_ups_refer_to_the_guide_on_screen(d):
         assert show and show[0].guide.id == "assistance-01" and show[0].section == section, text
 
 
+def test_hours_and_address_asked_with_no_service_named(d):
+    # at home they are the centre's own (the guide the centre keeps for its hours and address) ...
+    for text, section in [("你们几点下班", "hours"), ("地址在哪里", "location")]:
+        acts = d.handle(Heard(text), now=0)
+        show = [a for a in acts if isinstance(a, ShowGuide)]
+        assert show and show[0].guide.id == "general-07" and show[0].section == section, (text, said(acts))
+        d.handle(GoHome(), now=0)
+    acts = d.handle(Heard("星期天上不上班"), now=0)  # not clearly that guide: the centre's hours, said
+    assert d.kb.centre.hours in said(acts)[0]
+    d.handle(GoHome(), now=0)
+    # ... with a guide on screen, that guide's
+    d.handle(Heard(TITLE), now=1)
+    acts = d.handle(Heard("你们几点下班"), now=2)
+    show = [a for a in acts if isinstance(a, ShowGuide)]
+    assert show and show[0].guide.id == "assistance-01" and show[0].section == "hours"
+
+
 def test_follow_up_naming_another_service_switches(d, kb):
     d.handle(Heard(TITLE), now=0)
     other = kb.get("elderly-01") or kb.get("residence-03")

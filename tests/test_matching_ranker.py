@@ -149,3 +149,13 @@ def test_an_owned_name_as_long_as_the_guide_name_heard_still_counts(kb):
     # 银行卡密码 is heard too, and the guide explains most of it (卡密码); 工商银行 it never speaks of
     assert m.match("工商银行的卡密码忘了").status == NONE
     assert m.match("社保卡的密码忘了").best.id == "t-31"
+
+
+def test_hours_or_address_with_no_service_named_are_the_centres(kb):
+    centre = guide(kb, "t-centre", "受理中心办理时间与地点", ["几点开门", "几点下班", "中心地址", "中心电话"])
+    m = Matcher(_small_guides(kb) + [centre], topics=[TOPIC])
+    for q in ("你们几点下班", "中心几点钟开门", "中心地址在哪里"):
+        assert m.match(q).best.id == "t-centre" and m.match(q).status == ANSWER, q
+    assert m.match("敬老卡几点下班").best.id == "t-04"   # a service named: that service's
+    assert m.match("要带什么材料").status == NONE       # materials of nothing named: nothing to answer
+    assert m.match("电话多少").status == NONE           # the answer layer gives the centre's own number

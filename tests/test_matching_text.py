@@ -88,10 +88,12 @@ def test_opening_hours_words_leave_nothing_behind(text, core):
 @pytest.mark.parametrize("text,section,core", [
     ("低保去哪里办", "location", "低保"), ("社保卡在哪个窗口", "location", "社保卡"),
     ("低保哪里办理", "location", "低保"), ("敬老卡要带点什么", "materials", "敬老卡"),
-    ("居住证需要带些啥", "materials", "居住证"),
+    ("居住证需要带些啥", "materials", "居住证"), ("低保开什么单子", "materials", "低保"),
+    ("居住证什么时候能拿到", "time_limit", "居住证"),
 ])
 def test_longer_section_words_are_stripped_whole(text, section, core):
-    # 在哪 before 在哪里 left 里, 哪里办 before 哪里办理 left 理, 带点什么 kept 点什么: the stray characters
+    # 在哪 before 在哪里 left 里, 哪里办 before 哪里办理 left 理, 带点什么 kept 点什么, 开什么单 left 子 and
+    # 什么时候能 left 拿到: the stray characters
     # then matched other guides.
     n = normalize(text)
     assert detect_section(n) == section and strip_section_words(n) == core
@@ -181,13 +183,28 @@ def test_a_core_of_fillers_names_no_service():
     core = strip_section_words(normalize("电话多少"))
     assert core == "多少" and names_nothing(core)
     assert names_nothing(strip_section_words(normalize("你们在哪里")))
+    assert names_nothing(strip_section_words(normalize("窗口几点下班")))  # the centre's hours, not a service
     assert strip_section_words(normalize("在哪里")) == ""  # not 里 left behind
     assert not names_nothing(strip_section_words(normalize("敬老卡电话多少")))
 
 
 def test_a_bare_phone_question_asks_for_the_centre_not_a_guide(matcher):
-    m = matcher.match("你们电话多少")
-    assert m.status == "none" and m.section == "contact" and m.candidates == ()
+    # matched whole, 电话多少 would land on the 12345 hotline's guide: the answer layer gives the centre's number
+    for q in ("你们电话多少", "电话多少"):
+        m = matcher.match(q)
+        assert m.status == "none" and m.section == "contact" and m.candidates == (), q
+
+
+def test_hours_or_address_with_no_service_named_open_the_centres_guide(matcher):
+    for q, section in (("你们几点下班", "hours"), ("地址在哪里", "location")):
+        m = matcher.match(q)
+        assert m.status == "answer" and m.section == section and m.best.id == "general-07", q
+    # ... or, when that guide is not clearly it, nothing: the answer layer says the centre's hours or address,
+    # never a list of guides the question did not name
+    for q in ("周日你们上班伐", "星期天上不上班", "在哪里办", "中午休息吗"):
+        m = matcher.match(q)
+        assert m.section in ("hours", "location") and (
+            (m.status == "answer" and m.best.id == "general-07") or (m.status == "none" and m.candidates == ())), q
 
 
 @pytest.mark.parametrize("question, section", [

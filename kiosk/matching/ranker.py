@@ -139,6 +139,11 @@ class Settings:
         )
 
 
+#: Parts of a question that, asked with no service named, are the centre's own (its hours, its address). Not the
+#: telephone: 电话多少 matched whole lands on the guide about the 12345 hotline; the answer layer gives the
+#: centre's own number instead.
+CENTRE_SECTIONS = ("hours", "location")
+
 #: How many of the best raw scores get the name bonus: wide enough that a guide named whole in the question
 #: is among them even when other words of the question (1个月) are common in many guides.
 SHORTLIST = 32
@@ -334,9 +339,13 @@ class Ranker:
 
     def service_core(self, norm: str) -> str:
         """The words of a normalised question that name the service, or "" when it names none (no Chinese,
-        only a part asked for: 要带什么材料? 电话多少?, or one sound)."""
+        only a part asked for: 要带什么材料?, or one sound). A question for the hours or the address that
+        names no service asks for the centre's own (你们几点下班? 礼拜六开门伐?): it is matched whole, so the
+        guide the centre keeps for them can answer it, with its screen of hours, address and telephone."""
         core = self.core_of(norm) if norm and has_chinese(norm) else ""
-        return "" if names_nothing(core) else core
+        if not names_nothing(core):
+            return core
+        return norm if core != norm and detect_section(norm) in CENTRE_SECTIONS else ""
 
     # -- decision ---------------------------------------------------------------------------------
     def match(self, query: str, top: int = 3) -> Match:
@@ -368,6 +377,10 @@ class Ranker:
                     event_seen = (e[0][0], self.event_status(event, offered))
         scope = self.scope_probability(core, guides)
         status, source = decide(st, [c.score for c in cands], topic_seen, event_seen, scope)
+        if core == norm and status != ANSWER and names_nothing(self.core_of(norm)):
+            # the centre's hours or address, and its own guide is not clearly it: the answer layer gives
+            # the centre's facts rather than a list of guides the question never named
+            return Match(text, norm, NONE, (), section)
         if status == CLARIFY and source == "guides" and event is not None and self.bundle_covers(event, cands):
             status = ANSWER  # 身后一件事 first, its own member services close behind: the bundle does them all
         if source == "topic":
