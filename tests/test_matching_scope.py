@@ -46,11 +46,19 @@ def test_a_question_a_guide_serves_is_not_doubted(matcher, question, guide):
 
 
 def test_a_short_question_a_guide_fits_well_is_kept_however_little_it_says(matcher):
-    # Little information makes the model doubt (周六你们上班吗 is short), but the centre's own guide fits
-    # it well: scope_max_best keeps it.
+    # Little information makes the model doubt (补卡 is two characters), but a guide fits it well:
+    # scope_max_best keeps it.
+    st = matcher.ranker.settings
+    m = matcher.match("补卡")
+    assert m.out_of_scope is not None and m.out_of_scope >= st.scope_reject
+    assert m.status != NONE and m.best.score >= st.scope_max_best
+
+
+def test_the_centres_hours_asked_with_no_service_named_are_not_doubted(matcher):
+    # matched whole (section words and all), what the scope model, fitted on service words, makes of it
+    # does not count: 周六你们上班吗 is the centre's own
     m = matcher.match("周六你们上班吗")
-    assert m.status == ANSWER and m.best.id == "general-07"
-    assert m.best.score >= matcher.ranker.settings.scope_max_best
+    assert m.status == ANSWER and m.best.id == "general-07" and m.out_of_scope is None
 
 
 def test_decide_turns_away_only_a_likely_foreign_question_with_a_weak_best_guide():

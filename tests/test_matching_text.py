@@ -66,6 +66,7 @@ def test_detect_section(text, section):
 
 def test_strip_section_words_leaves_the_service():
     assert strip_section_words("低保要带什么材料") == "低保"
+    assert strip_section_words(normalize("敬老卡啥辰光发")) == "敬老卡发"  # not 敬老卡时间发
     assert strip_section_words("要带什么材料") == ""
 
 
@@ -88,7 +89,7 @@ def test_opening_hours_words_leave_nothing_behind(text, core):
 @pytest.mark.parametrize("text,section,core", [
     ("低保去哪里办", "location", "低保"), ("社保卡在哪个窗口", "location", "社保卡"),
     ("低保哪里办理", "location", "低保"), ("敬老卡要带点什么", "materials", "敬老卡"),
-    ("居住证需要带些啥", "materials", "居住证"), ("低保开什么单子", "materials", "低保"),
+    ("居住证需要带些啥", "materials", "居住证"), ("敬老卡要带哪些东西", "materials", "敬老卡"), ("低保开什么单子", "materials", "低保"),
     ("居住证什么时候能拿到", "time_limit", "居住证"),
 ])
 def test_longer_section_words_are_stripped_whole(text, section, core):
@@ -184,6 +185,9 @@ def test_a_core_of_fillers_names_no_service():
     assert core == "多少" and names_nothing(core)
     assert names_nothing(strip_section_words(normalize("你们在哪里")))
     assert names_nothing(strip_section_words(normalize("窗口几点下班")))  # the centre's hours, not a service
+    assert names_nothing(strip_section_words(normalize("今朝几点关门")))  # 今朝: today, in Shanghainese
+    assert detect_section(normalize("办事大厅在几楼")) == "location"
+    assert names_nothing(strip_section_words(normalize("办事大厅在几楼")))
     assert strip_section_words(normalize("在哪里")) == ""  # not 里 left behind
     assert not names_nothing(strip_section_words(normalize("敬老卡电话多少")))
 

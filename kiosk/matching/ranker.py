@@ -375,9 +375,12 @@ class Ranker:
                 offered = self._event_choices(event, scores, core, top)
                 if len(offered) >= 2:
                     event_seen = (e[0][0], self.event_status(event, offered))
-        scope = self.scope_probability(core, guides)
+        # the centre's hours or address (a question naming no service, matched whole: see service_core) are
+        # ours whatever the scope model, fitted on service words, makes of section words
+        centre = core == norm and names_nothing(self.core_of(norm))
+        scope = None if centre else self.scope_probability(core, guides)
         status, source = decide(st, [c.score for c in cands], topic_seen, event_seen, scope)
-        if core == norm and status != ANSWER and names_nothing(self.core_of(norm)):
+        if centre and status != ANSWER:
             # the centre's hours or address, and its own guide is not clearly it: the answer layer gives
             # the centre's facts rather than a list of guides the question never named
             return Match(text, norm, NONE, (), section)
