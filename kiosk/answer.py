@@ -37,6 +37,8 @@ OVERRUN = 8
 NAME_SYLLABLES = 5
 #: No reply is longer than this (about 22 s at the normal rate, 30 s in elder mode).
 MAX_SYLLABLES = 60
+#: What to bring is what residents most need to hear whole: its list may run longer than other facts.
+MATERIALS_SYLLABLES = FACT_SYLLABLES + 8
 
 # How each scope is said aloud before the place itself.
 SCOPE_SPEECH = {
@@ -136,11 +138,18 @@ def _listed(items: list[str], budget: int) -> str:
     return "、".join(said) + ("等" if len(said) < len(items) else "")
 
 
+#: A material of this form is not brought: it is filled in at the window or on the terminal.
+ON_SITE = "现场填写"
+
+
 def _materials(guide: Guide) -> str:
-    names = [for_ear(m.name) for m in guide.materials]
+    """What to bring, counted and named while they fit; forms filled in on the spot are not things to
+    bring (要带三样东西 for a card, a certificate and a form the window hands out misleads)."""
+    names = [for_ear(m.name) for m in guide.materials if m.form != ON_SITE]
+    on_site = "；表格到现场填写" if len(names) < len(guide.materials) else ""
     if not names:
-        return "不用带材料"
-    return f"要带{_count_word(len(names))}样东西：{_listed(names, FACT_SYLLABLES)}"
+        return "不用带材料" + on_site
+    return f"要带{_count_word(len(names))}样东西：{_listed(names, MATERIALS_SYLLABLES)}{on_site}"
 
 
 def _steps(guide: Guide) -> str:
@@ -231,12 +240,16 @@ def section_speech(guide: Guide, section: str, kb: KnowledgeBase) -> str:
     return _bounded(f"{name}{'，' if name and section in ('location', 'hours', 'benefits') else ''}{fact}")
 
 
+#: A clause that leans on the one before it (也可以到窗口办理, 都可以到中心办理): said alone, it is half a thought.
+_LEANS = re.compile(r"(?:也|都|还|并|而且)")
+
+
 def summary_speech(guide: Guide) -> str:
     """The first answer about a guide: its short name, and what the guide offers when that is short
     (the clause saying who 可以 do what); the screen shows the whole summary."""
     name = guide.short_name  # whole, however long: the first answer confirms which service this is
     offer = next((c.rstrip("，；。") for c in _CLAUSE.findall(for_ear(guide.summary))
-                  if "可以" in c and count_syllables(c) <= FACT_SYLLABLES + 2), "")
+                  if "可以" in c and count_syllables(c) <= FACT_SYLLABLES + 2 and not _LEANS.match(c)), "")
     return _bounded(f"{name}。{offer}" if offer else f"找到了{name}", CLOSING)
 
 

@@ -41,14 +41,21 @@ def test_every_reply_is_bounded_and_answers_end_cleanly(kb):
 
 
 def test_materials_say_the_count_first(kb, guide):
+    from kiosk.answer import MATERIALS_SYLLABLES, ON_SITE
+
     text = answer_guide(guide, kb, "materials").text
-    n = len(guide.materials)
+    brought = [for_ear(m.name) for m in guide.materials if m.form != ON_SITE]
+    assert len(brought) < len(guide.materials)  # this guide has a form filled in at the window
     words = {2: "两", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八"}
-    head = f"{spoken_name(guide)}要带{words[n]}样东西："  # after the guide's name when that is short
+    head = f"{spoken_name(guide)}要带{words[len(brought)]}样东西："  # after the guide's name when that is short
     assert text.startswith(head)
-    first = for_ear(guide.materials[0].name)
-    assert text.index(first) == len(head)
-    assert text.endswith("等。") == (count_syllables("、".join(for_ear(m.name) for m in guide.materials)) > 14)
+    assert text.index(brought[0]) == len(head)
+    assert text.endswith("表格到现场填写。")
+    assert ("等；" in text) == (count_syllables("、".join(brought)) > MATERIALS_SYLLABLES)
+    # forms filled in on the spot are not things to bring
+    assert not any(for_ear(m.name) in text for m in guide.materials if m.form == ON_SITE)
+    only_forms = dataclasses.replace(guide, materials=tuple(m for m in guide.materials if m.form == ON_SITE))
+    assert answer_guide(only_forms, kb, "materials").text.endswith("不用带材料；表格到现场填写。")
 
 
 def test_steps_are_numbered(kb):
@@ -166,3 +173,13 @@ def test_compose_reads_the_question_for_a_word_for_paying(kb):
     assert benefit.guide.id == "assistance-01" and benefit.section == "benefits" and "不收费" not in benefit.text
     fee = compose(matcher.match("申请低保要交钱吗"), kb)
     assert fee.guide.id == "assistance-01" and fee.section == "fees" and "不收费" in fee.text
+
+
+def test_the_first_answer_never_says_half_a_thought(kb, guide):
+    # 也可以到窗口办理 said on its own leans on a clause the resident never heard
+    leaning = dataclasses.replace(guide, summary="可以在随申办上申请，也可以到窗口办理。", spoken_name="试办")
+    assert summary_speech(leaning) == "试办。可以在随申办上申请。" + CLOSING
+    only_leaning = dataclasses.replace(leaning, summary="网上就能办；也可以到窗口办理。")
+    assert summary_speech(only_leaning) == "找到了试办。" + CLOSING
+    said = [summary_speech(g).replace(CLOSING, "") for g in kb.guides]
+    assert not [t for t in said if re.search(r"。(?:也|都|还)", t)]
