@@ -58,7 +58,7 @@ def test_codes_are_one_per_character_and_letters_pass_through():
     ("低保要带什么材料", "materials"), ("敬老卡在哪里办", "location"), ("居住证续签几天能拿到", "time_limit"),
     ("换新社保卡收不收钱", "fees"), ("哪些人家可以申请廉租房", "conditions"), ("失业登记的流程", "steps"),
     ("中心几点开门", "hours"), ("周六上班吗", "hours"), ("长护险的联系电话多少", "contact"),
-    ("这是根据哪个文件规定的", "basis"), ("低保怎么申请", None), ("老人卡丢了", None),
+    ("这是根据哪个文件规定的", "basis"), ("请保姆照顾老人政府给不给钱", "benefits"), ("低保怎么申请", None), ("老人卡丢了", None),
 ])
 def test_detect_section(text, section):
     assert detect_section(normalize(text)) == section
