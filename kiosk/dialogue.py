@@ -296,13 +296,13 @@ class Dialogue:
         if guide is None or self.state.mode != GUIDE or match.section is None:
             return None
         rest = strip_section_words(match.normalized)
-        if names_nothing(rest):
-            pass  # 几点下班? names no service: that part of the guide on screen, not the centre's own hours
-        elif match.status == ANSWER and match.best and match.best.id != guide.id:
-            return None  # the resident names another service
-        elif match.status == CLARIFY and match.best and all(c.id != guide.id for c in match.candidates[:3]) \
-                and len(rest) >= 4:
-            return None
+        # 几点下班? names no service: that part of the guide on screen, not the centre's own hours
+        if not names_nothing(rest):
+            if match.status == ANSWER and match.best and match.best.id != guide.id:
+                return None  # the resident names another service
+            if match.status == CLARIFY and match.best and all(c.id != guide.id for c in match.candidates[:3]) \
+                    and len(rest) >= 4:
+                return None
         return self._show(answer_guide(guide, self.kb, match.section, paying=states_paying(match.normalized)))
 
     def _pick_choice(self, texts: Sequence[str]) -> Guide | None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 
 # Checked in this order; the first pattern that matches wins. Within a pattern the longer words come first
-# (在哪里 before 在哪): stripping the shorter would leave a stray character (里, 个) in the service words. Patterns run on normalised text (digits for
-# spoken numbers, Shanghainese folded: 几钿 → 多少钱, 伐 → 吗).
+# (在哪里 before 在哪): stripping the shorter would leave a stray character (里, 个) in the service words.
+# Patterns run on normalised text (digits for spoken numbers, Shanghainese folded: 几钿 → 多少钱, 伐 → 吗).
 # benefits (what the resident receives) comes before fees (what the resident pays): 每月发多少 is a benefit.
 _MONEY = r"(?:多少钱|多少|几个月|几年|几成|多少天)"
 _PATTERNS: tuple[tuple[str, str], ...] = (
@@ -14,7 +14,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("benefits", r"待遇标准|补贴标准|补助标准|发放标准|津贴标准|救助标准|保障标准|标准是多少|什么标准|啥标准"
                  r"|(?:能|可以|一共|总共|每个?月|每年|1个月|1年|一个月|一年)?(?:发|拿|领|补|给|补贴|补助|贴|赔|报销)" + _MONEY
                  + r"|(?:有|能有)多少(?:钱|补贴|补助|津贴|生活费)|多少补贴|补贴多少|补助多少|津贴多少|按什么算|怎么算"
-                 r"|待遇是多少|待遇有多少|发多少|拿多少|领多少|(?:政府)?给不给钱|(?:政府)?给钱吗|(?:政府)?补不补钱"),
+                 r"|待遇是多少|待遇有多少|发多少|拿多少|领多少|(?:政府)?(?:给不给钱|给钱吗|补不补钱)"),
     ("materials", r"材料|(?:需要|要)?带(?:点|些)?(?:什么|啥|哪些)(?:东西)?|带什么|带啥|带哪些|拿什么|准备什么|准备哪些|准备啥|要带|需要带|要拿|哪些证件|什么证件|证件"
                   r"|开什么证明|开什么单子?|要开证明|开证明吗|什么单子|哪些单子"),
     ("fees", r"多少钱|收费|收钱|要钱|花钱吗|付钱|费用是多少|手续费|工本费|免费吗|免费的吗|收不收|贵不贵|要交钱"
