@@ -13,6 +13,7 @@ from typing import Callable, Sequence, Union
 from .answer import ASK_AGAIN, NOT_FOUND, Reply, answer_guide, compose
 from .knowledge.model import SECTIONS, Guide, KnowledgeBase
 from .matching import ANSWER, CLARIFY, NONE, Candidate, Match, Matcher
+from .matching import commands as spoken
 from .matching.sections import detect_section, names_nothing, states_paying, strip_section_words
 from .matching.text import normalize
 
@@ -23,6 +24,10 @@ FOLLOWUP, CHOICE = "followup", "choice"
 log = logging.getLogger("kiosk.dialogue")
 CHOOSE_PROMPT = "您要办理的是哪一项？"
 DOUBTFUL_PROMPT = "这件事可能不在本中心办理。是不是下面这几项？"
+#: Spoken commands (kiosk.matching.commands): what the kiosk says when there is nothing to say again.
+WHAT_TO_DO = "请问您要办理什么事情？可以直接说，比如“敬老卡怎么办”。"
+SLOWER_NOW = "好的，我说慢一点，字也放大了。"
+NORMAL_NOW = "好的，恢复正常语速和字号。"
 
 
 # -- events --------------------------------------------------------------------------------------
@@ -257,6 +262,9 @@ class Dialogue:
         texts = [t for t in (event.text, *event.alternatives) if isinstance(t, str) and t.strip()]
         if not texts:
             return [self._say(ASK_AGAIN)]
+        said = spoken.command(texts[0])
+        if said is not None:
+            return self._command(said)
         if self.state.mode == CHOICES:
             picked = self._pick_choice(texts)
             if picked is not None:
@@ -275,6 +283,24 @@ class Dialogue:
         self._asked(Asked(match.query, match.status, best.id if best and match.status == ANSWER else None,
                           best.score if best else None, match.section, match.candidates))
         return self._show(compose(match, self.kb), query=match.query)
+
+    def _command(self, said: str) -> list[Action]:
+        """Act on a spoken command: the same as the buttons (重播, 长者模式, 返回, 首页) where there is one."""
+        s = self.state
+        if said == spoken.REPEAT:
+            return [self._say(s.last_reply or WHAT_TO_DO)]
+        if said == spoken.SLOWER:
+            self.state = replace(s, elder=True)
+            again = s.last_reply or WHAT_TO_DO
+            return [SetElder(True), self._say(SLOWER_NOW + again)]
+        if said == spoken.NORMAL:
+            self.state = replace(s, elder=False)
+            return [SetElder(False), self._say(NORMAL_NOW)]
+        if said == spoken.BACK and s.mode == GUIDE and s.offered:
+            return self._back()
+        # 首页, and 返回 with no choice list to go back to: a fresh start, as the 首页 button gives
+        self.state = State(last_activity=s.last_activity, elder=s.elder)
+        return [Reset(), SetElder(s.elder)]
 
     def _asked(self, asked: Asked) -> None:
         if self.on_asked is None:

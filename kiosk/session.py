@@ -26,6 +26,7 @@ from .dialogue import (Action, Back, Dialogue, GoHome, Heard, Replay, Reset, Say
                        ShowGuide, ShowNotFound, StopSpeaking, TappedChoice, TappedGuide, TappedSection, Tick, Touched)
 from .knowledge import KnowledgeBase
 from .matching import Match, Matcher
+from .matching import commands as spoken
 from .search import InitialsIndex
 from .speech import Unavailable, report_once  # the one null object for a missing speaker or recogniser
 from .staff.reload import Knowledge
@@ -37,6 +38,7 @@ NO_SPEAKER = "语音播报暂时不能使用，请看屏幕上的文字。"
 LOADING = "语音功能正在启动，请稍候；现在可以点屏幕查找。"
 PROMPTS = {
     "ready": "点一下话筒，说出您要办的事",
+    "again": "点话筒接着问，或说“再说一遍”",  # ready, with an answer on screen (kiosk.matching.commands)
     "listening": "正在听，请说……",
     "thinking": "正在查找……",
     "speaking": "正在播报，点话筒可以打断",
@@ -411,6 +413,11 @@ class Session:
 
         self._follow_knowledge()
         self.send(Tick())  # the idle reset first, as the kiosk's clock would have done
+        if spoken.command(query) is not None:  # 再说一遍, 说慢一点, 返回: acted on, not matched
+            actions = self.send(Heard(query, alternatives))
+            said = next((a.text for a in actions if isinstance(a, Say)), "")
+            return {"query": query, "status": "command", "command": spoken.command(query), "results": [],
+                    "section": None, "reply": said}, actions
         match = self._matcher.match(query)
         obj = answer_object(query, match, compose(match, self.dialogue.kb))
         return obj, self.send(Heard(query, alternatives))
@@ -504,6 +511,8 @@ class Session:
         if state == "ready" and self.continuous and self._running:
             self.scheduler.call_later(LISTEN_AGAIN_SECONDS, self._listen_again)
         prompt = PROMPTS.get(state, "") if state != "off" else (self.voice_problem or NO_RECOGNIZER)
+        if state == "ready" and self.dialogue.state.last_reply:
+            prompt = PROMPTS["again"]
         self._update(mic_state=state, prompt=prompt)
 
     def _listen_again(self) -> None:

@@ -286,3 +286,29 @@ def test_a_tap_before_speech_has_started_does_not_touch_the_factories(small_kb):
     s.go_home()  # StopSpeaking and Reset with no speech parts yet
     s.tapped_guide("assistance-01")
     assert isinstance(view.shown[-1], ShowGuide) and made == []
+
+
+def test_spoken_commands_through_the_microphone_and_the_prompt_that_tells_of_them(small_kb):
+    from kiosk.session import PROMPTS
+
+    rec = FakeRecognizer(final=Transcript("城乡居民最低生活保障申请"))
+    services, s, view, sched = make(small_kb, recognizer=rec)
+    s.start()
+    s.mic_pressed()
+    sched.advance(0.1)  # the recogniser's hand-over, then the answer is said
+    services.speaker.finish()
+    sched.advance(0.3)
+    answer = services.speaker.said[-1]
+    assert s.mic_state == "ready" and s.prompt == PROMPTS["again"]  # an answer is on screen
+    rec.final = Transcript("没听清楚，说慢一点")
+    s.mic_pressed()
+    sched.advance(0.1)
+    assert services.speaker.said[-1].endswith(answer) and services.speaker.elder_calls[-1] is True
+    assert s.elder and isinstance(view.shown[-1], ShowGuide)  # still the same screen
+    services.speaker.finish()
+    sched.advance(0.3)
+    rec.final = Transcript("回首页")
+    s.mic_pressed()
+    sched.advance(0.1)
+    assert view.resets >= 1 and s.prompt == PROMPTS["ready"] and s.dialogue.state.guide is None
+    s.stop()

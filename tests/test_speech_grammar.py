@@ -107,8 +107,8 @@ def test_guide_grammar_covers_titles_aliases_questions_and_topics(kb, cn_model):
     assert "城乡 居民 最低生活保障 申请" in g.phrases
     assert "吃 低保" in g.phrases and "低保 户" in g.phrases
     kinds = {s.kind for s, _ in g.unknown}
-    assert {"标题", "别名", "常见问法", "类别外话题", "常用词"} >= kinds
-    assert "常见问法" in kinds  # the questions were looked at too
+    assert {"标题", "别名", "常见问法", "类别外话题", "常用词", "终端指令"} >= kinds
+    assert "常见问法" in kinds and "终端指令" in kinds  # the questions and the spoken commands were looked at too
 
 
 def test_validate_with_model_warns_about_words_the_model_cannot_hear(cli, guide_dir, cn_model):

@@ -218,7 +218,9 @@ class Api:
           200:
             description: the `kiosk ask --json` object (query, status, results, section, reply); with a
               session also `session` and `actions` (show_guide / show_choices / show_not_found / say /
-              stop_speaking / reset / set_elder)
+              stop_speaking / reset / set_elder); with a session, a spoken command (再说一遍, 说慢一点,
+              返回, 首页) is acted on and answered with status `command`, the `command` (repeat / slower /
+              normal / back / home) and in `reply` what the kiosk says
           4XX: {description: '{"error": code, "message": 中文}'}
         """
         data = await read_json(request, self.limits)

@@ -239,6 +239,9 @@ def knowledge_sources(guides: Sequence, topics: Sequence = (), questions: bool =
     for t in topics:
         out += [Source(a, "类别外话题", "") for a in t]
     out += [Source(w, "常用词") for w in REQUEST_WORDS]
+    from ..matching.commands import command_words
+
+    out += [Source(w, "终端指令") for w in command_words()]  # 再说一遍, 说慢一点, 回首页
     return out
 
 

@@ -1,0 +1,74 @@
+"""Spoken commands to the kiosk itself: say it again, slower, go back, start over.
+
+A resident who did not catch an answer says 再说一遍 or 没听清; one who finds it too fast or too small
+says 说慢一点 or 字大一点; one who is done says 回首页 or 算了. These are not questions about a service:
+matched against the guides, 返回 found 知青返城档案查询 and 听不清 found 残疾人证新办. The dialogue asks
+:func:`command` first and acts on what it returns.
+
+Only a whole utterance is a command (with politeness and particles around it: 请你再说一遍好吗), so a
+question that contains such words (我耳朵听不清，能办残疾人证吗) still goes to the matcher.
+"""
+from __future__ import annotations
+
+import re
+
+from .text import clean, strip_fillers
+
+REPEAT, SLOWER, NORMAL, BACK, HOME = "repeat", "slower", "normal", "back", "home"
+
+# Each command: the phrases that are it, as regular-expression alternatives (一 before 点 is optional:
+# 慢点 and 慢一点 alike).
+_PHRASES: dict[str, str] = {
+    REPEAT: r"再说一[遍次下]|再讲一[遍次下趟]|再念一[遍次]|重复一[遍次下]|重新说一[遍次]|重说一[遍次]|再来一[遍次]"
+            r"|没听清楚?|没听清爽|没听到|没听见|没听懂|听不懂|没有听清楚?|没有听到|没有听懂"
+            r"|刚才说什么|你说什么|刚刚说什么|刚才讲什么|刚才讲啥|说的什么|讲的啥",
+    SLOWER: r"说慢一?点|讲慢一?点|慢一?点说|慢一?点讲|慢慢说|慢慢讲|说得?太快了?|讲得?太快了?|太快了"
+            r"|声音大一?点|声音响一?点|大声一?点|响一?点|声音太小了?|听不清楚?|听不清爽"
+            r"|字大一?点|字放大一?点?|字太小了?|看不清楚?|放大一?点"
+            r"|长者模式|老人模式|打开长者模式|开长者模式",
+    NORMAL: r"说快一?点|讲快一?点|快一?点说|说得?太慢了?|讲得?太慢了?|字小一?点|字太大了?"
+            r"|关掉长者模式|关闭长者模式|退出长者模式|关长者模式|普通模式",
+    BACK: r"返回|返回上一步|上一步|上一页|回上一页|回到上一页|后退|退回去|回去|往回",
+    HOME: r"回首页|回到首页|返回首页|首页|主页|回主页|回到主页|重新开始|从头开始|重新来|从头来|重来"
+          r"|不问了|不办了|不要了|算了|没事了|结束",
+}
+# Politeness before and particles after: 请你, 麻烦, 能不能, 可以 ... 好吗, 吧, 了.
+_BEFORE = r"(?:请|你|您|麻烦|能不能|能否|可不可以|可以|帮我|再|给我)*"
+_AFTER = r"(?:好吗|好伐|好不好|行吗|行伐|可以吗|可以伐|吗|伐|吧|呀|啊|了|啦|哦|喔|点|一下|谢谢)*"
+_ONE = "|".join(f"(?P<{name}>{phrases})" for name, phrases in _PHRASES.items())
+# One command or several run together (没听清楚，再说一遍; 算了，回首页), around politeness and particles.
+_UTTERANCE = re.compile(rf"(?:{_BEFORE}(?:{_ONE}){_AFTER})+")
+_PIECE = re.compile(rf"{_BEFORE}(?:{_ONE}){_AFTER}")
+#: When several are said together, the one acted on: 说慢一点 also says it again; 回首页 leaves the rest.
+_PRIORITY = (SLOWER, NORMAL, HOME, BACK, REPEAT)
+
+
+def command(text: str) -> str | None:
+    """The command a whole utterance gives (REPEAT, SLOWER, NORMAL, BACK or HOME), or None for a question."""
+    t = clean(text)
+    if not t or len(t) > 24:
+        return None
+    t = strip_fillers(t)
+    if not _UTTERANCE.fullmatch(t):
+        return None
+    said = {m.lastgroup for m in _PIECE.finditer(t)}
+    return next(name for name in _PRIORITY if name in said)
+
+
+def _expand(alt: str) -> list[str]:
+    """The plain phrases of one alternative: 一? is there or not, [遍次] is each of them."""
+    m = re.search(r"(.)\?|\[([^\]]+)\]", alt)
+    if m is None:
+        return [alt]
+    head, tail = alt[:m.start()], alt[m.end():]
+    options = [m.group(1), ""] if m.group(1) is not None else list(m.group(2))
+    return [head + o + rest for o in options for rest in _expand(tail)]
+
+
+def command_words() -> list[str]:
+    """Every plain phrase of the commands, for a recogniser's grammar."""
+    words: list[str] = []
+    for phrases in _PHRASES.values():
+        for alt in phrases.split("|"):
+            words.extend(w for w in _expand(alt) if w and w not in words)
+    return words
