@@ -31,6 +31,9 @@ MORE_ON_SCREEN = "请看屏幕"  # said only when a section has nothing short to
 
 #: The asked fact, in spoken syllables, before the closing words (about 5 s at the normal rate).
 FACT_SYLLABLES = 14
+#: The first answer says who may use a service with what it offers when that and the service's name fit in
+#: this many syllables (about 10 s at the normal rate, with the closing words 13 s).
+WHO_OFFER_SYLLABLES = 36
 #: A first clause up to this many syllables over the budget is said whole rather than cut.
 OVERRUN = 8
 #: A guide's name is said before a section's fact only when it is this short (敬老卡, 居住证).
@@ -244,12 +247,32 @@ def section_speech(guide: Guide, section: str, kb: KnowledgeBase) -> str:
 _LEANS = re.compile(r"(?:也|都|还|并|而且)")
 
 
+def _who_offer(clauses: list[str], budget: int) -> str:
+    """The summary's first offer said with whom it is for, when that is short: 年满65周岁的本市户籍老人，
+    可以申领敬老卡. The offer alone (可以申领敬老卡) only repeats the guide's name; who may use it is what a
+    resident asks first."""
+    for i, c in enumerate(clauses):
+        if "可以" not in c or _LEANS.match(c):
+            continue
+        start = i
+        while start > 0 and not clauses[start - 1].rstrip().endswith(("。", "；", ";")):
+            start -= 1
+        if not c.startswith("可以") or start == i:
+            return ""  # the offer names its subject itself (持证的可以…), or nothing comes before it
+        whole = "".join(clauses[start:i + 1]).rstrip("，；。")
+        return whole if count_syllables(whole) <= budget else ""
+    return ""
+
+
 def summary_speech(guide: Guide) -> str:
-    """The first answer about a guide: its short name, and what the guide offers when that is short
-    (the clause saying who 可以 do what); the screen shows the whole summary."""
+    """The first answer about a guide: its short name, and who may use it for what when that is short
+    (the clauses up to the first 可以), else what the guide offers when that is short; the screen shows
+    the whole summary."""
     name = guide.short_name  # whole, however long: the first answer confirms which service this is
-    offer = next((c.rstrip("，；。") for c in _CLAUSE.findall(for_ear(guide.summary))
-                  if "可以" in c and count_syllables(c) <= FACT_SYLLABLES + 2 and not _LEANS.match(c)), "")
+    clauses = _CLAUSE.findall(for_ear(guide.summary))
+    offer = _who_offer(clauses, WHO_OFFER_SYLLABLES - count_syllables(name)) or next(
+        (c.rstrip("，；。") for c in clauses
+         if "可以" in c and count_syllables(c) <= FACT_SYLLABLES + 2 and not _LEANS.match(c)), "")
     return _bounded(f"{name}。{offer}" if offer else f"找到了{name}", CLOSING)
 
 

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from conftest import ROOT
-from kiosk.answer import (CLOSING, MAX_SYLLABLES, answer_guide, clarify, compose, every_reply, fit, for_ear,
-                          money_section, section_speech, spoken_name, summary_speech)
+from kiosk.answer import (CLOSING, MAX_SYLLABLES, WHO_OFFER_SYLLABLES, answer_guide, clarify, compose, every_reply,
+                          fit, for_ear, money_section, section_speech, spoken_name, summary_speech)
 from kiosk.config import load_config
 from kiosk.knowledge import load_directory
 from kiosk.knowledge.model import SECTIONS
@@ -183,3 +183,18 @@ def test_the_first_answer_never_says_half_a_thought(kb, guide):
     assert summary_speech(only_leaning) == "找到了试办。" + CLOSING
     said = [summary_speech(g).replace(CLOSING, "") for g in kb.guides]
     assert not [t for t in said if re.search(r"。(?:也|都|还)", t)]
+
+
+def test_the_first_answer_says_who_the_service_is_for_when_that_is_short(kb, guide):
+    # 可以申领敬老卡 alone only repeats the name; who may apply is what a resident asks first
+    assert summary_speech(kb.get("elderly-01")).startswith("敬老卡申领。年满65周岁的本市户籍老人，可以申领敬老卡。")
+    who = dataclasses.replace(guide, summary="本市户籍、年满60周岁的老人，可以申请试办；到窗口办理。", spoken_name="试办")
+    assert summary_speech(who) == "试办。本市户籍、年满60周岁的老人，可以申请试办。" + CLOSING
+    long_who = dataclasses.replace(who, summary="家里人均收入低于本市低保标准、财产也符合规定、户口在本市满三年的"
+                                                "家庭，可以申请试办。")
+    assert summary_speech(long_who) == "试办。可以申请试办。" + CLOSING  # too long to say: the offer alone
+    named = dataclasses.replace(who, summary="持证的残疾人可以申请试办，按年发放。")
+    assert summary_speech(named) == "试办。持证的残疾人可以申请试办。" + CLOSING  # its own subject
+    firsts = [summary_speech(g).replace(CLOSING, "") for g in kb.guides]
+    assert all(count_syllables(t) <= WHO_OFFER_SYLLABLES for t in firsts if "，可以" in t)
+    assert sum("，可以" in t for t in firsts) >= 20
