@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence, Union
 
-from .answer import ASK_AGAIN, NOT_FOUND, Reply, answer_guide, compose
+from .answer import ASK_AGAIN, NOT_FOUND, ORDINALS, Reply, answer_guide, clarify, compose
 from .knowledge.model import SECTIONS, Guide, KnowledgeBase
 from .matching import ANSWER, CLARIFY, NONE, Candidate, Match, Matcher
 from .matching import commands as spoken
@@ -28,6 +28,11 @@ DOUBTFUL_PROMPT = "这件事可能不在本中心办理。是不是下面这几�
 WHAT_TO_DO = "请问您要办理什么事情？可以直接说，比如“敬老卡怎么办”。"
 SLOWER_NOW = "好的，我说慢一点，字也放大了。"
 NORMAL_NOW = "好的，恢复正常语速和字号。"
+THANKED = "不客气。还有别的事，可以接着问。"
+NOTED = "好的。还有别的事，可以接着问。"
+SAY_IT_OTHERWISE = "请换个说法，再说一遍您要办的事。"
+NO_LIST = "现在没有可以选的列表。请直接说您要办的事，比如“敬老卡怎么办”。"
+_THANKS_WORDS = re.compile(r"谢|感|辛苦|麻烦")
 
 
 # -- events --------------------------------------------------------------------------------------
@@ -159,6 +164,7 @@ class State:
     elder: bool = False
     history: tuple[str, ...] = field(default_factory=tuple)  # guide ids shown this session
     offered: tuple[Guide, ...] = ()  # the choices the guide on screen was picked from, for Back
+    others: tuple[Guide, ...] = ()  # the runners-up of the question the guide on screen answers, for 不是这个
     paying: bool = True  # the question behind the choices had a word for paying (see answer.money_section)
 
 
@@ -263,8 +269,12 @@ class Dialogue:
         if not texts:
             return [self._say(ASK_AGAIN)]
         said = spoken.command(texts[0])
+        if said == spoken.NOT_IT and self.state.mode == CHOICES:
+            said, texts = None, ["都不是"]  # 不是 / 不对 while choosing: none of them
         if said is not None:
-            return self._command(said)
+            return self._command(said, texts[0])
+        if self.state.mode != CHOICES and ordinal_choice(texts[0], len(ORDINALS)) is not None:
+            return self._ordinal_without_a_list(texts[0])
         if self.state.mode == CHOICES:
             picked = self._pick_choice(texts)
             if picked is not None:
@@ -282,11 +292,25 @@ class Dialogue:
             return followup
         self._asked(Asked(match.query, match.status, best.id if best and match.status == ANSWER else None,
                           best.score if best else None, match.section, match.candidates))
-        return self._show(compose(match, self.kb), query=match.query)
+        actions = self._show(compose(match, self.kb), query=match.query)
+        if match.status == ANSWER and best is not None:
+            others = tuple(g for g in (self.kb.get(c.id) for c in match.candidates[1:3])
+                           if g is not None and g.id != best.id)
+            self.state = replace(self.state, others=others)
+        return actions
 
-    def _command(self, said: str) -> list[Action]:
+    def _command(self, said: str, text: str) -> list[Action]:
         """Act on a spoken command: the same as the buttons (重播, 长者模式, 返回, 首页) where there is one."""
         s = self.state
+        if said == spoken.THANKS:
+            return [self._say(THANKED if _THANKS_WORDS.search(text) else NOTED)]
+        if said == spoken.NOT_IT:
+            if s.mode == GUIDE and s.offered:  # picked from a list: the list again
+                return self._spoken_back()
+            if s.mode == GUIDE and len(s.others) >= 2:  # the question's runners-up, as a choice list
+                self._asked(Asked(text, CLARIFY, section=s.section))
+                return self._show(clarify(s.others, s.section))
+            return [self._say(SAY_IT_OTHERWISE)]
         if said == spoken.REPEAT:
             return [self._say(s.last_reply or WHAT_TO_DO)]
         if said == spoken.SLOWER:
@@ -297,10 +321,28 @@ class Dialogue:
             self.state = replace(s, elder=False)
             return [SetElder(False), self._say(NORMAL_NOW)]
         if said == spoken.BACK and s.mode == GUIDE and s.offered:
-            return self._back()
+            return self._spoken_back()
         # 首页, and 返回 with no choice list to go back to: a fresh start, as the 首页 button gives
         self.state = State(last_activity=s.last_activity, elder=s.elder)
         return [Reset(), SetElder(s.elder)]
+
+    def _spoken_back(self) -> list[Action]:
+        """Back to the list the guide on screen was picked from, said again for a resident who is listening."""
+        listed = clarify(self.state.offered, self.state.section).text
+        actions = self._back()
+        self.state = replace(self.state, last_reply=listed)
+        return [*actions, self._say(listed)]
+
+    def _ordinal_without_a_list(self, text: str) -> list[Action]:
+        """第二个 with no list on screen: from the list the guide on screen was picked from, if any."""
+        s = self.state
+        i = ordinal_choice(text, len(s.offered)) if s.mode == GUIDE else None
+        if i is None:
+            return [self._say(NO_LIST)]
+        picked = s.offered[i]
+        self._asked(Asked(text, CHOICE, picked.id, section=s.section))
+        self.state = replace(s, mode=CHOICES, choices=s.offered)  # so the guide keeps its list for Back
+        return self._show(answer_guide(picked, self.kb, s.section, paying=s.paying))
 
     def _asked(self, asked: Asked) -> None:
         if self.on_asked is None:
@@ -337,10 +379,15 @@ class Dialogue:
             i = ordinal_choice(t, len(choices))
             if i is not None:
                 return choices[i]
+        ids = [g.id for g in choices]
         for t in texts:
-            gid = self.matcher.pick(t, [g.id for g in choices])
-            if gid is not None:
-                return next(g for g in choices if g.id == gid)
+            gid = self.matcher.pick(t, ids)
+            if gid is None:
+                continue
+            fresh = self.matcher.match(t)
+            if fresh.status == ANSWER and fresh.best and fresh.best.id not in ids:
+                return None  # a new question (医保卡丢了哪能办 while 宝宝社保卡 is offered), not a pick
+            return next(g for g in choices if g.id == gid)
         return None
 
     # -- showing ----------------------------------------------------------------------------------
@@ -352,16 +399,17 @@ class Dialogue:
             if reply.guide not in offered:
                 offered = ()
             self.state = replace(s, mode=GUIDE, guide=reply.guide, section=reply.section, choices=(),
-                                 last_reply=reply.text, history=history, offered=offered)
+                                 last_reply=reply.text, history=history, offered=offered,
+                                 others=s.others if reply.guide == s.guide else ())  # kept through follow-ups
             return [ShowGuide(reply.guide, reply.section), self._say(reply.text)]
         if reply.status == CLARIFY:
             section = reply.section or detect_section(normalize(query)) if query else reply.section
             paying = states_paying(normalize(query)) if query else True
             self.state = replace(s, mode=CHOICES, guide=None, section=section, choices=reply.choices,
-                                 last_reply=reply.text, offered=(), paying=paying)
+                                 last_reply=reply.text, offered=(), paying=paying, others=())
             prompt = DOUBTFUL_PROMPT if reply.doubtful else CHOOSE_PROMPT
             return [ShowChoices(reply.choices, prompt), self._say(reply.text)]
         self.state = replace(s, mode=NOT_FOUND_MODE, guide=None, section=None, choices=(), last_reply=reply.text,
-                             offered=())
+                             offered=(), others=())
         return [ShowNotFound(reply.text, query), self._say(reply.text)]
 

@@ -5,10 +5,12 @@ import pytest
 
 from fakes import FakeSpeaker, kb_with_twins
 from kiosk.config import load_config
-from kiosk.dialogue import (CHOICES, GUIDE, HOME, SLOWER_NOW, WHAT_TO_DO, Dialogue, Heard, Reset, Say, SetElder,
-                            ShowChoices, ShowGuide, TappedChoice, TappedGuide)
+from kiosk.dialogue import (CHOICES, GUIDE, HOME, NO_LIST, NOT_FOUND_MODE, NOTED, SAY_IT_OTHERWISE, SLOWER_NOW, THANKED,
+                            WHAT_TO_DO, Dialogue, Heard, Reset, Say, SetElder, ShowChoices, ShowGuide, TappedChoice,
+                            TappedGuide)
 from kiosk.matching import Matcher
-from kiosk.matching.commands import BACK, HOME as GO_HOME, NORMAL, REPEAT, SLOWER, command, command_words
+from kiosk.matching.commands import (BACK, HOME as GO_HOME, NORMAL, NOT_IT, REPEAT, SLOWER, THANKS, command,
+                                     command_words)
 from kiosk.session import Services, Session
 
 TITLE = "城乡居民最低生活保障申请"
@@ -24,7 +26,7 @@ TITLE = "城乡居民最低生活保障申请"
     ("回首页", GO_HOME), ("返回首页", GO_HOME), ("重新开始", GO_HOME), ("算了", GO_HOME), ("不问了", GO_HOME),
     # questions that contain such words are still questions
     ("我耳朵听不清，能办残疾人证吗", None), ("知青返城", None), ("再说一遍低保要带什么", None), ("低保", None),
-    ("", None), ("。。。", None), ("好的", None),
+    ("", None), ("。。。", None), ("嗯嗯嗯", None),
 ])
 def test_which_utterances_are_commands(text, expected):
     assert command(text) == expected
@@ -114,3 +116,69 @@ def test_a_robot_asking_through_a_session_gets_the_command_and_what_is_said(kb):
     again, actions = s.ask("再说一遍")
     assert again["status"] == "command" and again["command"] == REPEAT and again["results"] == []
     assert again["reply"] == obj["reply"] and _said(actions)[0].text == obj["reply"]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("好的", THANKS), ("谢谢你", THANKS), ("多谢侬", THANKS), ("知道了", THANKS), ("不是这个", NOT_IT), ("不对", NOT_IT),
+    ("谢谢你，再见", GO_HOME), ("好的，回首页", GO_HOME), ("不是本市户口能办吗", None), ("好的低保怎么办", None),
+])
+def test_acknowledgements_and_not_that_one(text, expected):
+    assert command(text) == expected
+
+
+def test_thanks_keeps_the_screen_and_answers_politely(d, matcher):
+    assert matcher.match("好的").status != "none"  # why: matched as a question, 好的 found a guide
+    d.handle(Heard(TITLE), now=0)
+    assert _said(d.handle(Heard("好的，谢谢"), now=1)) == [Say(THANKED, slow=False)]
+    assert _said(d.handle(Heard("知道了"), now=2)) == [Say(NOTED, slow=False)]
+    assert d.state.mode == GUIDE and d.state.guide.title == TITLE
+
+
+def test_not_this_one_offers_the_questions_runners_up(d, matcher):
+    question = "医保卡丢了哪能办"
+    match = matcher.match(question)
+    assert match.status == "answer"
+    d.handle(Heard(question), now=0)
+    d.handle(Heard("要带什么材料"), now=0.5)  # a follow-up about the same guide keeps its runners-up
+    acts = d.handle(Heard("不是这个"), now=1)
+    shown = [a for a in acts if isinstance(a, ShowChoices)]
+    assert shown and [g.id for g in shown[0].choices] == [c.id for c in match.candidates[1:3]]
+    assert d.state.mode == CHOICES and _said(acts)
+    # with nothing to offer: ask for other words, the screen stays
+    d.handle(TappedGuide("assistance-01"), now=2)
+    assert _said(d.handle(Heard("不对"), now=3)) == [Say(SAY_IT_OTHERWISE, slow=False)]
+    assert d.state.mode == GUIDE
+
+
+def test_not_this_one_after_a_pick_gives_the_list_again_said_aloud(kb):
+    twins = kb_with_twins(kb)
+    d = Dialogue(twins, Matcher.for_knowledge(twins))
+    choices = [a for a in d.handle(Heard("双胞补助"), now=0) if isinstance(a, ShowChoices)][0].choices
+    d.handle(Heard("第二个"), now=1)
+    acts = d.handle(Heard("不是"), now=2)
+    assert [a for a in acts if isinstance(a, ShowChoices)][0].choices == choices
+    assert _said(acts) and "第一" in _said(acts)[0].text and d.state.mode == CHOICES
+    # while choosing, 不是 is 都不是
+    acts = d.handle(Heard("不是"), now=3)
+    assert d.state.mode == NOT_FOUND_MODE
+
+
+def test_an_ordinal_with_no_list_on_screen(kb, d):
+    assert _said(d.handle(Heard("第一个"), now=0)) == [Say(NO_LIST, slow=False)] and d.state.mode == HOME
+    twins = kb_with_twins(kb)
+    d = Dialogue(twins, Matcher.for_knowledge(twins))
+    choices = [a for a in d.handle(Heard("双胞补助"), now=0) if isinstance(a, ShowChoices)][0].choices
+    d.handle(Heard("第一个"), now=1)
+    acts = d.handle(Heard("第二个"), now=2)  # the guide on screen was picked from a list: the next of it
+    assert [a for a in acts if isinstance(a, ShowGuide)][0].guide == choices[1]
+    assert _said(d.handle(Heard("返回"), now=3))  # and 返回 still knows that list
+
+
+def test_a_new_question_while_choosing_is_not_forced_onto_the_list(d, matcher):
+    choices = [a for a in d.handle(Heard("我孙女刚生出来，要办啥"), now=0) if isinstance(a, ShowChoices)][0].choices
+    question = "医保卡丢了哪能办"
+    ids = [g.id for g in choices]
+    fresh = matcher.match(question)
+    assert matcher.pick(question, ids) in ids and fresh.best.id not in ids  # the list alone would take it
+    acts = d.handle(Heard(question), now=1)
+    assert [a for a in acts if isinstance(a, ShowGuide)][0].guide.id == fresh.best.id

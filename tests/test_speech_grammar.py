@@ -227,6 +227,15 @@ def test_grammar_result_wins_only_when_it_matches_better(matcher):
     assert ordered(choose(hs, score), hs) == ("嗯嗯",)
 
 
+def test_a_spoken_command_heard_by_either_recogniser_wins(matcher):
+    score = match_score(matcher)
+    # 再说一遍 is no guide, but a guide found in another guess must not drown the resident's command
+    hs = hypotheses(["再 说 一遍"], ["在 说 低保"])
+    assert matcher.match("在说低保").status != "none" and choose(hs, score).text == "再说一遍"
+    hs = hypotheses(["回 手 也"], ["回 首页"])
+    assert choose(hs, score).text == "回首页"
+
+
 def test_choose_without_a_scorer_or_results():
     assert choose([], None) is None
     h = [Hypothesis("a", FREE, 0), Hypothesis("b", GRAMMAR, 0)]

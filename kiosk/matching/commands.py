@@ -1,7 +1,8 @@
-"""Spoken commands to the kiosk itself: say it again, slower, go back, start over.
+"""Spoken commands to the kiosk itself: say it again, slower, go back, start over, thanks, not that one.
 
 A resident who did not catch an answer says 再说一遍 or 没听清; one who finds it too fast or too small
-says 说慢一点 or 字大一点; one who is done says 回首页 or 算了. These are not questions about a service:
+says 说慢一点 or 字大一点; one who is done says 回首页 or 算了, or just 好的, 谢谢; one shown the wrong
+guide says 不是这个. These are not questions about a service:
 matched against the guides, 返回 found 知青返城档案查询 and 听不清 found 残疾人证新办. The dialogue asks
 :func:`command` first and acts on what it returns.
 
@@ -15,6 +16,7 @@ import re
 from .text import clean, strip_fillers
 
 REPEAT, SLOWER, NORMAL, BACK, HOME = "repeat", "slower", "normal", "back", "home"
+THANKS, NOT_IT = "thanks", "not_it"
 
 # Each command: the phrases that are it, as regular-expression alternatives (一 before 点 is optional:
 # 慢点 and 慢一点 alike).
@@ -29,8 +31,14 @@ _PHRASES: dict[str, str] = {
     NORMAL: r"说快一?点|讲快一?点|快一?点说|说得?太慢了?|讲得?太慢了?|字小一?点|字太大了?"
             r"|关掉长者模式|关闭长者模式|退出长者模式|关长者模式|普通模式",
     BACK: r"返回|返回上一步|上一步|上一页|回上一页|回到上一页|后退|退回去|回去|往回",
+    # 好的, 谢谢: the resident acknowledges; matched as a question, 好的 found 婚姻登记预约. Not 嗯 or 哦: in
+    # front of a microphone they are hesitation, and the recogniser's other guesses may hold the question.
+    THANKS: r"好的?|好吧|好了|行|行了|可以了|知道了|晓得了|明白了|懂了|清楚了|听清楚?了|没问题"
+            r"|谢谢你?|谢谢您|多谢|多谢侬|谢啦|感谢|麻烦你了|辛苦了|晓得了",
+    # 不是这个: the guide on screen is not what was meant (while choosing, 不是 is 都不是: see the dialogue).
+    NOT_IT: r"不是|不对|不是这个|不是这项|不是这个事|搞错了|弄错了|错了|不是我要的|不是我问的",
     HOME: r"回首页|回到首页|返回首页|首页|主页|回主页|回到主页|重新开始|从头开始|重新来|从头来|重来"
-          r"|不问了|不办了|不要了|算了|没事了|结束",
+          r"|不问了|不办了|不要了|算了|没事了|结束|再见|拜拜",
 }
 # Politeness before and particles after: 请你, 麻烦, 能不能, 可以 ... 好吗, 吧, 了.
 _BEFORE = r"(?:请|你|您|麻烦|能不能|能否|可不可以|可以|帮我|再|给我)*"
@@ -40,19 +48,20 @@ _ONE = "|".join(f"(?P<{name}>{phrases})" for name, phrases in _PHRASES.items())
 _UTTERANCE = re.compile(rf"(?:{_BEFORE}(?:{_ONE}){_AFTER})+")
 _PIECE = re.compile(rf"{_BEFORE}(?:{_ONE}){_AFTER}")
 #: When several are said together, the one acted on: 说慢一点 also says it again; 回首页 leaves the rest.
-_PRIORITY = (SLOWER, NORMAL, HOME, BACK, REPEAT)
+_PRIORITY = (SLOWER, NORMAL, HOME, BACK, REPEAT, NOT_IT, THANKS)
 
 
 def command(text: str) -> str | None:
-    """The command a whole utterance gives (REPEAT, SLOWER, NORMAL, BACK or HOME), or None for a question."""
+    """The command a whole utterance gives (REPEAT, SLOWER, NORMAL, BACK, HOME, THANKS or NOT_IT), or None
+    for a question."""
     t = clean(text)
     if not t or len(t) > 24:
         return None
-    t = strip_fillers(t)
-    if not _UTTERANCE.fullmatch(t):
-        return None
-    said = {m.lastgroup for m in _PIECE.finditer(t)}
-    return next(name for name in _PRIORITY if name in said)
+    for text in (t, strip_fillers(t)):  # as said (谢谢您: 谢谢 is a filler word), then without fillers
+        if _UTTERANCE.fullmatch(text):
+            said = {m.lastgroup for m in _PIECE.finditer(text)}
+            return next(name for name in _PRIORITY if name in said)
+    return None
 
 
 def _expand(alt: str) -> list[str]:

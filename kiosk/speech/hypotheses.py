@@ -61,10 +61,14 @@ Score = Callable[[str], tuple]
 
 
 def match_score(matcher) -> Score:
-    """Order texts by how well they land on a guide: answer > clarify/referral > nothing, then score."""
+    """Order texts by how well they land on a guide: a spoken command (再说一遍, 回首页) > answer >
+    clarify/referral > nothing, then score."""
     from ..matching import ANSWER, CLARIFY
+    from ..matching.commands import command
 
     def score(text: str) -> tuple:
+        if command(text) is not None:
+            return (3, 0.0)
         m = matcher.match(text)
         level = 2 if m.status == ANSWER else 1 if (m.status == CLARIFY or m.referral) else 0
         best = m.best.score if m.best else 0.0
