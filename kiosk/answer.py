@@ -240,6 +240,9 @@ def section_speech(guide: Guide, section: str, kb: KnowledgeBase) -> str:
     the resident heard them with the first answer about the guide."""
     name = spoken_name(guide)
     fact = section_fact(guide, section, kb)
+    if section == "fees" and not name and fact.startswith(("不收费", "免费")):
+        # 不收费 alone, after 残疾人坐公交车免费吗, sounds like the ride is free: say what costs nothing
+        fact = "办理这项业务" + fact
     return _bounded(f"{name}{'，' if name and section in ('location', 'hours', 'benefits') else ''}{fact}")
 
 

@@ -198,3 +198,11 @@ def test_the_first_answer_says_who_the_service_is_for_when_that_is_short(kb, gui
     firsts = [summary_speech(g).replace(CLOSING, "") for g in kb.guides]
     assert all(count_syllables(t) <= WHO_OFFER_SYLLABLES for t in firsts if "，可以" in t)
     assert sum("，可以" in t for t in firsts) >= 20
+
+
+def test_a_free_service_with_a_long_name_says_what_costs_nothing(kb, guide):
+    # 残疾人坐公交车免费吗 answered 不收费 sounded like free rides; it is applying that costs nothing
+    long_named = dataclasses.replace(guide, spoken_name="残疾人交通补贴申请", fees="不收费")
+    assert section_speech(long_named, "fees", kb) == "办理这项业务不收费。"
+    short = dataclasses.replace(guide, spoken_name="低保", fees="不收费")
+    assert section_speech(short, "fees", kb) == "低保不收费。"

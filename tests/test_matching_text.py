@@ -129,6 +129,13 @@ def test_what_the_resident_pays_stays_fees(text):
     assert detect_section(normalize(text)) == "fees"
 
 
+@pytest.mark.parametrize("text", ["敬老卡要钱吗", "办高龄津贴要不要钱"])
+def test_asking_whether_it_costs_money_is_paying(text):
+    from kiosk.matching.sections import states_paying
+
+    assert states_paying(normalize(text))  # so a guide that pays out answers its fee (不收费), not its benefit
+
+
 def test_a_misheard_subsidy_word_still_makes_a_money_question_the_benefits_section():
     assert detect_section(normalize("高温补帖多少钱")) == "benefits"  # 补帖 sounds like 补贴
     assert detect_section(normalize("高温补帖多少钱"), by_sound=False) == "fees"

@@ -45,7 +45,7 @@ _BALANCE = re.compile(r"还有多少钱|剩多少钱|剩下多少|余额|花了�
 # word for paying asks for the benefit: 护理补贴每个月多少钱 is 待遇标准, not 收费标准.
 _RECEIVED = re.compile(r"补贴|津贴|补助|优待金|抚恤金|救助金|养老金|失业金|保险金|奖励|扶助金|生活费|低保|定补|育儿补"
                        r"|减免|免掉|免多少")
-_PAYING = re.compile(r"交(?!通)|缴|付|收费|收钱|手续费|工本费|花钱|花多少|自费|押金")  # 交通补贴 pays nothing
+_PAYING = re.compile(r"交(?!通)|缴|付|收费|收钱|手续费|工本费|花钱|花多少|自费|押金|要钱|要不要钱")  # 交通补贴 pays nothing
 # How much, when no pattern named the part: of something received it is the benefit (重残护理补贴每月多少).
 _AMOUNT = re.compile(r"多少|几块钱|几钿|几百|几千|百分之几")
 
