@@ -334,12 +334,16 @@ def answer_guide(guide: Guide, kb: KnowledgeBase, section: str | None = None,
 
 def clarify(choices: tuple[Guide, ...], section: str | None = None, doubtful: bool = False) -> Reply:
     """A choice list; ``doubtful``: the question looks like one no guide here serves, so say so first."""
+    ask = "这件事可能不在本中心办理。是不是下面这几项？" if doubtful else "您问的是哪一项？"
+    return Reply("clarify", None, section, ask + choice_list(choices), choices, doubtful)
+
+
+def choice_list(choices: tuple[Guide, ...]) -> str:
+    """The choices read aloud, and how to pick: 第一，低保申请；第二，…。请说第几个，都不是就说“都不是”。"""
     names = [g.short_name for g in choices]
     names = [g.title if names.count(n) > 1 else n for g, n in zip(choices, names)]  # 失业登记（…） twice
     listed = "；".join(f"{ORDINALS[i]}，{n}" for i, n in enumerate(names))
-    ask = "这件事可能不在本中心办理。是不是下面这几项？" if doubtful else "您问的是哪一项？"
-    text = f"{ask}{listed}。请说第几个，都不是就说“都不是”。"
-    return Reply("clarify", None, section, text, choices, doubtful)
+    return f"{listed}。请说第几个，都不是就说“都不是”。"
 
 
 def every_reply(kb: KnowledgeBase) -> Iterator[tuple[str, Reply]]:

@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence, Union
 
-from .answer import ASK_AGAIN, NOT_FOUND, ORDINALS, Reply, answer_guide, clarify, compose
-from .knowledge.model import SECTIONS, Guide, KnowledgeBase
+from .answer import ASK_AGAIN, NOT_FOUND, ORDINALS, Reply, answer_guide, choice_list, clarify, compose
+from .knowledge.model import SECTION_NAMES, SECTIONS, Guide, KnowledgeBase
 from .matching import ANSWER, CLARIFY, NONE, Candidate, Match, Matcher
 from .matching import commands as spoken
 from .matching.sections import detect_section, names_nothing, states_paying, strip_section_words
@@ -31,6 +31,7 @@ NORMAL_NOW = "好的，恢复正常语速和字号。"
 THANKED = "不客气。还有别的事，可以接着问。"
 NOTED = "好的。还有别的事，可以接着问。"
 SAY_IT_OTHERWISE = "请换个说法，再说一遍您要办的事。"
+ASK_PICK = "请先选是哪一项，我再说{part}："
 NO_LIST = "现在没有可以选的列表。请直接说您要办的事，比如“敬老卡怎么办”。"
 _THANKS_WORDS = re.compile(r"谢|感|辛苦|麻烦")
 
@@ -290,6 +291,11 @@ class Dialogue:
             self._asked(Asked(match.query, FOLLOWUP, self.state.guide.id if self.state.guide else None,
                               best.score if best else None, match.section, match.candidates))
             return followup
+        part = self._part_while_choosing(match)
+        if part is not None:
+            self._asked(Asked(match.query, FOLLOWUP, None, best.score if best else None, match.section,
+                              match.candidates))
+            return part
         self._asked(Asked(match.query, match.status, best.id if best and match.status == ANSWER else None,
                           best.score if best else None, match.section, match.candidates))
         actions = self._show(compose(match, self.kb), query=match.query)
@@ -372,6 +378,23 @@ class Dialogue:
                     and len(rest) >= 4:
                 return None
         return self._show(answer_guide(guide, self.kb, match.section, paying=states_paying(match.normalized)))
+
+    def _part_while_choosing(self, match: Match) -> list[Action] | None:
+        """办好要多久? while choosing: the list stays, and the part asked is answered for the one picked. A
+        question that names a service off the list is a new question (None)."""
+        s = self.state
+        if s.mode != CHOICES or match.section is None:
+            return None
+        rest = strip_section_words(match.normalized)
+        ids = [g.id for g in s.choices]
+        if not names_nothing(rest):
+            if match.status == ANSWER and match.best and match.best.id not in ids:
+                return None
+            if all(c.id not in ids for c in match.candidates[:3]) and len(rest) >= 4:
+                return None
+        text = ASK_PICK.format(part=SECTION_NAMES[match.section]) + choice_list(s.choices)
+        self.state = replace(s, section=match.section, paying=states_paying(match.normalized), last_reply=text)
+        return [ShowChoices(s.choices, CHOOSE_PROMPT), self._say(text)]
 
     def _pick_choice(self, texts: Sequence[str]) -> Guide | None:
         choices = self.state.choices

@@ -182,3 +182,15 @@ def test_a_new_question_while_choosing_is_not_forced_onto_the_list(d, matcher):
     assert matcher.pick(question, ids) in ids and fresh.best.id not in ids  # the list alone would take it
     acts = d.handle(Heard(question), now=1)
     assert [a for a in acts if isinstance(a, ShowGuide)][0].guide.id == fresh.best.id
+
+
+def test_a_part_asked_while_choosing_keeps_the_list_and_answers_it_for_the_pick(kb):
+    twins = kb_with_twins(kb)
+    d = Dialogue(twins, Matcher.for_knowledge(twins))
+    choices = [a for a in d.handle(Heard("双胞补助"), now=0) if isinstance(a, ShowChoices)][0].choices
+    acts = d.handle(Heard("办好要多久"), now=1)  # alone, 办好 matched 业务审核办结情况查询 and a new list
+    shown = [a for a in acts if isinstance(a, ShowChoices)]
+    assert shown and shown[0].choices == choices and d.state.mode == CHOICES
+    assert _said(acts)[0].text.startswith("请先选是哪一项，我再说办理时限：第一，")
+    acts = d.handle(Heard("第二个"), now=2)
+    assert [a for a in acts if isinstance(a, ShowGuide)][0] == ShowGuide(choices[1], "time_limit")
