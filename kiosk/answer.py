@@ -16,7 +16,8 @@ from typing import Iterator
 
 from .knowledge.model import CENTRE_DEFAULT, SECTION_NAMES, SECTIONS, Guide, KnowledgeBase
 from .matching import ANSWER, CLARIFY, Match
-from .matching.sections import states_paying
+from .matching.sections import asks_who_comes, states_paying
+from .matching.text import clean
 from .speech.textprep import cardinal, count_syllables
 
 ORDINALS = ("第一", "第二", "第三", "第四", "第五")
@@ -225,6 +226,48 @@ def section_fact(guide: Guide, section: str, kb: KnowledgeBase) -> str:
     if section == "location":
         return _location(guide, kb)
     return _one_line(guide, section, kb)
+
+
+# Where a guide says who must come and who may come instead (kiosk.matching.sections.asks_who_comes).
+_SAYS_PROXY = re.compile(r"代办|代理人|代领|代查|代为|委托|受托|帮办|亲自|本人(?:办理|到场|来|去|申请|前往|查询)"
+                         r"|限本人|须本人|由本人|只能本人|必须本人|家属.{0,6}办")
+_NOT_PROXY = re.compile(r"广告|诉讼")  # 不要相信收费代办的广告, 不代理诉讼: not who may come
+_PROXY_MATERIAL = re.compile(r"代办|代理|委托|受托")
+NO_PROXY_WORD = "指南里没有写能不能请别人代办，请先问清楚。"
+
+
+def proxy_fact(guide: Guide, kb: KnowledgeBase) -> tuple[str, str | None]:
+    """Who must come and who may come instead, as the guide says it, and the section it is on screen under
+    (None: the summary page, where notes and questions are). In order: a question and answer about it, a
+    condition, a note, what someone coming for the resident brings; else that the guide does not say, with
+    the telephone to ask."""
+    for f in guide.faq:
+        if asks_who_comes(clean(f.q)):
+            return f.a, None
+    for line in guide.conditions:
+        if _SAYS_PROXY.search(line) and not _NOT_PROXY.search(line):
+            return line, "conditions"
+    for line in guide.notes:
+        if _SAYS_PROXY.search(line) and not _NOT_PROXY.search(line):
+            return line, None
+    brought = [m.name for m in guide.materials if _PROXY_MATERIAL.search(m.name)]
+    if brought:
+        return f"可以请人代办，代办的要带{'、'.join(brought)}", "materials"
+    return NO_PROXY_WORD + section_fact(guide, "contact", kb), "contact"
+
+
+def proxy_reply(guide: Guide, kb: KnowledgeBase) -> Reply:
+    """The answer to 要本人来吗 / 可以叫儿子来办伐 about one guide."""
+    fact, section = proxy_fact(guide, kb)
+    name = spoken_name(guide)
+    clauses = _CLAUSE.findall(for_ear(fact))
+    # from the clause that says it (with the condition before it: 行动不便的，可以由家属代办), so a long
+    # line cut to fit keeps what was asked
+    at = next((i for i, c in enumerate(clauses) if _SAYS_PROXY.search(c)), 0)
+    if at and clauses[at - 1].rstrip("，,").endswith("的"):
+        at -= 1
+    text, _ = fit("".join(clauses[at:]), FACT_SYLLABLES + 16)
+    return Reply("answer", guide, section, _bounded(f"{name}，{text}" if name else text))
 
 
 def _bounded(text: str, closing: str = "") -> str:

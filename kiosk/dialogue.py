@@ -10,12 +10,14 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence, Union
 
-from .answer import ASK_AGAIN, NOT_FOUND, ORDINALS, Reply, answer_guide, choice_list, clarify, compose
+from .answer import (ASK_AGAIN, NOT_FOUND, ORDINALS, Reply, answer_guide, choice_list, clarify, compose,
+                     proxy_reply)
 from .knowledge.model import SECTION_NAMES, SECTIONS, Guide, KnowledgeBase
 from .matching import ANSWER, CLARIFY, NONE, Candidate, Match, Matcher
 from .matching import commands as spoken
-from .matching.sections import detect_section, names_nothing, states_paying, strip_section_words
-from .matching.text import normalize
+from .matching.sections import (asks_who_comes, detect_section, names_nothing, states_paying, strip_section_words,
+                                who_comes_rest)
+from .matching.text import clean, normalize
 
 HOME, GUIDE, CHOICES, NOT_FOUND_MODE = "home", "guide", "choices", "not_found"
 DEFAULT_IDLE_SECONDS = 60.0
@@ -291,6 +293,12 @@ class Dialogue:
             self._asked(Asked(match.query, FOLLOWUP, self.state.guide.id if self.state.guide else None,
                               best.score if best else None, match.section, match.candidates))
             return followup
+        who = self._who_comes(match)
+        if who is not None:
+            same = who == self.state.guide
+            self._asked(Asked(match.query, FOLLOWUP if same else ANSWER, who.id, best.score if best else None,
+                              match.section, match.candidates))
+            return self._show(proxy_reply(who, self.kb))
         part = self._part_while_choosing(match)
         if part is not None:
             self._asked(Asked(match.query, FOLLOWUP, None, best.score if best else None, match.section,
@@ -378,6 +386,20 @@ class Dialogue:
                     and len(rest) >= 4:
                 return None
         return self._show(answer_guide(guide, self.kb, match.section, paying=states_paying(match.normalized)))
+
+    def _who_comes(self, match: Match) -> Guide | None:
+        """The guide a 要本人来吗 / 可以叫儿子来办伐 question asks about: the one on screen unless the question
+        names another (兵役档案查询要本人来吗 asked from home: the one it names). None: not such a question."""
+        text = clean(match.query)
+        s = self.state
+        if s.mode == CHOICES or not asks_who_comes(text):
+            return None
+        named = self.kb.get(match.best.id) if match.status == ANSWER and match.best else None
+        if s.mode == GUIDE and s.guide is not None:
+            rest = who_comes_rest(text)
+            if names_nothing(rest) or named == s.guide or (named is None and len(rest) < 4):
+                return s.guide
+        return named
 
     def _part_while_choosing(self, match: Match) -> list[Action] | None:
         """办好要多久? while choosing: the list stays, and the part asked is answered for the one picked. A

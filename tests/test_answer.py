@@ -206,3 +206,25 @@ def test_a_free_service_with_a_long_name_says_what_costs_nothing(kb, guide):
     assert section_speech(long_named, "fees", kb) == "办理这项业务不收费。"
     short = dataclasses.replace(guide, spoken_name="低保", fees="不收费")
     assert section_speech(short, "fees", kb) == "低保不收费。"
+
+
+def test_who_must_come_is_answered_from_the_guide_in_order_of_how_directly_it_says_it(kb, guide):
+    from kiosk.answer import NO_PROXY_WORD, proxy_fact, proxy_reply
+    from kiosk.knowledge.model import FAQ, Material
+
+    bare = dataclasses.replace(guide, faq=(), notes=(), conditions=("本市户籍。",),
+                               materials=(Material("居民身份证", "原件", 1),))
+    fact, section = proxy_fact(bare, kb)
+    assert fact.startswith(NO_PROXY_WORD) and section == "contact"  # never a guess: who to ask
+    brings = dataclasses.replace(bare, materials=(*bare.materials, Material("代办人的居民身份证", "原件", 1)))
+    assert proxy_fact(brings, kb) == ("可以请人代办，代办的要带代办人的居民身份证", "materials")
+    noted = dataclasses.replace(brings, notes=("请不要相信收费代办的广告。", "行动不便的，可以委托家属代办。"))
+    assert proxy_fact(noted, kb) == ("行动不便的，可以委托家属代办。", None)
+    ruled = dataclasses.replace(noted, conditions=("本市户籍。", "须本人到场办理。"))
+    assert proxy_fact(ruled, kb) == ("须本人到场办理。", "conditions")
+    asked = dataclasses.replace(ruled, faq=(FAQ("孩子上学要什么？", "看学校。"), FAQ("子女能替我办吗？", "可以，带委托书。")))
+    assert proxy_fact(asked, kb) == ("可以，带委托书。", None)
+    # a long condition is said from the clause that answers, with the condition before it
+    long = dataclasses.replace(bare, spoken_name="试办", conditions=(
+        "具有本市户籍，年满六十五周岁，持有效居民身份证，按规定在户籍所在地的街道办理，行动不便的，可以由家属凭双方身份证代办。",))
+    assert proxy_reply(long, kb).text == "试办，行动不便的，可以由家属凭双方身份证代办。"

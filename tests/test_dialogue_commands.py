@@ -194,3 +194,30 @@ def test_a_part_asked_while_choosing_keeps_the_list_and_answers_it_for_the_pick(
     assert _said(acts)[0].text.startswith("请先选是哪一项，我再说办理时限：第一，")
     acts = d.handle(Heard("第二个"), now=2)
     assert [a for a in acts if isinstance(a, ShowGuide)][0] == ShowGuide(choices[1], "time_limit")
+
+
+@pytest.mark.parametrize("text,who,rest", [
+    ("要本人来伐", True, ""), ("可以叫儿子来办伐", True, ""), ("能代办吗", True, ""), ("我女儿能替我办吗", True, ""),
+    ("一定要本人到场吗", True, ""), ("兵役档案查询要本人来吗", True, "兵役档案查询"), ("敬老卡能代领吗", True, "敬老卡"),
+    ("居住证能让孩子在上海上学吗", False, None), ("我儿子失业了", False, None), ("本人身份证丢了", False, None),
+])
+def test_who_must_come_questions(text, who, rest):
+    from kiosk.matching.sections import asks_who_comes, who_comes_rest
+    from kiosk.matching.text import clean
+
+    assert asks_who_comes(clean(text)) is who
+    if who:
+        assert who_comes_rest(clean(text)) == rest
+
+
+def test_who_must_come_is_answered_for_the_guide_on_screen_or_the_one_named(d, kb):
+    from kiosk.answer import proxy_reply
+
+    d.handle(Heard(TITLE), now=0)
+    acts = d.handle(Heard("可以叫儿子来办伐"), now=1)
+    expected = proxy_reply(kb.get("assistance-01"), kb)
+    assert ShowGuide(kb.get("assistance-01"), expected.section) in acts and _said(acts)[0].text == expected.text
+    acts = d.handle(Heard("兵役档案查询要本人来吗"), now=2)  # names another service: that one's rule
+    named = kb.get("archives-11")
+    assert ShowGuide(named, proxy_reply(named, kb).section) in acts
+    assert _said(acts)[0].text == proxy_reply(named, kb).text and "本人" in _said(acts)[0].text

@@ -144,3 +144,29 @@ _FILLER = re.compile(r"多少|你们|您们|这里|这边|请问|那个|一下|�
 def names_nothing(core: str) -> bool:
     """A question's core (section and question words removed) that names no service."""
     return len(set(_FILLER.sub("", core))) < 2
+
+
+# 要本人来吗? 可以叫儿子来办伐? 能代办吗? Who must come in person, and whether someone else may: not a part of
+# the schema, but the question older residents ask most after what to bring. Read on clean text (no fillers
+# removed, no synonyms folded), as said.
+_KIN = r"儿子|女儿|子女|小孩|孩子|小囡|家属|家人|家里人|屋里人|老伴|老公|老婆|爱人|亲戚|保姆|邻居|别人|其他人|朋友|孙子|孙女"
+_WHO_COMES = re.compile(
+    rf"本人(?:来|去|到场|亲自|办|必须|一定)|必须本人|一定要本人|要本人|亲自(?:来|去|到|办)|代办|代理|代领|代签|代为|委托"
+    rf"|替(?:我|他|她|老人|阿拉|伊)|帮(?:我|他|她|老人|阿拉|伊)(?:来|去)?办"
+    rf"|(?:叫|让|请|喊)(?:{_KIN})(?:来|去|帮|替|代|办)|(?:{_KIN})(?:能|可以|好|能不能)?(?:来|去|帮|替|代|办)"
+)
+# Said around it: who (我女儿), why (腿脚不好, 来不了) and the question's own words.
+_WHO_COMES_REST = re.compile(
+    rf"{_WHO_COMES.pattern}|{_KIN}|到场|来不了|去不了|不能来|走不动|腿脚不好|行动不便|不方便|生病|住院|瘫痪|老人|自己"
+    rf"|可以|能不能|能否|好不好|行不行|怎么办|怎么|吗|伐|哇|呢|啊|的|我|要|能|来|去|办|了")
+
+
+def asks_who_comes(text: str) -> bool:
+    """Whether a question (clean text) asks who must come or whether someone else may do it."""
+    return bool(_WHO_COMES.search(text))
+
+
+def who_comes_rest(text: str) -> str:
+    """What a who-comes question says besides asking it: empty for 要本人来伐, 可以叫儿子来办伐; the service
+    for 兵役档案查询要本人来吗."""
+    return _WHO_COMES_REST.sub("", text)
