@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Callable, Iterator
 
 from .knowledge.model import CENTRE_DEFAULT, SECTION_NAMES, SECTIONS, Guide, KnowledgeBase
 from .matching import ANSWER, CLARIFY, Match
-from .matching.sections import asks_who_comes, states_paying
+from .matching.sections import asks_online, asks_who_comes, states_paying
 from .matching.text import clean
 from .speech.textprep import cardinal, count_syllables
 
@@ -228,46 +228,92 @@ def section_fact(guide: Guide, section: str, kb: KnowledgeBase) -> str:
     return _one_line(guide, section, kb)
 
 
-# Where a guide says who must come and who may come instead (kiosk.matching.sections.asks_who_comes).
-_SAYS_PROXY = re.compile(r"代办|代理人|代领|代查|代为|委托|受托|帮办|亲自|本人(?:办理|到场|来|去|申请|前往|查询)"
-                         r"|限本人|须本人|由本人|只能本人|必须本人|家属.{0,6}办")
-_NOT_PROXY = re.compile(r"广告|诉讼")  # 不要相信收费代办的广告, 不代理诉讼: not who may come
-_PROXY_MATERIAL = re.compile(r"代办|代理|委托|受托")
-NO_PROXY_WORD = "指南里没有写能不能请别人代办，请先问清楚。"
+@dataclass(frozen=True)
+class _Asked:
+    """A question residents ask of any guide that the schema has no section for, and where a guide says it."""
+
+    asks: Callable[[str], bool]  # does a question (clean text) ask it (kiosk.matching.sections)
+    says: re.Pattern  # does a line of the guide say it
+    fields: tuple[tuple[str, str | None], ...]  # guide fields to look in, in order, with the tab they are on
+    unknown: str  # said when the guide does not say it, before the telephone
+    brings: re.Pattern | None = None  # materials that imply it: 代办人的身份证 says someone may come instead
+    not_it: re.Pattern | None = None  # lines that say the words but not the thing
+
+
+ASKED = {
+    # 要本人来吗? 可以叫儿子来办伐?
+    "proxy": _Asked(asks_who_comes,
+                    re.compile(r"代办|代理人|代领|代查|代为|委托|受托|帮办|亲自|本人(?:办理|到场|来|去|申请|前往|查询)"
+                               r"|限本人|须本人|由本人|只能本人|必须本人|家属.{0,6}办"),
+                    (("conditions", "conditions"), ("notes", None)),
+                    "指南里没有写能不能请别人代办，请先问清楚。",
+                    brings=re.compile(r"代办|代理|委托|受托"),
+                    not_it=re.compile(r"广告|诉讼")),  # 不要相信收费代办的广告, 不代理诉讼
+    # 网上能办吗? 手机上能查伐?
+    "online": _Asked(asks_online,
+                     re.compile(r"随申办|一网通办|网上|手机(?!号)|线上|小程序|app|APP|自助终端|自助机|微信|支付宝|电脑"),
+                     (("steps", "steps"), ("location", "location"), ("notes", None), ("summary", None)),
+                     "指南里没有写能不能在网上或手机上办，请先问清楚。"),
+}
+NO_PROXY_WORD = ASKED["proxy"].unknown
+
+
+def _lines(guide: Guide, field: str) -> tuple[str, ...]:
+    value = getattr(guide, field)
+    if field == "summary":
+        return tuple(c for c in re.split(r"(?<=[。；])", value) if c)
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def asked_fact(guide: Guide, kb: KnowledgeBase, kind: str) -> tuple[str, str | None]:
+    """What the guide says about a question of this kind (ASKED), and the tab it is on (None: the summary
+    page, where notes and questions are). In order: a question and answer about it, the kind's fields, what
+    materials imply; else that the guide does not say, with the telephone to ask. Never a guess."""
+    asked = ASKED[kind]
+    for f in guide.faq:
+        if asked.asks(clean(f.q)):
+            return f.a, None
+    for field, section in asked.fields:
+        for line in _lines(guide, field):
+            if asked.says.search(line) and not (asked.not_it and asked.not_it.search(line)):
+                return line, section
+    brought = [m.name for m in guide.materials if asked.brings and asked.brings.search(m.name)]
+    if brought:
+        return f"可以请人代办，代办的要带{'、'.join(brought)}", "materials"
+    return asked.unknown + section_fact(guide, "contact", kb), "contact"
+
+
+def asked_reply(guide: Guide, kb: KnowledgeBase, kind: str) -> Reply:
+    """The answer to a question of this kind (要本人来吗, 网上能办吗) about one guide."""
+    fact, section = asked_fact(guide, kb, kind)
+    name = spoken_name(guide)
+    if fact.startswith(ASKED[kind].unknown):  # the guide does not say: that, and the telephone, whole
+        return Reply("answer", guide, section, _bounded(f"{name}，{fact}" if name else fact))
+    clauses = _CLAUSE.findall(for_ear(fact))
+    # from the clause that says it (with the condition before it: 行动不便的，可以由家属代办), so a long
+    # line cut to fit keeps what was asked
+    says = ASKED[kind].says
+    at = next((i for i, c in enumerate(clauses) if says.search(c)), 0)
+    if at and clauses[at - 1].rstrip("，,").endswith("的"):
+        at -= 1
+    budget = FACT_SYLLABLES + 16
+    label = clauses[at] if clauses[at + 1:] and clauses[at].rstrip().endswith(("：", ":")) else ""
+    if label:  # 手机查询：在随申办…: the label with as much of what follows it as fits, never the label alone
+        body, _ = fit("".join(clauses[at + 1:]), budget - count_syllables(label))
+        text = label + body
+    else:
+        text, _ = fit("".join(clauses[at:]), budget)
+    return Reply("answer", guide, section, _bounded(f"{name}，{text}" if name else text))
 
 
 def proxy_fact(guide: Guide, kb: KnowledgeBase) -> tuple[str, str | None]:
-    """Who must come and who may come instead, as the guide says it, and the section it is on screen under
-    (None: the summary page, where notes and questions are). In order: a question and answer about it, a
-    condition, a note, what someone coming for the resident brings; else that the guide does not say, with
-    the telephone to ask."""
-    for f in guide.faq:
-        if asks_who_comes(clean(f.q)):
-            return f.a, None
-    for line in guide.conditions:
-        if _SAYS_PROXY.search(line) and not _NOT_PROXY.search(line):
-            return line, "conditions"
-    for line in guide.notes:
-        if _SAYS_PROXY.search(line) and not _NOT_PROXY.search(line):
-            return line, None
-    brought = [m.name for m in guide.materials if _PROXY_MATERIAL.search(m.name)]
-    if brought:
-        return f"可以请人代办，代办的要带{'、'.join(brought)}", "materials"
-    return NO_PROXY_WORD + section_fact(guide, "contact", kb), "contact"
+    """Who must come and who may come instead, as the guide says it (see asked_fact)."""
+    return asked_fact(guide, kb, "proxy")
 
 
 def proxy_reply(guide: Guide, kb: KnowledgeBase) -> Reply:
     """The answer to 要本人来吗 / 可以叫儿子来办伐 about one guide."""
-    fact, section = proxy_fact(guide, kb)
-    name = spoken_name(guide)
-    clauses = _CLAUSE.findall(for_ear(fact))
-    # from the clause that says it (with the condition before it: 行动不便的，可以由家属代办), so a long
-    # line cut to fit keeps what was asked
-    at = next((i for i, c in enumerate(clauses) if _SAYS_PROXY.search(c)), 0)
-    if at and clauses[at - 1].rstrip("，,").endswith("的"):
-        at -= 1
-    text, _ = fit("".join(clauses[at:]), FACT_SYLLABLES + 16)
-    return Reply("answer", guide, section, _bounded(f"{name}，{text}" if name else text))
+    return asked_reply(guide, kb, "proxy")
 
 
 def _bounded(text: str, closing: str = "") -> str:

@@ -10,13 +10,13 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence, Union
 
-from .answer import (ASK_AGAIN, NOT_FOUND, ORDINALS, Reply, answer_guide, choice_list, clarify, compose,
-                     proxy_reply)
+from .answer import (ASK_AGAIN, NOT_FOUND, ORDINALS, Reply, answer_guide, asked_reply, choice_list, clarify,
+                     compose)
 from .knowledge.model import SECTION_NAMES, SECTIONS, Guide, KnowledgeBase
 from .matching import ANSWER, CLARIFY, NONE, Candidate, Match, Matcher
 from .matching import commands as spoken
-from .matching.sections import (asks_who_comes, detect_section, names_nothing, states_paying, strip_section_words,
-                                who_comes_rest)
+from .matching.sections import (asks_online, asks_who_comes, detect_section, names_nothing, online_rest,
+                                states_paying, strip_section_words, who_comes_rest)
 from .matching.text import clean, normalize
 
 HOME, GUIDE, CHOICES, NOT_FOUND_MODE = "home", "guide", "choices", "not_found"
@@ -36,6 +36,9 @@ SAY_IT_OTHERWISE = "请换个说法，再说一遍您要办的事。"
 ASK_PICK = "请先选是哪一项，我再说{part}："
 NO_LIST = "现在没有可以选的列表。请直接说您要办的事，比如“敬老卡怎么办”。"
 _THANKS_WORDS = re.compile(r"谢|感|辛苦|麻烦")
+#: Questions asked of any guide with no section of their own (answer.ASKED): how to tell one, and what it
+#: says besides (empty: it names no other service).
+_ASKED_OF_A_GUIDE = {"proxy": (asks_who_comes, who_comes_rest), "online": (asks_online, online_rest)}
 
 
 # -- events --------------------------------------------------------------------------------------
@@ -168,6 +171,7 @@ class State:
     history: tuple[str, ...] = field(default_factory=tuple)  # guide ids shown this session
     offered: tuple[Guide, ...] = ()  # the choices the guide on screen was picked from, for Back
     others: tuple[Guide, ...] = ()  # the runners-up of the question the guide on screen answers, for 不是这个
+    asked: str | None = None  # while choosing: the question asked of each guide (answer.ASKED: 网上能办吗)
     paying: bool = True  # the question behind the choices had a word for paying (see answer.money_section)
 
 
@@ -223,8 +227,7 @@ class Dialogue:
             choices = self.state.choices
             if not 0 <= event.index < len(choices):
                 return [StopSpeaking()]
-            return [StopSpeaking(), *self._show(answer_guide(choices[event.index], self.kb, self.state.section,
-                                                             paying=self.state.paying))]
+            return [StopSpeaking(), *self._show_picked(choices[event.index])]
         if isinstance(event, TappedSection):
             if self.state.guide is None or event.section not in SECTIONS:
                 return [StopSpeaking()]
@@ -282,23 +285,26 @@ class Dialogue:
             picked = self._pick_choice(texts)
             if picked is not None:
                 self._asked(Asked(texts[0], CHOICE, picked.id, section=self.state.section))
-                return self._show(answer_guide(picked, self.kb, self.state.section, paying=self.state.paying))
+                return self._show_picked(picked)
             if any(_NONE_OF_THEM.match(normalize(t)) for t in texts):
                 self._asked(Asked(texts[0], CHOICE))
                 return self._show(Reply(NONE, None, None, NOT_FOUND), query=texts[0])
         match = self._best_match(texts)
         best = match.best
+        asked = self._asked_of_a_guide(match)
+        if asked is not None:
+            kind, guide = asked
+            same = guide == self.state.guide
+            self._asked(Asked(match.query, FOLLOWUP if same else ANSWER, guide.id, best.score if best else None,
+                              match.section, match.candidates))
+            actions = self._show(asked_reply(guide, self.kb, kind))
+            self.state = replace(self.state, asked=kind)  # 返回 to a list and another pick: the same question
+            return actions
         followup = self._follow_up(match)
         if followup is not None:
             self._asked(Asked(match.query, FOLLOWUP, self.state.guide.id if self.state.guide else None,
                               best.score if best else None, match.section, match.candidates))
             return followup
-        who = self._who_comes(match)
-        if who is not None:
-            same = who == self.state.guide
-            self._asked(Asked(match.query, FOLLOWUP if same else ANSWER, who.id, best.score if best else None,
-                              match.section, match.candidates))
-            return self._show(proxy_reply(who, self.kb))
         part = self._part_while_choosing(match)
         if part is not None:
             self._asked(Asked(match.query, FOLLOWUP, None, best.score if best else None, match.section,
@@ -307,6 +313,8 @@ class Dialogue:
         self._asked(Asked(match.query, match.status, best.id if best and match.status == ANSWER else None,
                           best.score if best else None, match.section, match.candidates))
         actions = self._show(compose(match, self.kb), query=match.query)
+        if self.state.mode == CHOICES:  # 敬老卡网上能办吗 with three 敬老卡 guides: asked of the one picked
+            self.state = replace(self.state, asked=self.asked_kind(match.query))
         if match.status == ANSWER and best is not None:
             others = tuple(g for g in (self.kb.get(c.id) for c in match.candidates[1:3])
                            if g is not None and g.id != best.id)
@@ -356,7 +364,7 @@ class Dialogue:
         picked = s.offered[i]
         self._asked(Asked(text, CHOICE, picked.id, section=s.section))
         self.state = replace(s, mode=CHOICES, choices=s.offered)  # so the guide keeps its list for Back
-        return self._show(answer_guide(picked, self.kb, s.section, paying=s.paying))
+        return self._show_picked(picked)
 
     def _asked(self, asked: Asked) -> None:
         if self.on_asked is None:
@@ -387,19 +395,35 @@ class Dialogue:
                 return None
         return self._show(answer_guide(guide, self.kb, match.section, paying=states_paying(match.normalized)))
 
-    def _who_comes(self, match: Match) -> Guide | None:
-        """The guide a 要本人来吗 / 可以叫儿子来办伐 question asks about: the one on screen unless the question
-        names another (兵役档案查询要本人来吗 asked from home: the one it names). None: not such a question."""
+    def _show_picked(self, guide: Guide) -> list[Action]:
+        """The answer about a guide picked from the list: the part or the question the list was for."""
+        s = self.state
+        if s.asked is None:
+            return self._show(answer_guide(guide, self.kb, s.section, paying=s.paying))
+        actions = self._show(asked_reply(guide, self.kb, s.asked))
+        self.state = replace(self.state, asked=s.asked)
+        return actions
+
+    def _asked_of_a_guide(self, match: Match) -> tuple[str, Guide] | None:
+        """A question the schema has no section for (ASKED: 要本人来吗, 网上能办吗) and the guide it asks about:
+        the one on screen unless the question names another (兵役档案查询要本人来吗 asked from home: the one it
+        names). None: not such a question."""
         text = clean(match.query)
         s = self.state
-        if s.mode == CHOICES or not asks_who_comes(text):
+        kind = self.asked_kind(text)
+        if s.mode == CHOICES or kind is None:
             return None
         named = self.kb.get(match.best.id) if match.status == ANSWER and match.best else None
         if s.mode == GUIDE and s.guide is not None:
-            rest = who_comes_rest(text)
-            if names_nothing(rest) or named == s.guide or (named is None and len(rest) < 4):
-                return s.guide
-        return named
+            rest = _ASKED_OF_A_GUIDE[kind][1](text)
+            listed = match.status == CLARIFY and any(c.id == s.guide.id for c in match.candidates[:3])
+            if names_nothing(rest) or named == s.guide or (named is None and listed and len(rest) < 4):
+                return kind, s.guide
+        return (kind, named) if named is not None else None
+
+    def asked_kind(self, text: str) -> str | None:
+        kinds = (k for k, (asks, _) in _ASKED_OF_A_GUIDE.items() if asks(clean(text)))
+        return next(kinds, None)
 
     def _part_while_choosing(self, match: Match) -> list[Action] | None:
         """办好要多久? while choosing: the list stays, and the part asked is answered for the one picked. A
@@ -445,16 +469,16 @@ class Dialogue:
                 offered = ()
             self.state = replace(s, mode=GUIDE, guide=reply.guide, section=reply.section, choices=(),
                                  last_reply=reply.text, history=history, offered=offered,
-                                 others=s.others if reply.guide == s.guide else ())  # kept through follow-ups
+                                 others=s.others if reply.guide == s.guide else (), asked=None)  # others: follow-ups
             return [ShowGuide(reply.guide, reply.section), self._say(reply.text)]
         if reply.status == CLARIFY:
             section = reply.section or detect_section(normalize(query)) if query else reply.section
             paying = states_paying(normalize(query)) if query else True
             self.state = replace(s, mode=CHOICES, guide=None, section=section, choices=reply.choices,
-                                 last_reply=reply.text, offered=(), paying=paying, others=())
+                                 last_reply=reply.text, offered=(), paying=paying, others=(), asked=None)
             prompt = DOUBTFUL_PROMPT if reply.doubtful else CHOOSE_PROMPT
             return [ShowChoices(reply.choices, prompt), self._say(reply.text)]
         self.state = replace(s, mode=NOT_FOUND_MODE, guide=None, section=None, choices=(), last_reply=reply.text,
-                             offered=(), others=())
+                             offered=(), others=(), asked=None)
         return [ShowNotFound(reply.text, query), self._say(reply.text)]
 

@@ -221,3 +221,45 @@ def test_who_must_come_is_answered_for_the_guide_on_screen_or_the_one_named(d, k
     named = kb.get("archives-11")
     assert ShowGuide(named, proxy_reply(named, kb).section) in acts
     assert _said(acts)[0].text == proxy_reply(named, kb).text and "本人" in _said(acts)[0].text
+
+
+@pytest.mark.parametrize("text,online,rest", [
+    ("手机上能查吗", True, ""), ("网上能办吗", True, ""), ("随申办可以申请伐", True, ""), ("要不要跑窗口", True, ""),
+    ("在家能办吗", True, ""), ("居住证网上能办吗", True, "居住证"), ("手机上怎么查养老金", True, "养老金"),
+    ("我手机丢了", False, None), ("一网通办自助终端怎么用", False, None),
+])
+def test_online_questions(text, online, rest):
+    from kiosk.matching.sections import asks_online, online_rest
+    from kiosk.matching.text import clean
+
+    assert asks_online(clean(text)) is online
+    if online:
+        assert online_rest(clean(text)) == rest
+
+
+def test_online_is_answered_from_the_guides_steps_or_honestly_not(kb):
+    from kiosk.answer import ASKED, asked_reply
+
+    said = asked_reply(kb.get("residence-04"), kb, "online")  # 居住证签注: its steps say 随申办
+    assert said.section == "steps" and "随申办" in said.text
+    labelled = asked_reply(kb.get("medical-15"), kb, "online")  # 手机查询：… is said with what follows the label
+    assert labelled.text.startswith("手机查询：在随申办")
+    for gid in ("elderly-01", "elderly-03"):  # neither says; 手机号 in a note is not a phone channel
+        reply = asked_reply(kb.get(gid), kb, "online")
+        assert ASKED["online"].unknown in reply.text and "962222" in reply.text and reply.section == "contact"
+
+
+def test_a_question_asked_of_a_list_is_asked_of_each_guide_picked(d, kb):
+    from kiosk.answer import asked_reply
+
+    d.handle(Heard(TITLE), now=0)
+    acts = d.handle(Heard("敬老卡网上能办吗"), now=1)  # three 敬老卡 guides: not the guide on screen
+    choices = [a for a in acts if isinstance(a, ShowChoices)][0].choices
+    assert len(choices) >= 2 and d.state.asked == "online"
+    acts = d.handle(Heard("第一个"), now=2)
+    assert _said(acts)[0].text == asked_reply(choices[0], kb, "online").text
+    d.handle(Heard("返回"), now=3)
+    acts = d.handle(TappedChoice(1), now=4)
+    assert _said(acts)[0].text == asked_reply(choices[1], kb, "online").text
+    acts = d.handle(Heard("要带什么"), now=5)  # an ordinary part afterwards
+    assert [a for a in acts if isinstance(a, ShowGuide)][0].section == "materials"

@@ -161,6 +161,27 @@ _WHO_COMES_REST = re.compile(
     rf"|可以|能不能|能否|好不好|行不行|怎么办|怎么|吗|伐|哇|呢|啊|的|我|要|能|来|去|办|了")
 
 
+# 网上能办吗? 手机上能查伐? 随申办可以申请吗? 要不要跑窗口?
+_ONLINE = re.compile(
+    r"(?:网上|网上面|线上|手机上?|随申办|一网通办|app|小程序|微信|支付宝|电脑上?|自助机|自助终端)"
+    r"(?:上|里|上面)?(?:能不能|可不可以|好不好|能|可以|好|也能|也可以|怎么|哪能|如何)?"
+    r"(?:办|查|申请|弄|操作|交|缴|预约|认证|提交|开|打印|领)"
+    r"|(?:不用|不要|用不用|要不要|一定要|必须)(?:跑|来|去|到)(?:窗口|中心|现场)|在家(?:里)?(?:能|可以)?(?:办|弄|申请)"
+)
+_ONLINE_REST = re.compile(
+    rf"{_ONLINE.pattern}|网上|手机|自己|在家|可以|能不能|能否|好不好|行不行|怎么|吗|伐|哇|呢|啊|的|我|要|能|办|了|用")
+
+
+def asks_online(text: str) -> bool:
+    """Whether a question (clean text) asks if it can be done online, on a phone or without coming."""
+    return bool(_ONLINE.search(text))
+
+
+def online_rest(text: str) -> str:
+    """What an online question says besides asking it (see who_comes_rest)."""
+    return _ONLINE_REST.sub("", text)
+
+
 def asks_who_comes(text: str) -> bool:
     """Whether a question (clean text) asks who must come or whether someone else may do it."""
     return bool(_WHO_COMES.search(text))
