@@ -129,6 +129,14 @@ def test_what_the_resident_pays_stays_fees(text):
     assert detect_section(normalize(text)) == "fees"
 
 
+@pytest.mark.parametrize("text", ["多久能拿到", "几天能拿到", "多久能办好", "要多久", "什么时候能拿到"])
+def test_how_long_questions_leave_no_stray_verb(text):
+    from kiosk.matching.sections import names_nothing, strip_section_words
+
+    n = normalize(text)
+    assert detect_section(n) == "time_limit" and names_nothing(strip_section_words(n))  # 能拿到 named nothing
+
+
 @pytest.mark.parametrize("text", ["敬老卡要钱吗", "办高龄津贴要不要钱"])
 def test_asking_whether_it_costs_money_is_paying(text):
     from kiosk.matching.sections import states_paying
