@@ -284,6 +284,11 @@ class Dialogue:
         if self.state.mode == CHOICES:
             picked = self._pick_choice(texts)
             if picked is not None:
+                # 死亡证明在哪里开 while 身后一件事 is offered for 要带啥: the part this question asks
+                own = detect_section(normalize(texts[0]))
+                if own is not None and ordinal_choice(texts[0], len(self.state.choices)) is None:
+                    self.state = replace(self.state, section=own, asked=None,
+                                         paying=states_paying(normalize(texts[0])))
                 self._asked(Asked(texts[0], CHOICE, picked.id, section=self.state.section))
                 return self._show_picked(picked)
             if any(_NONE_OF_THEM.match(normalize(t)) for t in texts):

@@ -119,7 +119,7 @@ def test_a_robot_asking_through_a_session_gets_the_command_and_what_is_said(kb):
 
 
 @pytest.mark.parametrize("text,expected", [
-    ("好的", THANKS), ("谢谢你", THANKS), ("多谢侬", THANKS), ("知道了", THANKS), ("不是这个", NOT_IT), ("不对", NOT_IT),
+    ("好的", THANKS), ("谢谢你", THANKS), ("多谢侬", THANKS), ("好额，谢谢侬", THANKS), ("知道了", THANKS), ("不是这个", NOT_IT), ("不对", NOT_IT),
     ("谢谢你，再见", GO_HOME), ("好的，回首页", GO_HOME), ("不是本市户口能办吗", None), ("好的低保怎么办", None),
 ])
 def test_acknowledgements_and_not_that_one(text, expected):
@@ -263,3 +263,14 @@ def test_a_question_asked_of_a_list_is_asked_of_each_guide_picked(d, kb):
     assert _said(acts)[0].text == asked_reply(choices[1], kb, "online").text
     acts = d.handle(Heard("要带什么"), now=5)  # an ordinary part afterwards
     assert [a for a in acts if isinstance(a, ShowGuide)][0].section == "materials"
+
+
+def test_a_pick_that_asks_its_own_part_gets_that_part(kb):
+    twins = kb_with_twins(kb)
+    d = Dialogue(twins, Matcher.for_knowledge(twins))
+    choices = [a for a in d.handle(Heard("双胞补助"), now=0) if isinstance(a, ShowChoices)][0].choices
+    d.handle(Heard("要带什么材料"), now=1)  # the list is now for what to bring
+    assert d.state.section == "materials"
+    title = choices[1].title
+    acts = d.handle(Heard(title + "在哪里办"), now=2)  # picks by name and asks where: where, not what to bring
+    assert [a for a in acts if isinstance(a, ShowGuide)][0] == ShowGuide(choices[1], "location")
