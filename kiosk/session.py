@@ -420,7 +420,11 @@ class Session:
                     "section": None, "reply": said}, actions
         match = self._matcher.match(query)
         obj = answer_object(query, match, compose(match, self.dialogue.kb))
-        return obj, self.send(Heard(query, alternatives))
+        actions = self.send(Heard(query, alternatives))
+        said = next((a.text for a in actions if isinstance(a, Say)), None)
+        if said is not None:  # in a session the dialogue answers (要本人来吗 of the guide on screen): say that
+            obj["reply"] = said
+        return obj, actions
 
     @property
     def idle(self) -> bool:

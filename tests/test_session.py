@@ -312,3 +312,12 @@ def test_spoken_commands_through_the_microphone_and_the_prompt_that_tells_of_the
     sched.advance(0.1)
     assert view.resets >= 1 and s.prompt == PROMPTS["ready"] and s.dialogue.state.guide is None
     s.stop()
+
+
+def test_a_robots_reply_is_what_the_session_says_for_a_follow_up(small_kb):
+    services = Services(load_config(env={}), small_kb, Matcher.for_knowledge(small_kb), clock=Clock())
+    s = Session(services, speech=False)
+    s.ask("敬老卡怎么办")
+    obj, actions = s.ask("可以叫儿子来办伐")  # of the guide on screen; matched alone it names no guide
+    said = [a.text for a in actions if hasattr(a, "slow")]
+    assert said and obj["reply"] == said[0] and "代办" in obj["reply"]
