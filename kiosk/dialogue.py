@@ -319,7 +319,7 @@ class Dialogue:
                           best.score if best else None, match.section, match.candidates))
         actions = self._show(compose(match, self.kb), query=match.query)
         if self.state.mode == CHOICES:  # 敬老卡网上能办吗 with three 敬老卡 guides: asked of the one picked
-            self.state = replace(self.state, asked=self.asked_kind(match.query))
+            self.state = replace(self.state, asked=self._asked_kind(match.query))
         if match.status == ANSWER and best is not None:
             others = tuple(g for g in (self.kb.get(c.id) for c in match.candidates[1:3])
                            if g is not None and g.id != best.id)
@@ -415,7 +415,7 @@ class Dialogue:
         names). None: not such a question."""
         text = clean(match.query)
         s = self.state
-        kind = self.asked_kind(text)
+        kind = self._asked_kind(text)
         if s.mode == CHOICES or kind is None:
             return None
         named = self.kb.get(match.best.id) if match.status == ANSWER and match.best else None
@@ -426,7 +426,9 @@ class Dialogue:
                 return kind, s.guide
         return (kind, named) if named is not None else None
 
-    def asked_kind(self, text: str) -> str | None:
+    @staticmethod
+    def _asked_kind(text: str) -> str | None:
+        """Which question with no section of its own a text asks (proxy, online), if any."""
         kinds = (k for k, (asks, _) in _ASKED_OF_A_GUIDE.items() if asks(clean(text)))
         return next(kinds, None)
 
