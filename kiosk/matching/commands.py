@@ -34,7 +34,7 @@ _PHRASES: dict[str, str] = {
     # 好的, 谢谢: the resident acknowledges; matched as a question, 好的 found 婚姻登记预约. Not 嗯 or 哦: in
     # front of a microphone they are hesitation, and the recogniser's other guesses may hold the question.
     THANKS: r"好的?|好吧|好了|行|行了|可以了|知道了|晓得了|明白了|懂了|清楚了|听清楚?了|没问题"
-            r"|好额|好个|谢谢你?|谢谢您|谢谢侬|多谢|多谢侬|谢啦|感谢|麻烦你了|辛苦了|晓得了",
+            r"|好额|好个|谢谢你?|谢谢您|谢谢侬|多谢|多谢侬|谢啦|感谢|麻烦你了|辛苦了",
     # 不是这个: the guide on screen is not what was meant (while choosing, 不是 is 都不是: see the dialogue).
     NOT_IT: r"不是|不对|不是这个|不是这项|不是这个事|搞错了|弄错了|错了|不是我要的|不是我问的",
     HOME: r"回首页|回到首页|返回首页|首页|主页|回主页|回到主页|重新开始|从头开始|重新来|从头来|重来"
