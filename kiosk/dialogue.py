@@ -21,7 +21,7 @@ from .matching.text import clean, normalize
 
 HOME, GUIDE, CHOICES, NOT_FOUND_MODE = "home", "guide", "choices", "not_found"
 DEFAULT_IDLE_SECONDS = 60.0
-FOLLOWUP, CHOICE = "followup", "choice"
+FOLLOWUP, CHOICE, COMMAND = "followup", "choice", "command"
 
 log = logging.getLogger("kiosk.dialogue")
 CHOOSE_PROMPT = "您要办理的是哪一项？"
@@ -147,7 +147,8 @@ class Asked:
     """A question and what the kiosk did with it: what the question log keeps (see kiosk.staff.qlog).
 
     status: answer / clarify / none as matched; followup (a part of the guide on screen); choice (an
-    answer while choosing: guide_id is the one picked, None for 都不是).
+    answer while choosing: guide_id is the one picked, None for 都不是); command (再说一遍, 说慢一点: see
+    kiosk.matching.commands).
     """
 
     text: str
@@ -278,6 +279,7 @@ class Dialogue:
         if said == spoken.NOT_IT and self.state.mode == CHOICES:
             said, texts = None, ["都不是"]  # 不是 / 不对 while choosing: none of them
         if said is not None:
+            self._asked(Asked(texts[0], COMMAND))  # staff see how often residents ask to hear it again
             return self._command(said, texts[0])
         if self.state.mode != CHOICES and ordinal_choice(texts[0], len(ORDINALS)) is not None:
             return self._ordinal_without_a_list(texts[0])
@@ -335,7 +337,6 @@ class Dialogue:
             if s.mode == GUIDE and s.offered:  # picked from a list: the list again
                 return self._spoken_back()
             if s.mode == GUIDE and len(s.others) >= 2:  # the question's runners-up, as a choice list
-                self._asked(Asked(text, CLARIFY, section=s.section))
                 return self._show(clarify(s.others, s.section))
             return [self._say(SAY_IT_OTHERWISE)]
         if said == spoken.REPEAT:

@@ -120,3 +120,24 @@ def test_alias_suggestion_is_a_piece_the_resident_said(text, alias):
 ])
 def test_group_similar(texts, groups):
     assert sorted(group_similar(texts)) == sorted(groups)
+
+
+def test_what_residents_said_to_the_kiosk_is_counted_with_a_hint_for_the_speech_rate(tmp_path, kb):
+    from kiosk.dialogue import Dialogue, Heard
+    from kiosk.matching import Matcher
+
+    qlog = QuestionLog(tmp_path / "log")
+    d = Dialogue(kb, Matcher.for_knowledge(kb))
+    d.on_asked = qlog.record_asked  # as the app wires it
+    for i, text in enumerate(["敬老卡怎么办", "没听清，再说一遍", "说慢一点", "要带什么", "再说一遍", "不是这个", "谢谢"]):
+        d.handle(Heard(text), now=i)
+    records = read_log(qlog.path).records
+    assert [r.status for r in records].count("command") == 5
+    rep = build_report(records, kb)
+    assert rep.commands == {"repeat": 2, "slower": 1, "not_it": 1, "thanks": 1}
+    text = "\n".join(render_text(rep))
+    assert "五、居民对终端说的话" in text and "再说一遍 2 次" in text and "speech.rate" in text
+    page = render_html(rep)
+    assert "居民对终端说的话" in page and page.endswith("</html>")
+    quiet = build_report([r for r in records if r.status != "command"], kb)
+    assert "居民对终端说的话" not in "\n".join(render_text(quiet))

@@ -30,7 +30,7 @@ log = logging.getLogger("kiosk.staff.qlog")
 DEFAULT_NAME = "questions.jsonl"
 #: Statuses a record can have: the matcher's three, plus questions answered from the guide on screen
 #: (followup: 要带什么材料?) and choices made while clarifying (choice: 第二个).
-STATUSES = ("answer", "clarify", "none", "followup", "choice")
+STATUSES = ("answer", "clarify", "none", "followup", "choice", "command")  # command: 再说一遍, 说慢一点 ...
 MAX_QUERY_CHARS = 200
 
 

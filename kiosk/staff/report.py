@@ -17,11 +17,18 @@ from typing import Iterable, Sequence
 
 from ..knowledge.model import KnowledgeBase
 from ..matching import detect_section, group_similar, normalize
+from ..matching.commands import command
 from ..matching.grouping import alias_suggestion
 from .qlog import Record
 
 UNANSWERED = ("none", "clarify")
-STATUS_NAMES = {"answer": "直接回答", "clarify": "需要选择", "none": "没有找到", "followup": "追问", "choice": "选择"}
+STATUS_NAMES = {"answer": "直接回答", "clarify": "需要选择", "none": "没有找到", "followup": "追问", "choice": "选择",
+                "command": "对终端说的话"}
+#: Spoken commands (kiosk.matching.commands) as staff read them.
+COMMAND_NAMES = {"repeat": "再说一遍", "slower": "说慢一点/字大一点", "normal": "说快一点", "back": "返回",
+                 "home": "回首页/算了", "thanks": "好的/谢谢", "not_it": "不是这个"}
+#: Asked to say it again or slower this often (share of all questions), the speech may be too fast.
+SLOW_HINT_SHARE = 0.05
 EXAMPLES = 3
 
 
@@ -60,6 +67,7 @@ class Report:
     hours: list[int] = field(default_factory=lambda: [0] * 24)
     weekdays: list[int] = field(default_factory=lambda: [0] * 7)
     skipped_lines: int = 0
+    commands: Counter = field(default_factory=Counter)  # spoken commands by kind (COMMAND_NAMES)
     titles: dict[str, str] = field(default_factory=dict)
 
     def title(self, guide_id: str | None) -> str:
@@ -79,6 +87,8 @@ def build_report(records: Sequence[Record], kb: KnowledgeBase | None = None, top
         rep.statuses[r.status] += 1
         rep.hours[r.time.hour] += 1
         rep.weekdays[r.time.weekday()] += 1
+    rep.commands = Counter(command(r.query) or "" for r in records if r.status == "command")
+    rep.commands.pop("", None)  # a command the current phrases no longer know
     asked = Counter(r.guide for r in records if r.guide and r.status in ("answer", "choice"))
     rep.top_guides = asked.most_common(top)
     missed = [r for r in records if r.status in UNANSWERED]
@@ -162,6 +172,22 @@ def render_text(rep: Report, limit: int = 30) -> list[str]:
             lines.append(f"  {h:02d}时 {'█' * max(1, round(30 * c / peak)):<30} {c}")
     days = "一二三四五六日"
     lines.append("  按星期：" + "  ".join(f"周{days[d]} {c}" for d, c in enumerate(rep.weekdays) if c))
+    return lines + command_lines(rep)
+
+
+def command_lines(rep: Report) -> list[str]:
+    """五、居民对终端说的话: how often residents asked to hear it again, slower, or said it was not that one."""
+    if not rep.commands:
+        return []
+    lines = ["", "五、居民对终端说的话"]
+    lines.append("  " + "，".join(f"{COMMAND_NAMES[k]} {n} 次" for k, n in rep.commands.most_common()
+                                  if k in COMMAND_NAMES))
+    again = rep.commands["repeat"] + rep.commands["slower"]
+    if rep.records and again / rep.records >= SLOW_HINT_SHARE:
+        lines.append(f"  要求再说一遍或说慢一点的占全部问题的 {_pct(again, rep.records)}：可以考虑把语速"
+                     "（配置 speech.rate）调慢一些。")
+    if rep.commands["not_it"]:
+        lines.append("  说“不是这个”的，多半是终端给错了指南：请对照问题记录核对前一句问题。")
     return lines
 
 
@@ -226,7 +252,12 @@ def render_html(rep: Report) -> str:
     peak = max(rep.hours) or 1
     rows = "".join(f"<tr><td>{h:02d}时</td><td><span class=\"bar\" style=\"width:{round(300 * c / peak)}px\">"
                    f"</span> {c}</td></tr>" for h, c in enumerate(rep.hours) if c)
-    parts.append(f"<table><tbody>{rows}</tbody></table></body></html>")
+    parts.append(f"<table><tbody>{rows}</tbody></table>")
+    spoken = command_lines(rep)
+    if spoken:
+        parts.append(f"<h2>{html.escape(spoken[1])}</h2>")
+        parts.extend(f"<p>{html.escape(line.strip())}</p>" for line in spoken[2:])
+    parts.append("</body></html>")
     return "".join(parts)
 
 
