@@ -16,7 +16,7 @@ from typing import Callable, Iterator
 
 from .knowledge.model import CENTRE_DEFAULT, SECTION_NAMES, SECTIONS, Guide, KnowledgeBase
 from .matching import ANSWER, CLARIFY, Match
-from .matching.sections import asks_online, asks_who_comes, states_paying
+from .matching.sections import asked_age, asks_online, asks_who_comes, states_paying
 from .matching.text import clean
 from .speech.textprep import cardinal, count_syllables
 
@@ -324,11 +324,29 @@ def _bounded(text: str, closing: str = "") -> str:
     return text.rstrip("。；，") + "。" + closing
 
 
-def section_speech(guide: Guide, section: str, kb: KnowledgeBase) -> str:
+_AGE_RANGE = re.compile(r"(\d{1,3})(?:周岁|岁)?(?:至|到|-|～|~)(\d{1,3})周?岁|(\d{1,3})周?岁(?:及以上|以上)")
+
+
+def benefit_for_age(guide: Guide, age: int) -> str | None:
+    """The benefit line whose age range holds age (80 → 80至89周岁，每人每月180元), if the guide's benefits
+    are set out by age."""
+    for line in guide.benefits:
+        m = _AGE_RANGE.search(line)
+        if m is None:
+            continue
+        low, high = (int(m.group(1)), int(m.group(2))) if m.group(1) else (int(m.group(3)), 200)
+        if low <= age <= high:
+            return line
+    return None
+
+
+def section_speech(guide: Guide, section: str, kb: KnowledgeBase, age: int | None = None) -> str:
     """One section read aloud: the short name if it is short, then the asked fact; no closing words,
-    the resident heard them with the first answer about the guide."""
+    the resident heard them with the first answer about the guide. ``age``: the age the question gave
+    (她八十岁了，钱有多少): the benefit for that age, not the first tier."""
     name = spoken_name(guide)
-    fact = section_fact(guide, section, kb)
+    tier = benefit_for_age(guide, age) if section == "benefits" and age is not None else None
+    fact = fit(tier, FACT_SYLLABLES + 10)[0].rstrip("。") if tier else section_fact(guide, section, kb)
     if section == "fees" and not name and fact.startswith(("不收费", "免费")):
         # 不收费 alone, after 残疾人坐公交车免费吗, sounds like the ride is free: say what costs nothing
         fact = "办理这项业务" + fact
@@ -374,7 +392,8 @@ def compose(match: Match, kb: KnowledgeBase, section: str | None = None) -> Repl
     if match.status == ANSWER and match.best:
         guide = kb.get(match.best.id)
         if guide is not None:
-            return answer_guide(guide, kb, section, paying=states_paying(match.normalized))
+            return answer_guide(guide, kb, section, paying=states_paying(match.normalized),
+                                age=asked_age(match.normalized))
     if match.status == CLARIFY:
         choices = tuple(g for g in (kb.get(c.id) for c in match.candidates[:3]) if g is not None)
         if len(choices) >= 2:
@@ -408,12 +427,13 @@ def money_section(guide: Guide, section: str | None, paying: bool) -> str | None
 
 
 def answer_guide(guide: Guide, kb: KnowledgeBase, section: str | None = None,
-                 also: tuple[str, ...] = (), paying: bool = True) -> Reply:
+                 also: tuple[str, ...] = (), paying: bool = True, age: int | None = None) -> Reply:
     """The answer about one guide: its summary, or a section (and the sections shown with it). ``paying``:
-    whether the question had a word for paying (see :func:`money_section`); a tapped tab counts as one."""
+    whether the question had a word for paying (see :func:`money_section`); a tapped tab counts as one.
+    ``age``: an age the question gave (see :func:`section_speech`)."""
     section = money_section(guide, section, paying)
     if section:
-        text = section_speech(guide, section, kb)
+        text = section_speech(guide, section, kb, age)
         extra = [section_fact(guide, s, kb) for s in also if s in SECTIONS and s != section]
         if extra:
             text = _bounded("。".join([text.rstrip("。"), *extra]))

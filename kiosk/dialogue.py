@@ -15,7 +15,7 @@ from .answer import (ASK_AGAIN, NOT_FOUND, ORDINALS, Reply, answer_guide, asked_
 from .knowledge.model import SECTION_NAMES, SECTIONS, Guide, KnowledgeBase
 from .matching import ANSWER, CLARIFY, NONE, Candidate, Match, Matcher
 from .matching import commands as spoken
-from .matching.sections import (asks_online, asks_who_comes, detect_section, names_nothing, online_rest,
+from .matching.sections import (asked_age, asks_online, asks_who_comes, detect_section, names_nothing, online_rest,
                                 states_paying, strip_section_words, who_comes_rest)
 from .matching.text import clean, normalize
 
@@ -174,6 +174,7 @@ class State:
     others: tuple[Guide, ...] = ()  # the runners-up of the question the guide on screen answers, for 不是这个
     asked: str | None = None  # while choosing: the question asked of each guide (answer.ASKED: 网上能办吗)
     paying: bool = True  # the question behind the choices had a word for paying (see answer.money_section)
+    age: int | None = None  # the age the question behind the choices gave (我九十二岁: the benefit for 92)
 
 
 _ORDINAL = re.compile(r"^(?:第|选)?([一二三四五1-5两]|头一?)(?:个|项|条|种)?$")
@@ -399,13 +400,14 @@ class Dialogue:
             if match.status == CLARIFY and match.best and all(c.id != guide.id for c in match.candidates[:3]) \
                     and len(rest) >= 4:
                 return None
-        return self._show(answer_guide(guide, self.kb, match.section, paying=states_paying(match.normalized)))
+        return self._show(answer_guide(guide, self.kb, match.section, paying=states_paying(match.normalized),
+                                       age=asked_age(match.normalized)))
 
     def _show_picked(self, guide: Guide) -> list[Action]:
         """The answer about a guide picked from the list: the part or the question the list was for."""
         s = self.state
         if s.asked is None:
-            return self._show(answer_guide(guide, self.kb, s.section, paying=s.paying))
+            return self._show(answer_guide(guide, self.kb, s.section, paying=s.paying, age=s.age))
         actions = self._show(asked_reply(guide, self.kb, s.asked))
         self.state = replace(self.state, asked=s.asked)
         return actions
@@ -464,6 +466,8 @@ class Dialogue:
             fresh = self.matcher.match(t)
             if fresh.status == ANSWER and fresh.best and fresh.best.id not in ids:
                 return None  # a new question (医保卡丢了哪能办 while 宝宝社保卡 is offered), not a pick
+            if fresh.status == NONE:
+                return None  # names nothing any guide has: not a pick, whatever the list resembles
             return next(g for g in choices if g.id == gid)
         return None
 
@@ -483,7 +487,8 @@ class Dialogue:
             section = reply.section or detect_section(normalize(query)) if query else reply.section
             paying = states_paying(normalize(query)) if query else True
             self.state = replace(s, mode=CHOICES, guide=None, section=section, choices=reply.choices,
-                                 last_reply=reply.text, offered=(), paying=paying, others=(), asked=None)
+                                 last_reply=reply.text, offered=(), paying=paying, others=(), asked=None,
+                                 age=asked_age(normalize(query)) if query else None)
             prompt = DOUBTFUL_PROMPT if reply.doubtful else CHOOSE_PROMPT
             return [ShowChoices(reply.choices, prompt), self._say(reply.text)]
         self.state = replace(s, mode=NOT_FOUND_MODE, guide=None, section=None, choices=(), last_reply=reply.text,

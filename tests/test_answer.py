@@ -228,3 +228,24 @@ def test_who_must_come_is_answered_from_the_guide_in_order_of_how_directly_it_sa
     long = dataclasses.replace(bare, spoken_name="试办", conditions=(
         "具有本市户籍，年满六十五周岁，持有效居民身份证，按规定在户籍所在地的街道办理，行动不便的，可以由家属凭双方身份证代办。",))
     assert proxy_reply(long, kb).text == "试办，行动不便的，可以由家属凭双方身份证代办。"
+
+
+def test_a_benefit_set_out_by_age_is_said_for_the_age_asked(kb):
+    from kiosk.answer import benefit_for_age
+
+    card = kb.get("elderly-01")
+    assert [benefit_for_age(card, a) is not None for a in (64, 65, 80, 99, 105)] == [False, True, True, True, True]
+    assert "80至89周岁" in benefit_for_age(card, 85)
+    eighty = answer_guide(card, kb, "benefits", paying=False, age=80).text
+    assert "80至89周岁" in eighty and "65至69" not in eighty
+    assert answer_guide(card, kb, "benefits", paying=False).text == answer_guide(card, kb, "benefits", age=64).text
+    from kiosk.dialogue import Dialogue, Heard, Say, ShowChoices, TappedChoice
+    from kiosk.matching import Matcher
+
+    d = Dialogue(kb, Matcher.for_knowledge(kb))
+    acts = d.handle(Heard("我九十二岁，敬老卡每个月发多少钱"), now=0)  # a choice list or the guide itself
+    shown = [a for a in acts if isinstance(a, ShowChoices)]
+    if shown:
+        acts = d.handle(TappedChoice([g.id for g in shown[0].choices].index("elderly-01")), now=1)
+    said = [a.text for a in acts if isinstance(a, Say)][0]
+    assert "90至99周岁" in said and "65至69" not in said

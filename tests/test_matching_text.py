@@ -244,3 +244,16 @@ def test_amounts_and_who_questions_find_their_section(question, section):
 def test_synonyms_fold_until_nothing_changes():
     # 上海户籍 is read as 本市户籍, and 非本市户籍 as 外地: a question must reach the same form as the title
     assert normalize("非上海户籍") == normalize("非本市户籍") == normalize("外地")
+
+
+@pytest.mark.parametrize("text,age", [("她八十岁了，钱有多少", 80), ("我今年75周岁", 75), ("孩子3岁了", 3), ("敬老卡多少钱", None)])
+def test_the_age_a_question_gives(text, age):
+    from kiosk.matching.sections import asked_age
+
+    assert asked_age(normalize(text)) == age
+
+
+@pytest.mark.parametrize("text,section", [("她八十岁了，钱有多少", "benefits"), ("补贴有多少", "benefits"),
+                                          ("公积金账户里的钱有多少", None), ("医保卡里钱还有多少", None)])
+def test_money_there_is_for_the_resident_or_in_an_account(text, section):
+    assert detect_section(normalize(text)) == section

@@ -38,7 +38,7 @@ _PHRASES: dict[str, str] = {
     # 不是这个: the guide on screen is not what was meant (while choosing, 不是 is 都不是: see the dialogue).
     NOT_IT: r"不是|不对|不是这个|不是这项|不是这个事|搞错了|弄错了|错了|不是我要的|不是我问的",
     HOME: r"回首页|回到首页|返回首页|首页|主页|回主页|回到主页|重新开始|从头开始|重新来|从头来|重来"
-          r"|不问了|不办了|不要了|算了|没事了|结束|再见|拜拜",
+          r"|不问了|不办了|不要了|算了|没事了|结束|再见|拜拜|我走了|我要走了|我先走了|先走了",
 }
 # Politeness before and particles after: 请你, 麻烦, 能不能, 可以 ... 好吗, 吧, 了.
 _BEFORE = r"(?:请|你|您|麻烦|能不能|能否|可不可以|可以|帮我|再|给我)*"

@@ -14,7 +14,8 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("benefits", r"待遇标准|补贴标准|补助标准|发放标准|津贴标准|救助标准|保障标准|标准是多少|什么标准|啥标准"
                  r"|(?:能|可以|一共|总共|每个?月|每年|1个月|1年|一个月|一年)?(?:发|拿|领|补|给|补贴|补助|贴|赔|报销)" + _MONEY
                  + r"|(?:有|能有)多少(?:钱|补贴|补助|津贴|生活费)|多少补贴|补贴多少|补助多少|津贴多少|按什么算|怎么算"
-                 r"|待遇是多少|待遇有多少|发多少|拿多少|领多少|(?:政府)?(?:给不给钱|给钱吗|补不补钱)"),
+                 r"|待遇是多少|待遇有多少|发多少|拿多少|领多少|(?:政府)?(?:给不给钱|给钱吗|补不补钱)"
+                 r"|(?:钱|补贴|津贴|补助)(?:有|能有|能拿|能领)?多少"),
     ("materials", r"材料|(?:需要|要)?带(?:点|些)?(?:什么|啥|哪些)(?:东西)?|带什么|带啥|带哪些|拿什么|准备什么|准备哪些|准备啥|要带|需要带|要拿|哪些证件|什么证件|证件"
                   r"|开什么证明|开什么单子?|要开证明|开证明吗|什么单子|哪些单子"),
     ("fees", r"多少钱|收费|收钱|要钱|花钱吗|付钱|费用是多少|手续费|工本费|免费吗|免费的吗|收不收|贵不贵|要交钱"
@@ -39,7 +40,7 @@ _QUESTION_WORDS = re.compile(
 
 
 # Money questions that are lookups, neither fees nor benefits: 账户里还有多少钱 asks for a balance.
-_BALANCE = re.compile(r"还有多少钱|剩多少钱|剩下多少|余额|花了多少钱|交了多少钱|已经交了多少|缴了多少年|交了几年")
+_BALANCE = re.compile(r"里的?钱还?有多少|还有多少钱|剩多少钱|剩下多少|余额|花了多少钱|交了多少钱|已经交了多少|缴了多少年|交了几年")
 
 
 # A money question about something the resident receives (a subsidy, an allowance, a pension) with no
@@ -192,3 +193,12 @@ def who_comes_rest(text: str) -> str:
     """What a who-comes question says besides asking it: empty for 要本人来伐, 可以叫儿子来办伐; the service
     for 兵役档案查询要本人来吗."""
     return _WHO_COMES_REST.sub("", text)
+
+
+_AGE = re.compile(r"(?<!\d)(\d{1,3})(?:周岁|岁)")
+
+
+def asked_age(text: str) -> int | None:
+    """The age a normalised question gives (我80岁了: 80; 八十岁 is 80岁 after normalisation), if one."""
+    m = _AGE.search(text)
+    return int(m.group(1)) if m else None
