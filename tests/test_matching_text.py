@@ -129,7 +129,7 @@ def test_what_the_resident_pays_stays_fees(text):
     assert detect_section(normalize(text)) == "fees"
 
 
-@pytest.mark.parametrize("text", ["多久能拿到", "几天能拿到", "多久能办好", "要多久", "什么时候能拿到"])
+@pytest.mark.parametrize("text", ["多久能拿到", "几天能拿到", "多久能办好", "要多久", "什么时候能拿到", "可以加急吗", "我急用"])
 def test_how_long_questions_leave_no_stray_verb(text):
     from kiosk.matching.sections import names_nothing, strip_section_words
 
