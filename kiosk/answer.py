@@ -255,7 +255,6 @@ ASKED = {
                      (("steps", "steps"), ("location", "location"), ("notes", None), ("summary", None)),
                      "指南里没有写能不能在网上或手机上办，请先问清楚。"),
 }
-NO_PROXY_WORD = ASKED["proxy"].unknown
 
 
 def _lines(guide: Guide, field: str) -> tuple[str, ...]:
@@ -304,16 +303,6 @@ def asked_reply(guide: Guide, kb: KnowledgeBase, kind: str) -> Reply:
     else:
         text, _ = fit("".join(clauses[at:]), budget)
     return Reply("answer", guide, section, _bounded(f"{name}，{text}" if name else text))
-
-
-def proxy_fact(guide: Guide, kb: KnowledgeBase) -> tuple[str, str | None]:
-    """Who must come and who may come instead, as the guide says it (see asked_fact)."""
-    return asked_fact(guide, kb, "proxy")
-
-
-def proxy_reply(guide: Guide, kb: KnowledgeBase) -> Reply:
-    """The answer to 要本人来吗 / 可以叫儿子来办伐 about one guide."""
-    return asked_reply(guide, kb, "proxy")
 
 
 def _bounded(text: str, closing: str = "") -> str:

@@ -413,13 +413,13 @@ class Session:
 
         self._follow_knowledge()
         self.send(Tick())  # the idle reset first, as the kiosk's clock would have done
-        if spoken.command(query) is not None:  # 再说一遍, 说慢一点, 返回: acted on, not matched
-            actions = self.send(Heard(query, alternatives))
-            said = next((a.text for a in actions if isinstance(a, Say)), "")
-            return {"query": query, "status": "command", "command": spoken.command(query), "results": [],
-                    "section": None, "reply": said}, actions
-        match = self._matcher.match(query)
-        obj = answer_object(query, match, compose(match, self.dialogue.kb))
+        command = spoken.command(query)
+        if command is not None:  # 再说一遍, 说慢一点, 返回: acted on, not matched
+            obj = {"query": query, "status": "command", "command": command, "results": [], "section": None,
+                   "reply": ""}
+        else:
+            match = self._matcher.match(query)
+            obj = answer_object(query, match, compose(match, self.dialogue.kb))
         actions = self.send(Heard(query, alternatives))
         said = next((a.text for a in actions if isinstance(a, Say)), None)
         if said is not None:  # in a session the dialogue answers (要本人来吗 of the guide on screen): say that

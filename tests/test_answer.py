@@ -209,7 +209,12 @@ def test_a_free_service_with_a_long_name_says_what_costs_nothing(kb, guide):
 
 
 def test_who_must_come_is_answered_from_the_guide_in_order_of_how_directly_it_says_it(kb, guide):
-    from kiosk.answer import NO_PROXY_WORD, proxy_fact, proxy_reply
+    from functools import partial
+
+    from kiosk.answer import ASKED, asked_fact, asked_reply
+
+    NO_PROXY_WORD = ASKED["proxy"].unknown
+    proxy_fact, proxy_reply = partial(asked_fact, kind="proxy"), partial(asked_reply, kind="proxy")
     from kiosk.knowledge.model import FAQ, Material
 
     bare = dataclasses.replace(guide, faq=(), notes=(), conditions=("本市户籍。",),

@@ -211,7 +211,11 @@ def test_who_must_come_questions(text, who, rest):
 
 
 def test_who_must_come_is_answered_for_the_guide_on_screen_or_the_one_named(d, kb):
-    from kiosk.answer import proxy_reply
+    from functools import partial
+
+    from kiosk.answer import asked_reply
+
+    proxy_reply = partial(asked_reply, kind="proxy")
 
     d.handle(Heard(TITLE), now=0)
     acts = d.handle(Heard("可以叫儿子来办伐"), now=1)

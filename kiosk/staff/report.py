@@ -87,8 +87,8 @@ def build_report(records: Sequence[Record], kb: KnowledgeBase | None = None, top
         rep.statuses[r.status] += 1
         rep.hours[r.time.hour] += 1
         rep.weekdays[r.time.weekday()] += 1
-    rep.commands = Counter(command(r.query) or "" for r in records if r.status == "command")
-    rep.commands.pop("", None)  # a command the current phrases no longer know
+    # by kind as the phrases read them today (a phrase since dropped is not counted)
+    rep.commands = Counter(filter(None, (command(r.query) for r in records if r.status == "command")))
     asked = Counter(r.guide for r in records if r.guide and r.status in ("answer", "choice"))
     rep.top_guides = asked.most_common(top)
     missed = [r for r in records if r.status in UNANSWERED]
