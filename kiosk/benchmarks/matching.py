@@ -34,7 +34,7 @@ def _mutate(text: str, pool: str, rng: random.Random) -> str:
 def synthetic_guides(guides, n: int, seed: int = 7):
     """n guides shaped like the real ones, with shuffled and mutated wording."""
     rng = random.Random(seed)
-    pool = "".join({c for g in guides for a in g.aliases for c in a})
+    pool = "".join(sorted({c for g in guides for a in g.aliases for c in a}))  # sorted: the same in every process
     out = []
     for i in range(n):
         g = guides[i % len(guides)]
