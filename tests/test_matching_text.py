@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.matching.sections import detect_section, strip_section_words
-from kiosk.matching.text import MAX_QUERY_CHARS, clean, code, fold_syllable, normalize, syllables
+from kiosk.matching.text import MAX_QUERY_CHARS, _KEEP, clean, code, fold_syllable, normalize, syllables
 
 
 @pytest.mark.parametrize("raw,expected", [
@@ -26,6 +26,22 @@ def test_normalize(raw, expected):
 def test_normalize_bounds_length_and_survives_non_text():
     assert len(normalize("低" * 100_000)) == MAX_QUERY_CHARS
     assert normalize(None) == "" and clean(12) == ""  # type: ignore[arg-type]
+
+
+def test_punctuation_dropped_before_nfkc_changes_nothing_nfkc_alone_would_not():
+    """clean() turns full-width and CJK punctuation into spaces before NFKC, which is most of NFKC's cost on
+    guide texts; what it keeps must be what plain NFKC keeps, combining marks and full-width digits included."""
+    import random
+    import unicodedata
+
+    pool = [chr(c) for c in [*range(0x20, 0x7F), *range(0x3000, 0x3100), *range(0xFF00, 0xFFF0),
+                             *range(0x2460, 0x24FF), *range(0x4E00, 0x4E20), 0x0301, 0x0308, 0x3099,
+                             0x2F00, 0xF900, 0x2150, 0x00B2, 0x2103]]
+    rng = random.Random(5)
+    texts = ["".join(rng.choice(pool) for _ in range(rng.randint(1, 10))) for _ in range(20_000)]
+    texts += ["（六十五岁）：敬老卡！", "〸五年，ＡＢＣ１２３；ｉ̈", "“低保”、【医保】"]
+    for t in texts:
+        assert clean(t) == _KEEP.sub("", unicodedata.normalize("NFKC", t).lower()), repr(t)
 
 
 @pytest.mark.parametrize("syl,folded", [
@@ -257,3 +273,44 @@ def test_the_age_a_question_gives(text, age):
                                           ("公积金账户里的钱有多少", None), ("医保卡里钱还有多少", None)])
 def test_money_there_is_for_the_resident_or_in_an_account(text, section):
     assert detect_section(normalize(text)) == section
+
+
+def test_question_names_stripped_together_are_stripped_as_each_alone():
+    """The index strips the section words of a guide's questions in one pass over all of them; no line may
+    reach into the next (能办 on one line, 吗 on the next, is not a can-I question)."""
+    from pathlib import Path
+
+    from kiosk.knowledge import load_directory
+    from kiosk.matching.ranker import name_part, name_parts
+
+    kb, _ = load_directory(Path(__file__).resolve().parent.parent / "guides", None)
+    questions = [normalize(q) for g in kb.guides for q in g.questions]
+    assert len(questions) > 1000
+    assert name_parts("question", questions) == [name_part("question", q) for q in questions]
+    lines = ["低保能办", "吗", "敬老卡在哪里办"]
+    assert name_parts("question", lines) == ["低保能办", "吗", "敬老卡"]
+    assert name_parts("alias", lines) == lines
+
+
+def test_section_patterns_led_by_a_lookahead_match_as_written():
+    """Patterns that open with an optional group get a lookahead for their own characters, for speed; they
+    must strip exactly what the pattern as written strips, in guide texts and residents' questions alike."""
+    import re
+    from pathlib import Path
+
+    from kiosk.knowledge import load_directory
+    from kiosk.matching import guide_fields
+    from kiosk.matching.sections import _COMPILED, _PATTERNS
+
+    root = Path(__file__).resolve().parent
+    kb, _ = load_directory(root.parent / "guides", None)
+    texts = [t for g in kb.guides for _, ts in guide_fields(g) for t in ts]
+    texts += [line.split("\t")[0] for f in sorted((root / "data").rglob("*.tsv"))
+              for line in f.read_text(encoding="utf-8").splitlines()]
+    block = "\n".join(normalize(t) for t in texts)
+    guarded = [name for (name, rx), (_, p) in zip(_COMPILED, _PATTERNS) if rx.pattern != p]
+    assert {"benefits", "materials", "time_limit", "location", "conditions"} <= set(guarded)
+    for (name, rx), (_, p) in zip(_COMPILED, _PATTERNS):
+        plain = re.compile(p)
+        assert rx.findall(block) == plain.findall(block), name
+        assert rx.sub("", block) == plain.sub("", block), name

@@ -12,7 +12,7 @@ import yaml
 from ..knowledge.events import Event, load_events
 from ..knowledge.model import Guide, KnowledgeBase, title_variants
 from .ranker import (ANSWER, CLARIFY, NONE, NAME_KINDS, Candidate, Entry, Match, Ranker, Settings,
-                     make_phrases, name_part)
+                     make_phrases, name_parts)
 from .grouping import group_similar
 from .sections import detect_section
 from .text import normalize, normalize_many
@@ -68,7 +68,7 @@ def guide_documents(guides: Iterable[Guide]) -> tuple[list[Entry], list[PackedDo
             kinds.append(kind)
             texts_out.append("\n".join(norm))
             if kind in NAME_KINDS:
-                names += [name_part(kind, n) for n in norm]
+                names += name_parts(kind, norm)
         key = tuple(kinds)
         entries.append(Entry(g.id, g.title, (), names="\n".join(names)))
         docs.append(PackedDocument(kinds_seen.setdefault(key, key), texts_out))

@@ -48,6 +48,13 @@ def name_part(kind: str, text: str) -> str:
     return (strip_section_words(text) or text) if kind == "question" else text
 
 
+def name_parts(kind: str, texts: list[str]) -> list[str]:
+    """name_part of each of several phrases of one kind, their section words stripped in one pass."""
+    if kind != "question" or not texts:
+        return texts
+    return [part or text for part, text in zip(strip_section_words("\n".join(texts)).split("\n"), texts)]
+
+
 @dataclass(frozen=True, slots=True)
 class Phrase:
     text: str  # normalised
