@@ -154,8 +154,11 @@ def group_texts(docs: Sequence[Sequence[tuple[str, str]]], guides: np.ndarray) -
 
 
 def guide_actions(texts: list[list[tuple[str, str]]]) -> list[frozenset[str]]:
-    """Per guide (as in :func:`group_texts`): the actions its ACTION_FIELDS state."""
-    return [actions_of("\n".join(t for k, t in doc if k in ACTION_FIELDS)) for doc in texts]
+    """Per guide (as in :func:`group_texts`): the actions its ACTION_FIELDS state (equal sets shared: there
+    are few, and 20,000 guides' own sets would take megabytes)."""
+    shared: dict[frozenset[str], frozenset[str]] = {}
+    return [shared.setdefault(a, a) for a in (actions_of("\n".join(t for k, t in doc if k in ACTION_FIELDS))
+                                              for doc in texts)]
 
 
 def guide_sentences(texts: list[list[tuple[str, str]]]) -> list[str]:
