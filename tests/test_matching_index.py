@@ -229,3 +229,40 @@ def test_the_forward_view_scores_a_few_documents_as_the_index_does():
         at = np.array([4, 0, 2, 1])
         assert np.allclose(fw.fused_at(q, at), ix.fused(q)[at]), q
     assert fw.fused_at("敬老卡", np.array([0, 4])).min() > 0
+
+
+def _segment_arrays(ix):
+    return [(s.start, s.size, s.keys.tolist(), np.diff(s.offsets).tolist(), s.docs.tolist(), s.sat.tolist())
+            for s in ix.segments]
+
+
+def test_views_built_in_the_same_pass_equal_indexes_of_their_own(monkeypatch):
+    """The second stage's field groups are cut from the first stage's pass over all documents: each view must
+    be the index its fields of the first view_docs documents alone would give (lengths averaged over those),
+    also across segments and with documents after them (topics) that have the same fields."""
+    import kiosk.matching.index as index
+
+    monkeypatch.setattr(index, "SEGMENT", 2)
+    weights = {"title": 3.0, "alias": 3.0, "body": 1.0, "topic": 2.0}
+    docs = [[("title", "敬老卡申领"), ("alias", "老人卡"), ("body", "年满六十五周岁的老人")],
+            [("title", "居住证补领"), ("body", "居住证丢了")], [], [("body", "只有正文")],
+            [("title", "低保申请"), ("alias", "最低生活保障低保")],
+            [("title", "护照"), ("topic", "出国护照")], [("title", "天气怎么样")]]
+    both = FieldIndex(list(docs), weights, views=[("title", "alias"), ("body",)], view_docs=5)
+    assert _segment_arrays(both) == _segment_arrays(FieldIndex(list(docs), weights))
+    for view, fields in zip(both.views, [("title", "alias"), ("body",)]):
+        alone = FieldIndex([[(k, t) for k, t in d if k in fields] for d in docs[:5]], {f: weights[f] for f in fields})
+        assert view.n == 5 and _segment_arrays(view) == _segment_arrays(alone)
+        for q in ("敬老卡", "老人卡丢了", "低保"):
+            assert np.allclose(view.fused(q), alone.fused(q)), q
+
+
+def test_sorting_in_two_threads_builds_the_same_index(monkeypatch):
+    import kiosk.matching.index as index
+
+    docs = [[("title", t), ("body", "办理" + t + "需要带身份证")] for t in ("低保", "居住证", "敬老卡", "残疾人证", "社保卡")]
+    monkeypatch.setattr(index, "_PARALLEL_TERMS", 10**9)
+    serial = _segment_arrays(_index(docs))
+    monkeypatch.setattr(index, "_PARALLEL_TERMS", 0)
+    monkeypatch.setattr(index.os, "cpu_count", lambda: 2)
+    assert _segment_arrays(_index(docs)) == serial

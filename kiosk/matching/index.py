@@ -30,6 +30,7 @@ gets the same result.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -108,6 +109,45 @@ def _starts(sorted_values: np.ndarray) -> np.ndarray:
     return np.flatnonzero(change).astype(np.int32)
 
 
+def _field_norms(lengths: np.ndarray, fw: np.ndarray, b: float) -> np.ndarray:
+    """BM25F's weight of one occurrence in field f of document d: w_f / (1 - b + b * len / average len),
+    the average over the documents that have the field."""
+    present = (lengths > 0).sum(axis=0)
+    avg = np.where(present > 0, lengths.sum(axis=0) / np.maximum(present, 1), 1.0)
+    return fw / (1.0 - b + b * lengths / avg)
+
+
+#: Below this many terms a segment's sorts are not worth a thread.
+_PARALLEL_TERMS = 200_000
+
+
+def _sort_all(arrays: list[np.ndarray]) -> None:
+    """Sort each array in place; two at a time when there are two processors and enough to sort (numpy sorts
+    without the GIL, in place: no memory is taken in the threads). The result is the same either way."""
+    if (os.cpu_count() or 1) < 2 or sum(map(len, arrays)) < _PARALLEL_TERMS:
+        for a in arrays:
+            a.sort()
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(np.ndarray.sort, arrays))
+
+
+def _empty_segment(start: int, size: int) -> "_Segment":
+    return _Segment(start, size, np.zeros(0, dtype=np.int64), np.zeros(1, dtype=np.int64),
+                    np.zeros(0, dtype=np.uint16), np.zeros(0, dtype=np.uint8))
+
+
+def _joined_segment(start: int, size: int, parts: list[tuple]) -> "_Segment":
+    """A segment from the postings of each kind of term, in kind order."""
+    keys = np.concatenate([p[0] for p in parts])
+    shifts = np.cumsum([0] + [len(p[2]) for p in parts[:-1]])
+    offsets = np.concatenate([p[1][:-1] + shift for p, shift in zip(parts, shifts)] + [[shifts[-1] + len(parts[-1][2])]])
+    return _Segment(start, size, keys, offsets.astype(np.int32), np.concatenate([p[2] for p in parts]),
+                    np.concatenate([p[3] for p in parts]))
+
+
 def is_char_key(keys: np.ndarray) -> np.ndarray:
     return (keys >> _KIND_SHIFT) < 2
 
@@ -135,8 +175,12 @@ class FieldIndex:
     """BM25F over char and pinyin 1+2-grams. ``docs[i]`` is a sequence of (field name, normalised text)."""
 
     def __init__(self, docs: Sequence[Sequence[tuple[str, str]]], field_weights: dict[str, float],
-                 settings: IndexSettings | None = None, consume: bool = False) -> None:
-        """``consume``: empty each document of the (mutable) docs list once it is indexed, to save memory."""
+                 settings: IndexSettings | None = None, consume: bool = False,
+                 views: Sequence[Sequence[str]] = (), view_docs: int = 0) -> None:
+        """``consume``: empty each document of the (mutable) docs list once it is indexed, to save memory.
+        ``views``: groups of fields, each also indexed on its own over the first ``view_docs`` documents in
+        the same pass (:attr:`views`: each the FieldIndex those documents' texts of those fields alone,
+        with these field weights and settings, would give; built from the same sorted terms, not again)."""
         self.settings = st = settings or IndexSettings()
         names = sorted(field_weights)
         if len(names) > _MAX_FIELDS:
@@ -151,19 +195,35 @@ class FieldIndex:
             for name, text in doc:
                 if name in fid:
                     lengths[d, fid[name]] += len(text)
-        present = (lengths > 0).sum(axis=0)
-        avg = np.where(present > 0, lengths.sum(axis=0) / np.maximum(present, 1), 1.0)
         # weight of one occurrence of a term in field f of document d
-        self._norm = fw / (1.0 - st.b + st.b * lengths / avg)
+        self._norm = _field_norms(lengths, fw, st.b)
+        self.views: list[FieldIndex] = []
+        view_cols, view_norms = [], []
+        for fields in views:
+            cols = np.array(sorted(fid[f] for f in fields), dtype=np.int64)
+            norm = np.zeros((view_docs, len(names)), dtype=np.float64)
+            norm[:, cols] = _field_norms(lengths[:view_docs, cols], fw[cols], st.b)
+            view = FieldIndex.__new__(FieldIndex)
+            view.settings, view.fields, view.n, view.segments, view.views, view._norm = (
+                st, sorted(fields), view_docs, [], [], None)
+            self.views.append(view)
+            view_cols.append(cols)
+            view_norms.append(norm)
+        del lengths
         self.segments: list[_Segment] = []
         for start in range(0, self.n, SEGMENT):
             stop = min(self.n, start + SEGMENT)
-            self.segments.append(self._build_segment(docs, start, stop, fid))
+            views_here = [(v, c, nm) for v, c, nm in zip(self.views, view_cols, view_norms) if start < v.n]
+            main, *seen = self._build_segment(docs, start, stop, fid, views_here)
+            self.segments.append(main)
+            for (view, _, _), seg in zip(views_here, seen):
+                view.segments.append(seg)
             if consume:
                 docs[start:stop] = [()] * (stop - start)  # the texts are in the index now
         self._norm = None  # only needed while building
 
-    def _build_segment(self, docs, start: int, stop: int, fid: dict[str, int]) -> _Segment:
+    def _build_segment(self, docs, start: int, stop: int, fid: dict[str, int], views=()) -> list[_Segment]:
+        """The segment of documents start..stop, and of each view (view, its field columns, its norms)."""
         texts: list[str] = []
         doc_of: list[int] = []
         field_of: list[int] = []
@@ -175,10 +235,9 @@ class FieldIndex:
                 texts.append(text)
                 doc_of.append(d - start)
                 field_of.append(f)
+        sizes = [stop - start] + [min(stop, view.n) - start for view, _, _ in views]
         if not texts:
-            empty = np.zeros(0, dtype=np.int64)
-            return _Segment(start, stop - start, empty, np.zeros(1, dtype=np.int64),
-                            np.zeros(0, dtype=np.uint16), np.zeros(0, dtype=np.uint8))
+            return [_empty_segment(start, size) for size in sizes]
         cps = _code_points("\n".join(texts) + "\n")
         lens = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
         tags = (np.asarray(doc_of, dtype=np.int64) << 4) | np.asarray(field_of, dtype=np.int64)
@@ -186,29 +245,41 @@ class FieldIndex:
         tag = np.repeat(tags, lens)
         # One kind of term at a time: the kind is the top of the key, so the kinds' postings one after the
         # other are in key order, and four sorts of a quarter each cost less time and memory than one.
-        parts = [self._postings(positions, make, tag, start) for positions, make in _term_parts(cps)]
+        comps = []
+        for positions, make in _term_parts(cps):
+            comp = make()
+            comp <<= 15
+            comp |= tag[positions]
+            comps.append(comp)
         del cps, tag
-        keys = np.concatenate([p[0] for p in parts])
-        sizes = np.cumsum([0] + [len(p[2]) for p in parts[:-1]])
-        offsets = np.concatenate([p[1][:-1] + size for p, size in zip(parts, sizes)] + [[sizes[-1] + len(parts[-1][2])]])
-        return _Segment(start, stop - start, keys, offsets.astype(np.int32), np.concatenate([p[2] for p in parts]),
-                        np.concatenate([p[3] for p in parts]))
+        _sort_all(comps)
+        parts = [self._postings(comps.pop(0), start, views) for _ in range(4)]
+        # parts[kind][index: 0 the segment, 1.. the views] = (keys, offsets, docs, sat)
+        return [_joined_segment(start, size, [p[i] for p in parts]) if size else _empty_segment(start, 0)
+                for i, size in enumerate(sizes)]
 
-    def _postings(self, positions: np.ndarray, make, tag: np.ndarray, start: int):
-        """The sorted keys, offsets, documents and saturated tf of one kind of term of a segment."""
-        comp = make()
-        comp <<= 15
-        comp |= tag[positions]
-        comp.sort()
+    def _postings(self, comp: np.ndarray, start: int, views=()) -> list[tuple]:
+        """The sorted keys, offsets, documents and saturated tf of one kind of term of a segment (its terms
+        as key << 15 | document << 4 | field, sorted), and of each view's part of it."""
         first = _starts(comp)
         counts = np.diff(np.append(first, len(comp))).astype(np.float32)
-        u = comp[first]
+        u = comp[first]  # key << 15 | document << 4 | field, each once
         del comp, first
-        w = counts * self._norm[start + ((u >> 4) & 0x7FF), u & 15].astype(np.float32)
-        del counts
-        u >>= 4  # key << 11 | document
+        out = []
+        for cols, norm in [(None, self._norm)] + [(cols, norm) for _, cols, norm in views]:
+            if cols is None:
+                out.append(self._saturated(u, counts, norm, start))
+                continue
+            keep = np.isin(u & 15, cols) & (start + ((u >> 4) & 0x7FF) < len(norm))
+            out.append(self._saturated(u[keep], counts[keep], norm, start))
+        return out
+
+    def _saturated(self, u: np.ndarray, counts: np.ndarray, norm: np.ndarray, start: int) -> tuple:
+        """Postings (keys, offsets, documents, saturated tf) from each (key, document, field)'s count."""
+        w = counts * norm[start + ((u >> 4) & 0x7FF), u & 15].astype(np.float32)
+        u = u >> 4  # key << 11 | document
         g_first = _starts(u)
-        tf = np.add.reduceat(w, g_first)
+        tf = np.add.reduceat(w, g_first) if len(w) else np.zeros(0, dtype=np.float32)
         del w
         kd = u[g_first]
         del u, g_first

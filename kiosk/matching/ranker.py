@@ -20,9 +20,9 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from .index import FieldIndex, IndexSettings, top_k
+from .index import FieldIndex, ForwardIndex, IndexSettings, top_k
 from .guide_model import load_model as load_guide_model
-from .rerank import (Reranker, RerankWeights, group_indexes, group_texts, guide_actions, guide_sentences,
+from .rerank import (GROUPS, Reranker, RerankWeights, group_indexes, group_texts, guide_actions, guide_sentences,
                      load_weights)
 from .scope import ScopeModel, load_model, scope_features
 from .sections import detect_section, names_nothing, strip_section_words
@@ -222,15 +222,22 @@ class Ranker:
                                        misheard_credit=st.misheard_credit)
         weights = load_weights() if rerank is True else rerank or None
         texts = group_texts(docs, self._guides) if weights is not None else None
-        self.index = FieldIndex(docs, FIELD_WEIGHTS, index_settings, consume=consume)
+        # The second stage's field groups come from the first stage's pass when the guides lead the entries
+        # (as the Matcher puts them), else from indexes of their own.
+        in_pass = texts is not None and np.array_equal(self._guides, np.arange(len(self._guides)))
+        self.index = FieldIndex(docs, FIELD_WEIGHTS, index_settings, consume=consume,
+                                views=list(GROUPS.values()) if in_pass else (), view_docs=len(self._guides))
         self.reranker = None
         if texts is not None:
+            groups = ([ForwardIndex(view) for view in self.index.views] if in_pass
+                      else group_indexes(texts, FIELD_WEIGHTS, index_settings))
+            self.index.views = []
             guide_model = load_guide_model() if model is True else model or None
             ids = [self.entries[i].id for i in self._guides]
             if guide_model is not None and not guide_model.applies(ids):
                 guide_model = None
             self.reranker = Reranker(
-                group_indexes(texts, FIELD_WEIGHTS, index_settings), self._guides, weights, guide_actions(texts),
+                groups, self._guides, weights, guide_actions(texts),
                 close=st.rerank_window, sentences=guide_sentences(texts), model=guide_model,
                 model_columns=guide_model.columns(ids) if guide_model is not None else None)
         del texts

@@ -72,11 +72,20 @@ def _rare_reading(ch: str) -> str:
     return out[0] if out and out[0].isascii() else ch
 
 
+_ESCAPE_STARTS = "\x1b\x9b\x90\x9d\x9e\x9f"
+
+
+def _without_escapes(text: str) -> str:
+    """Text with its terminal escape sequences removed (looked for only when one could start: guide texts
+    have none, and a substring test is far faster than the regex)."""
+    return _ESCAPES.sub("", text) if any(c in text for c in _ESCAPE_STARTS) else text
+
+
 def clean(text: str) -> str:
     """Width-fold, lower-case, and keep only Chinese characters, letters and digits."""
     if not isinstance(text, str):
         return ""
-    text = unicodedata.normalize("NFKC", _WIDE_PUNCT.sub(" ", _ESCAPES.sub("", text))).lower()
+    text = unicodedata.normalize("NFKC", _WIDE_PUNCT.sub(" ", _without_escapes(text))).lower()
     return _KEEP.sub("", text)[: MAX_QUERY_CHARS * 4]
 
 
@@ -164,7 +173,7 @@ def normalize_many(texts: list[str]) -> list[str]:
     The same steps, except that a text made only of filler words becomes empty and long texts are not
     cut at MAX_QUERY_CHARS (that bound is for questions)."""
     block = "\n".join(t.replace("\n", " ") if isinstance(t, str) else "" for t in texts)
-    block = _KEEP_LINES.sub("", unicodedata.normalize("NFKC", _WIDE_PUNCT.sub(" ", _ESCAPES.sub("", block))).lower())
+    block = _KEEP_LINES.sub("", unicodedata.normalize("NFKC", _WIDE_PUNCT.sub(" ", _without_escapes(block))).lower())
     return _canonical_lines(arabic_numbers(_FILLER_RE.sub("", block)))
 
 
