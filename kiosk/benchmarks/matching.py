@@ -68,11 +68,25 @@ def _latency_rows(label: str, samples: tuple[list[float], list[float]], target: 
     return rows
 
 
+def machine_reference_ms() -> float:
+    """A fixed piece of work like the index's (numpy sorts and Python string handling), in milliseconds: how
+    fast the machine is today. Shared virtual machines vary by half from hour to hour; compare figures taken
+    on different days only next to this one."""
+    import numpy as np
+
+    values = np.random.default_rng(0).integers(0, 1 << 57, 2_000_000)
+    words = [f"{i}社区事务受理服务中心" for i in range(200_000)]
+    t0 = time.perf_counter()
+    np.sort(values)
+    "|".join(w.replace("中心", "") for w in words).split("|")
+    return (time.perf_counter() - t0) * 1000
+
+
 def run(ctx: Context) -> list[Row]:
     from ..knowledge import load_directory
     from ..matching import Matcher
 
-    rows = []
+    rows = [Row("machine reference (fixed work, no target)", f"{min(machine_reference_ms() for _ in range(3)):.0f} ms")]
     t0, c0 = time.perf_counter(), time.process_time()
     kb, _ = load_directory(ctx.guides_dir, ctx.config.centre)
     matcher = Matcher.for_knowledge(kb)

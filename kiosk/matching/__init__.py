@@ -47,18 +47,30 @@ class PackedDocument:
         return zip(self.kinds, self.packed.split("\x1f"))
 
 
-def guide_documents(guides: Iterable[Guide]) -> tuple[list[Entry], list[PackedDocument]]:
+def guide_documents(guides: Iterable[Guide], batch: int = 256) -> tuple[list[Entry], list[PackedDocument]]:
     """Per guide: an entry holding its names, and its document for the index (field, normalised texts
-    joined by newlines). Texts are normalised in one pass per guide; repeated texts once."""
+    joined by newlines). Texts are normalised in one pass per guide, repeated texts once; the section words
+    of ``batch`` guides' questions are stripped in one pass."""
     cache: dict[str, str] = {}
     kinds_seen: dict[tuple[str, ...], tuple[str, ...]] = {}
     entries, docs = [], []
+    pending: list[tuple[Guide, list[str], list[str]]] = []  # (guide, its names but questions, its questions)
+
+    def flush() -> None:
+        questions = [q for _, _, qs in pending for q in qs]
+        parts = iter(name_parts("question", questions))
+        for g, names, qs in pending:
+            names += [next(parts) for _ in qs]
+            entries.append(Entry(g.id, g.title, (), names="\n".join(names)))
+        pending.clear()
+
     for g in guides:
         fields = guide_fields(g)
         todo = list(dict.fromkeys(t for _, texts in fields for t in texts if t not in cache))
         if todo:
             cache.update(zip(todo, normalize_many(todo)))
         names: list[str] = []
+        questions: list[str] = []
         kinds: list[str] = []
         texts_out: list[str] = []
         for kind, texts in fields:
@@ -67,11 +79,16 @@ def guide_documents(guides: Iterable[Guide]) -> tuple[list[Entry], list[PackedDo
                 continue
             kinds.append(kind)
             texts_out.append("\n".join(norm))
-            if kind in NAME_KINDS:
-                names += name_parts(kind, norm)
+            if kind == "question":
+                questions += norm
+            elif kind in NAME_KINDS:
+                names += norm
         key = tuple(kinds)
-        entries.append(Entry(g.id, g.title, (), names="\n".join(names)))
+        pending.append((g, names, questions))
         docs.append(PackedDocument(kinds_seen.setdefault(key, key), texts_out))
+        if len(pending) >= batch:
+            flush()
+    flush()
     return entries, docs
 
 

@@ -270,7 +270,9 @@ class FieldIndex:
             if cols is None:
                 out.append(self._saturated(u, counts, norm, start))
                 continue
-            keep = np.isin(u & 15, cols) & (start + ((u >> 4) & 0x7FF) < len(norm))
+            in_view = np.zeros(16, dtype=bool)
+            in_view[cols] = True
+            keep = in_view[u & 15] & (start + ((u >> 4) & 0x7FF) < len(norm))
             out.append(self._saturated(u[keep], counts[keep], norm, start))
         return out
 
