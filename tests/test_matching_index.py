@@ -216,8 +216,12 @@ def test_a_mix_of_two_texts_costs_one_pass_and_equals_the_mix_of_their_scores():
     assert mixed.argmax() == 3  # the whole question's 补领 tips 敬老卡补领 over 敬老卡申领
 
 
-def test_the_forward_view_scores_a_few_documents_as_the_index_does():
+@pytest.mark.parametrize("rows16", [1 << 16, 2])  # 16-bit term rows, and 32-bit past the limit
+def test_the_forward_view_scores_a_few_documents_as_the_index_does(monkeypatch, rows16):
+    import kiosk.matching.index as index
     from kiosk.matching.index import FieldIndex, ForwardIndex
+
+    monkeypatch.setattr(index, "_ROWS16", rows16)
 
     docs = [[("t", "敬老卡申领"), ("s", "老人坐车免费")], [("t", "居住证补领")], [], [("t", "低保申请条件")],
             [("t", "敬老卡补领"), ("s", "卡丢了")]]
@@ -225,6 +229,7 @@ def test_the_forward_view_scores_a_few_documents_as_the_index_does():
         return FieldIndex(docs, {"t": 2.0, "s": 1.0}, IndexSettings(misheard_credit=0.5))
 
     ix, fw = make(), ForwardIndex(make())
+    assert fw.segments[0][4].dtype == (np.uint16 if rows16 > 2 else np.int32)
     for q in ("敬老卡没了去哪换", "居住正补领", "老人坐车", "天气"):
         at = np.array([4, 0, 2, 1])
         assert np.allclose(fw.fused_at(q, at), ix.fused(q)[at]), q

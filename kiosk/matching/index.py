@@ -84,15 +84,15 @@ def _code_points(text: str) -> np.ndarray:
 def _term_parts(cps: np.ndarray):
     """The four kinds of terms of a run of code points separated by "\\n", as (positions, key maker)."""
     _resolve_rare(cps)
-    syl = _syllable_map()[cps].astype(np.int64)
+    syl = _syllable_map()[cps]  # int32: only the keys are 64-bit
     valid = cps != _SEP
-    uni = np.flatnonzero(valid)
-    bi = np.flatnonzero(valid[:-1] & valid[1:])
+    uni = np.flatnonzero(valid).astype(np.int32)
+    bi = np.flatnonzero(valid[:-1] & valid[1:]).astype(np.int32)
     return (
-        (uni, lambda: _CHAR1 | cps[uni]),
-        (bi, lambda: _CHAR2 | (cps[bi] << 21) | cps[bi + 1]),
-        (uni, lambda: _PIN1 | syl[uni]),
-        (bi, lambda: _PIN2 | (syl[bi] << 21) | syl[bi + 1]),
+        (uni, lambda: _CHAR1 | cps[uni].astype(np.int64)),
+        (bi, lambda: _CHAR2 | (cps[bi].astype(np.int64) << 21) | cps[bi + 1]),
+        (uni, lambda: _PIN1 | syl[uni].astype(np.int64)),
+        (bi, lambda: _PIN2 | (syl[bi].astype(np.int64) << 21) | syl[bi + 1]),
     )
 
 
@@ -238,9 +238,11 @@ class FieldIndex:
         sizes = [stop - start] + [min(stop, view.n) - start for view, _, _ in views]
         if not texts:
             return [_empty_segment(start, size) for size in sizes]
-        cps = _code_points("\n".join(texts) + "\n")
+        # 32-bit code points and 16-bit tags while the terms are made: a segment's transient memory is the
+        # index's peak at 20,000 guides
+        cps = np.frombuffer(("\n".join(texts) + "\n").encode("utf-32-le"), dtype=np.uint32).astype(np.int32)
         lens = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
-        tags = (np.asarray(doc_of, dtype=np.int64) << 4) | np.asarray(field_of, dtype=np.int64)
+        tags = ((np.asarray(doc_of, dtype=np.int64) << 4) | np.asarray(field_of, dtype=np.int64)).astype(np.uint16)
         del texts, doc_of, field_of
         tag = np.repeat(tags, lens)
         # One kind of term at a time: the kind is the top of the key, so the kinds' postings one after the
@@ -396,6 +398,11 @@ class FieldIndex:
         return char_w + pin_w
 
 
+#: A forward segment's term rows are 16-bit when it has at most this many distinct terms (at 20,000 guides
+#: a field group's segment has about 45,000), else 32-bit.
+_ROWS16 = 1 << 16
+
+
 class ForwardIndex:
     """A FieldIndex turned around, segment by segment: per document the rows of its terms (sorted) and their
     saturated tf. Scores a few given documents without walking any posting list: what a second stage needs
@@ -406,17 +413,17 @@ class ForwardIndex:
         self.settings, self.n = index.settings, index.n
         self._weights, self.idf = index._weights, index.idf
         self.segments = []  # (start, keys, df per key, offsets per document, rows by document, sat by document)
-        for seg in index.segments:
+        while index.segments:
+            seg = index.segments.pop(0)  # freed as it is turned around
             lens = np.diff(seg.offsets).astype(np.int32)
-            rows = np.repeat(np.arange(len(seg.keys), dtype=np.int32), lens)
+            rows = np.repeat(np.arange(len(seg.keys), dtype=np.uint16 if len(seg.keys) <= _ROWS16 else np.int32), lens)
             # by document, rows ascending within each (the postings are by row already; a stable sort of
             # the uint16 document numbers is a radix sort)
             order = np.argsort(seg.docs, kind="stable")
             offsets = np.zeros(seg.size + 1, dtype=np.int32)
             np.cumsum(np.bincount(seg.docs, minlength=seg.size), out=offsets[1:])
             self.segments.append((seg.start, seg.keys, lens, offsets, rows[order], seg.sat[order]))
-            del rows, order
-        index.segments = []
+            del rows, order, seg
         # document frequency of every term, over all segments (merged one segment at a time, to stay lean;
         # both sides are sorted, so a stable sort of the two is a merge): one lookup per question
         self.terms, self.df = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)

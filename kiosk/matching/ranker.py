@@ -225,22 +225,27 @@ class Ranker:
         # The second stage's field groups come from the first stage's pass when the guides lead the entries
         # (as the Matcher puts them), else from indexes of their own.
         in_pass = texts is not None and np.array_equal(self._guides, np.arange(len(self._guides)))
+        actions = guide_actions(texts) if texts is not None else []
+        sentences = guide_sentences(texts) if texts is not None else []
+        if in_pass:
+            texts = None  # not needed while the index is built
         self.index = FieldIndex(docs, FIELD_WEIGHTS, index_settings, consume=consume,
                                 views=list(GROUPS.values()) if in_pass else (), view_docs=len(self._guides))
         self.reranker = None
-        if texts is not None:
+        if weights is not None:
             groups = ([ForwardIndex(view) for view in self.index.views] if in_pass
                       else group_indexes(texts, FIELD_WEIGHTS, index_settings))
             self.index.views = []
+            del texts
             guide_model = load_guide_model() if model is True else model or None
             ids = [self.entries[i].id for i in self._guides]
             if guide_model is not None and not guide_model.applies(ids):
                 guide_model = None
             self.reranker = Reranker(
-                groups, self._guides, weights, guide_actions(texts),
-                close=st.rerank_window, sentences=guide_sentences(texts), model=guide_model,
+                groups, self._guides, weights, actions,
+                close=st.rerank_window, sentences=sentences, model=guide_model,
                 model_columns=guide_model.columns(ids) if guide_model is not None else None)
-        del texts
+        del actions, sentences
         self._topics = np.flatnonzero(kinds == 1)
         self._events = np.flatnonzero(kinds == 2)
         self._is_guide = kinds == 0
