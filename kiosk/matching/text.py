@@ -30,7 +30,7 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 # Full-width and CJK punctuation, made a space before NFKC: their compatibility forms are punctuation too,
 # removed all the same, and decomposing them is most of NFKC's cost on guide texts (a space, like the
 # punctuation, combines with no mark that follows). Left to NFKC: full-width letters and digits (FF10-FF19,
-# FF21-FF3A, FF41-FF5A), the combining tone marks 302A-302F and the Suzhou numerals 〸〹〺 (3038-303A: 十廿卅).
+# FF21-FF3A, FF41-FF5A), the combining tone marks 302A-302F and the Suzhou numerals 3038-303A (10, 20, 30).
 _WIDE_PUNCT = re.compile(r"[\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u3000-\u3029\u3030-\u3037\u303b-\u303f]+")
 # Terminal escape sequences as a whole (ECMA-48), so no parameter such as "31m" is left behind as text:
 # CSI (ESC [ or 8-bit 0x9b, parameter bytes, intermediate bytes, one final byte), OSC/DCS/PM/APC strings
