@@ -332,7 +332,7 @@ def features(matcher: Matcher, query: str, expected: str) -> Features:
     if len(rk._topics):
         t = rk.ranked(norm, rk._topics, 1, tscores)
         if t:
-            topic = rk.topic_features(t[0], norm, guides)
+            topic = rk.topic_features(t[0], norm, guides, core)
     if len(rk._events):
         e = rk.ranked(core, rk._events, 1, scores)
         if e:

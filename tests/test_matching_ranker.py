@@ -113,6 +113,23 @@ def test_an_owned_name_our_guide_speaks_of_stays_with_the_guide(owned):
     assert m.status != NONE and m.best.id == "t-12" and m.topic is None
 
 
+def test_a_question_about_nothing_but_an_owned_thing_goes_to_its_office(owned):
+    """拿护照怎么做居住登记 stays ours (above): the guide speaks of 护照 and the question names more. But a
+    question whose service words are the owned thing alone asks about that thing, however much a guide speaks
+    of it (大厅的电梯 beside 加装电梯)."""
+    m = Matcher(owned, topics=[PASSPORT])
+    for q in ("护照在哪里办", "护照怎么办理"):
+        assert m.match(q).status == NONE and m.match(q).topic == "护照和出入境证件", q
+    assert m.match("凭护照办理居住登记在哪里").best.id == "t-12"
+
+
+def test_the_hall_lift_is_the_halls_and_fitting_a_lift_is_a_guide(matcher):
+    asked = matcher.match("电梯在哪边")
+    assert asked.status == NONE and asked.topic == "大厅里的设施"
+    fitting = matcher.match("老房子加装电梯到哪里申请")
+    assert fitting.status == ANSWER and fitting.best.id == "housing-11" and fitting.section == "location"
+
+
 def test_decide_turns_to_the_topic_only_for_an_unexplained_owned_name():
     from kiosk.matching.ranker import Settings, decide
 

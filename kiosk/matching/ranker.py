@@ -384,7 +384,7 @@ class Ranker:
         if len(self._topics):
             t = self.ranked(norm, self._topics, 1, tscores)
             if t:
-                topic, topic_seen = t[0][1], self.topic_features(t[0], norm, guides)
+                topic, topic_seen = t[0][1], self.topic_features(t[0], norm, guides, core)
         event = event_seen = None
         offered: tuple[Candidate, ...] = ()
         if len(self._events):
@@ -429,12 +429,16 @@ class Ranker:
         near 0 when the guide never speaks of the thing named."""
         return float(self.index.fused(name)[guide]) if name else 1.0
 
-    def topic_features(self, topic: tuple[float, int], norm: str, guides: list[tuple[float, int]]
+    def topic_features(self, topic: tuple[float, int], norm: str, guides: list[tuple[float, int]], core: str = ""
                        ) -> tuple[float, bool, float]:
         """(score, named whole, the least share of a thing the topic's office owns, named in the question,
-        that the best guide explains; 1 if none is named) of the best topic."""
+        that the best guide explains; 1 if none is named) of the best topic. A question whose service words
+        (``core``) are nothing but such a thing (电梯在哪里, 身份证怎么办) asks about that thing itself, however
+        much a guide speaks of it (加装电梯, every guide's 带身份证): its share counts as 0."""
         heard = self._heard(topic[1], norm, guides)
         owned = [p.text for p in heard if p.kind == "owned"] if guides else []
+        if core and core in owned:
+            return topic[0], True, 0.0
         return topic[0], bool(heard), min((self.mention(t, guides[0][1]) for t in owned), default=1.0)
 
     def bundle_covers(self, event: Entry, cands: Sequence[Candidate]) -> bool:
