@@ -16,7 +16,7 @@ from typing import Callable, Iterator
 
 from .knowledge.model import CENTRE_DEFAULT, SECTION_NAMES, SECTIONS, Guide, KnowledgeBase
 from .matching import ANSWER, CLARIFY, Match
-from .matching.sections import asked_age, asks_online, asks_who_comes, states_paying
+from .matching.sections import asked_age, asked_document, asks_online, asks_who_comes, states_paying
 from .matching.text import clean
 from .speech.textprep import cardinal, count_syllables
 
@@ -305,6 +305,41 @@ def asked_reply(guide: Guide, kb: KnowledgeBase, kind: str) -> Reply:
     return Reply("answer", guide, section, _bounded(f"{name}，{text}" if name else text))
 
 
+_DOCUMENT_SUFFIX = re.compile(r"(?:证明书|证明|证书|报告|单子)$")
+# A line that says who issues a document (由医院出具死亡医学证明; 派出所出具的证明).
+_ISSUED = re.compile(r"出具|开具|签发|核发|开出")
+
+
+def document_source(guide: Guide, kb: KnowledgeBase, document: str) -> Reply | None:
+    """Where to get a document this guide asks residents to bring (死亡证明在哪里开, asked of 身后一件事): the
+    guide's own words on who issues it (the material's note, then its steps, notes and answers), else that
+    the guide does not say, with the telephone. None when the document is the guide's own service (户籍证明
+    asked of the guide that issues it: where that is done is the answer) or not one of its materials."""
+    stem = _DOCUMENT_SUFFIX.sub("", document)
+    kind = document[len(stem):][:2]
+    # the guide's own service: a name of it has the words and the kind (亲属关系户籍证明 for 亲属关系证明)
+    if not stem or any(stem in n and kind in n for n in (guide.title, *guide.aliases, guide.spoken_name or "")):
+        return None
+    # the material of this kind named by the longest tail of the words before 证明 (母亲去世死亡证明 -> 死亡)
+    tails = [stem[i:] for i in range(max(len(stem) - 1, 1))]
+    material = next((m for t in tails for m in guide.materials if t in m.name and kind in m.name), None)
+    if material is None:
+        return None
+    # who issues it: the material's own note, else a line of the steps, notes or answers that names it by
+    # the longest words it shares with the question (those, or any shorter of three characters at least)
+    shared = [t for t in tails if t in material.name]
+    keys = shared[:1] + [t for t in shared[1:] if len(t) >= 3]
+    lines = [*guide.steps, *guide.notes, *(f.a for f in guide.faq)]
+    said = material.note if material.note and _ISSUED.search(material.note) else next(
+        (line for key in keys for line in lines if key in line and _ISSUED.search(line)), None)
+    name = for_ear(material.name)
+    if said is None:
+        fact = f"指南里没有写{name}在哪里开，请先问清楚。" + section_fact(guide, "contact", kb)
+        return Reply("answer", guide, "materials", _bounded(fact))
+    text, _ = fit(for_ear(said), FACT_SYLLABLES + 16)
+    return Reply("answer", guide, "materials", _bounded(f"{name}：{text}"))
+
+
 def _bounded(text: str, closing: str = "") -> str:
     """A reply, ending with closing words if any, never longer than MAX_SYLLABLES."""
     budget = MAX_SYLLABLES - count_syllables(closing)
@@ -381,8 +416,10 @@ def compose(match: Match, kb: KnowledgeBase, section: str | None = None) -> Repl
     if match.status == ANSWER and match.best:
         guide = kb.get(match.best.id)
         if guide is not None:
-            return answer_guide(guide, kb, section, paying=states_paying(match.normalized),
-                                age=asked_age(match.normalized))
+            document = asked_document(match.normalized)
+            sourced = document_source(guide, kb, document) if document else None
+            return sourced or answer_guide(guide, kb, section, paying=states_paying(match.normalized),
+                                           age=asked_age(match.normalized))
     if match.status == CLARIFY:
         choices = tuple(g for g in (kb.get(c.id) for c in match.candidates[:3]) if g is not None)
         if len(choices) >= 2:

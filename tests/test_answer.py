@@ -254,3 +254,51 @@ def test_a_benefit_set_out_by_age_is_said_for_the_age_asked(kb):
         acts = d.handle(TappedChoice([g.id for g in shown[0].choices].index("elderly-01")), now=1)
     said = [a.text for a in acts if isinstance(a, Say)][0]
     assert "90至99周岁" in said and "65至69" not in said
+
+
+# -- where to get a document the guide asks for (死亡证明在哪里开) ------------------------------------------
+@pytest.mark.parametrize("question,document", [
+    ("死亡证明在哪里开", "死亡证明"), ("去哪里开亲属关系证明", "亲属关系证明"), ("体检报告到哪儿拿", "体检报告"),
+    ("火化证明怎么开", "火化证明"), ("敬老卡在哪里办", None), ("低保要带什么证明", None),
+])
+def test_which_questions_ask_where_to_get_a_document(question, document):
+    from kiosk.matching.sections import asked_document
+    from kiosk.matching.text import normalize
+
+    assert asked_document(normalize(question)) == document
+
+
+def test_where_to_get_a_document_is_where_the_guide_says_it_is_issued(kb):
+    from kiosk.answer import document_source
+
+    after_death = kb.get("general-06")  # 身后一件事: brings 居民死亡医学证明（推断）书
+    reply = document_source(after_death, kb, "死亡证明")
+    assert reply.section == "materials" and "医院出具" in reply.text and "受理大厅" not in reply.text
+    # the guide's own service is not a document to get elsewhere: where it is done is the answer
+    assert document_source(kb.get("residence-12"), kb, "亲属关系证明") is None
+    # nor is a document the guide does not ask for
+    assert document_source(after_death, kb, "体检报告") is None
+
+
+def test_a_document_whose_source_the_guide_does_not_give_is_said_so_with_the_telephone(kb):
+    from kiosk.answer import document_source
+
+    guide = next(g for g in kb.guides if any("火化证明" in m.name for m in g.materials)
+                 and not any("火化证明" in line and re.search("出具|开具|签发|核发|开出", line)
+                             for line in (*g.steps, *g.notes, *(f.a for f in g.faq), *(m.note or "" for m in g.materials))))
+    reply = document_source(guide, kb, "火化证明")
+    assert reply.text.startswith("指南里没有写火化证明在哪里开") and "电话" in reply.text
+
+
+def test_asked_of_the_guide_on_screen_or_first_the_document_source_is_the_reply(kb):
+    from kiosk.dialogue import Dialogue, Say, TappedGuide, Heard
+    from kiosk.matching import Matcher
+
+    d = Dialogue(kb, Matcher.for_knowledge(kb), idle_seconds=60)
+    said = [a.text for a in d.handle(Heard("我妈走了，死亡证明去哪开"), now=0) if isinstance(a, Say)]
+    assert "医院出具" in said[-1]
+    d.handle(TappedGuide("general-06"), now=1)
+    said = [a.text for a in d.handle(Heard("死亡证明要到哪里开"), now=2) if isinstance(a, Say)]
+    assert "医院出具" in said[-1]
+    said = [a.text for a in d.handle(Heard("在哪里办"), now=3) if isinstance(a, Say)]
+    assert "医院" not in said[-1]  # the service's own place

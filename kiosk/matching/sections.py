@@ -215,3 +215,24 @@ def asked_age(text: str) -> int | None:
     """The age a normalised question gives (我80岁了: 80; 八十岁 is 80岁 after normalisation), if one."""
     m = _AGE.search(text)
     return int(m.group(1)) if m else None
+
+
+# 死亡证明在哪里开? 去哪里开亲属关系证明? Where to get a document a guide asks for: not where the guide's own
+# service is done. Read on normalised text; the document is the words before the suffix, as few as needed.
+_DOCUMENT = r"[\u4e00-\u9fff]{1,8}?(?:证明书|证明|证书|报告|单子)"
+_GET = r"(?:开具|出具|开|领|拿|弄|打印|办)"
+_WHERE = r"(?:哪里|哪儿|哪边|哪个地方|什么地方|哪)"
+_DOCUMENT_SOURCE = re.compile(
+    rf"(?P<doc>{_DOCUMENT})(?:要|得|应该|需要|可以|能)?(?:在|到|去|上)?{_WHERE}{_GET}"
+    rf"|(?:在|到|去|上){_WHERE}{_GET}(?P<doc2>{_DOCUMENT})"
+    rf"|(?P<doc3>{_DOCUMENT})(?:要|得|应该|需要)?(?:怎么|如何)(?:开具|开|弄)"
+)
+
+
+def asked_document(text: str) -> str | None:
+    """The document a normalised question asks where to get (死亡证明在哪里开 -> 死亡证明), if it asks that."""
+    m = _DOCUMENT_SOURCE.search(text)
+    if m is None:
+        return None
+    return m.group("doc") or m.group("doc2") or m.group("doc3")
+
