@@ -310,34 +310,47 @@ _DOCUMENT_SUFFIX = re.compile(r"(?:证明书|证明|证书|报告|单子)$")
 _ISSUED = re.compile(r"出具|开具|签发|核发|开出")
 
 
+def _names_document(guide: Guide, stem: str, kind: str) -> bool:
+    """Whether a name of the guide's own service has the document's words and kind (亲属关系户籍证明 for
+    亲属关系证明): the guide issues it."""
+    return any(stem in n and kind in n for n in (guide.title, *guide.aliases, guide.spoken_name or ""))
+
+
 def document_source(guide: Guide, kb: KnowledgeBase, document: str) -> Reply | None:
-    """Where to get a document this guide asks residents to bring (死亡证明在哪里开, asked of 身后一件事): the
-    guide's own words on who issues it (the material's note, then its steps, notes and answers), else that
-    the guide does not say, with the telephone. None when the document is the guide's own service (户籍证明
-    asked of the guide that issues it: where that is done is the answer) or not one of its materials."""
+    """Where to get a document this guide asks residents to bring (死亡证明在哪里开, asked of 身后一件事):
+    the guide's own words on who issues it (the material's name or note, then its steps, notes and answers);
+    else the guide here that issues it, with where that is done; else that the guide does not say, with the
+    telephone. None when the document is the guide's own service (户籍证明 asked of the guide that issues it:
+    where that is done is the answer) or not one of its materials."""
     stem = _DOCUMENT_SUFFIX.sub("", document)
     kind = document[len(stem):][:2]
-    # the guide's own service: a name of it has the words and the kind (亲属关系户籍证明 for 亲属关系证明)
-    if not stem or any(stem in n and kind in n for n in (guide.title, *guide.aliases, guide.spoken_name or "")):
+    if not stem or _names_document(guide, stem, kind):
         return None
     # the material of this kind named by the longest tail of the words before 证明 (母亲去世死亡证明 -> 死亡)
     tails = [stem[i:] for i in range(max(len(stem) - 1, 1))]
     material = next((m for t in tails for m in guide.materials if t in m.name and kind in m.name), None)
     if material is None:
         return None
-    # who issues it: the material's own note, else a line of the steps, notes or answers that names it by
-    # the longest words it shares with the question (those, or any shorter of three characters at least)
+    # who issues it: the material's own name or note (单位出具的…证明), else a line of the steps, notes or
+    # answers that names it by the longest words it shares with the question (those, or any shorter of three
+    # characters at least)
     shared = [t for t in tails if t in material.name]
     keys = shared[:1] + [t for t in shared[1:] if len(t) >= 3]
     lines = [*guide.steps, *guide.notes, *(f.a for f in guide.faq)]
-    said = material.note if material.note and _ISSUED.search(material.note) else next(
-        (line for key in keys for line in lines if key in line and _ISSUED.search(line)), None)
-    name = for_ear(material.name)
-    if said is None:
-        fact = f"指南里没有写{name}在哪里开，请先问清楚。" + section_fact(guide, "contact", kb)
-        return Reply("answer", guide, "materials", _bounded(fact))
-    text, _ = fit(for_ear(said), FACT_SYLLABLES + 16)
-    return Reply("answer", guide, "materials", _bounded(f"{name}：{text}"))
+    own = next((t for t in (material.name, material.note or "") if _ISSUED.search(t)), None)
+    said = own or next((line for key in keys for line in lines if key in line and _ISSUED.search(line)), None)
+    # the material by its name, or by the words asked when it lists several (亲属关系证明和死亡证明)
+    name = shared[0] + kind if re.search(r"[或和及、]", material.name) else for_ear(material.name)
+    if said is not None:
+        text, _ = fit(for_ear(said), FACT_SYLLABLES + 16)
+        return Reply("answer", guide, "materials", _bounded(text if said == material.name else f"{name}：{text}"))
+    issuer = next((g for key in keys for g in kb.guides if g.id != guide.id and _names_document(g, key, kind)), None)
+    if issuer is not None:  # 亲属关系证明 asked of a guide that needs it: the guide here that issues it
+        where = section_fact(issuer, "location", kb)
+        via = "" if name in issuer.short_name or issuer.short_name in name else f"，要办{issuer.short_name}"
+        return Reply("answer", issuer, "location", _bounded(f"{name}{via}：{where}"))
+    fact = f"指南里没有写{name}在哪里开，请先问清楚。" + section_fact(guide, "contact", kb)
+    return Reply("answer", guide, "materials", _bounded(fact))
 
 
 def _bounded(text: str, closing: str = "") -> str:

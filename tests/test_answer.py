@@ -302,3 +302,19 @@ def test_asked_of_the_guide_on_screen_or_first_the_document_source_is_the_reply(
     assert "医院出具" in said[-1]
     said = [a.text for a in d.handle(Heard("在哪里办"), now=3) if isinstance(a, Say)]
     assert "医院" not in said[-1]  # the service's own place
+
+
+def test_a_document_another_guide_here_issues_is_sent_there(kb):
+    from kiosk.answer import document_source
+
+    needs = next(g for g in kb.guides if g.id != "residence-12" and any("亲属关系证明" in m.name for m in g.materials))
+    reply = document_source(needs, kb, "亲属关系证明")
+    assert reply.guide.id == "residence-12" and reply.section == "location" and "派出所" in reply.text
+
+
+def test_a_material_whose_name_says_who_issues_it_is_answered_with_that(kb):
+    from kiosk.answer import document_source
+
+    guide = next(g for g in kb.guides if any(m.name.startswith("单位出具的") for m in g.materials))
+    reply = document_source(guide, kb, "劳动关系证明")
+    assert reply.guide == guide and reply.text.startswith("单位出具的")
