@@ -108,3 +108,19 @@ def test_model_hook_reports_what_the_real_grammar_module_finds(guide_dir, centre
             vocabulary=broken, unknown_word_problems=lambda kb_, vocab: []))
     with pytest.raises(ModelCheckUnavailable, match="kiosk.speech.grammar"):
         model_words(kb, "models/cn", importer=lambda name: types.SimpleNamespace())
+
+
+def test_issuers_lists_documents_no_guide_says_who_issues(centre, cli):
+    from conftest import ROOT
+    from kiosk.staff.lint import ISSUER, unsaid_issuers
+
+    kb, _ = load_directory(ROOT / "guides", centre)
+    found = [f for f in unsaid_issuers(kb) if f.problem.path.endswith("general-06.yaml")]
+    said = " ".join(f.problem.message for f in found)
+    assert all(f.kind == ISSUER for f in found)
+    assert "“火化证明”" in said            # no line says who issues it
+    assert "居民死亡医学证明" not in said   # its steps say: the hospital
+    assert "亲属关系证明" not in said       # another guide here issues it (户籍证明开具)
+    res = cli("lint", "--guides", str(ROOT / "guides"), "--skip-confusable", "--issuers")
+    assert res.code == 1 and "== 没写在哪里开的证明材料" in res.out
+    assert res.err.endswith(f"没写在哪里开的证明材料 {len(unsaid_issuers(kb))} 处。\n")

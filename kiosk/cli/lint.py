@@ -1,4 +1,5 @@
-"""kiosk lint: shared and confusable guide names, and (with --model) words the recogniser cannot hear."""
+"""kiosk lint: shared and confusable guide names, with --model words the recogniser cannot hear, and with
+--issuers document materials whose issuer no guide gives."""
 from __future__ import annotations
 
 import argparse
@@ -15,13 +16,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "given but the model check is unavailable).")
     p.add_argument("--model", metavar="PATH", help="Vosk model folder: also check words it cannot recognise")
     p.add_argument("--skip-confusable", action="store_true", help="only shared names (fast)")
+    p.add_argument("--issuers", action="store_true",
+                   help="also list document materials (…证明) whose issuer no guide gives (未写出具单位的证明材料)")
     add_guides_option(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
     from ..matching import Matcher
-    from ..staff.lint import KIND_NAMES, ModelCheckUnavailable, confusable_names, model_words, shared_names
+    from ..staff.lint import (ISSUER, KIND_NAMES, MODEL, ModelCheckUnavailable, confusable_names, model_words,
+                              shared_names, unsaid_issuers)
 
     config, kb, problems = knowledge(args, env)
     errors = sum(p.is_error for p in problems)
@@ -30,6 +34,8 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     findings = shared_names(kb)
     if not args.skip_confusable:
         findings += confusable_names(kb, Matcher.for_knowledge(kb, matcher_settings(config)))
+    if args.issuers:
+        findings += unsaid_issuers(kb)
     unavailable = None
     if args.model:
         try:
@@ -43,8 +49,9 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         env.out(f"== {title}：{len(mine)} 处 ==")
         for p in mine:
             env.out(str(p))
+    asked = {MODEL: bool(args.model), ISSUER: args.issuers}
     counts = "，".join(f"{KIND_NAMES[k].split('（')[0]} {sum(f.kind == k for f in findings)} 处" for k in KIND_NAMES
-                      if k != "model" or args.model)
+                      if asked.get(k, True))
     env.err(f"检查了 {len(kb)} 个指南：{counts}。")
     if unavailable:
         env.err(unavailable)

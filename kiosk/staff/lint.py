@@ -6,10 +6,13 @@
   because another guide ranks first or comes within the clarify margin (or a topic handled elsewhere
   wins). The matcher's own scoring decides, so what lint reports is what a resident would meet; the
   reason says whether the rival sounds the same (same pinyin), is written the same, or is just close;
-* with a speech model: words of titles and aliases that the recogniser's vocabulary lacks.
+* with a speech model: words of titles and aliases that the recogniser's vocabulary lacks;
+* with --issuers: materials that are documents (…证明, …证书, …报告) whose guide does not say who issues them
+  and that no guide here issues, so 死亡证明在哪里开 gets "指南里没有写" and the telephone.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
@@ -19,9 +22,9 @@ from ..knowledge.problems import WARNING, Problem
 from ..matching import ANSWER, NONE, Matcher, normalize
 from ..matching.text import code
 
-SHARED, CONFUSABLE, MODEL = "shared", "confusable", "model"
+SHARED, CONFUSABLE, MODEL, ISSUER = "shared", "confusable", "model", "issuer"
 KIND_NAMES = {SHARED: "多个指南共用的叫法", CONFUSABLE: "容易混淆的名称（终端需要再问一次或会答错）",
-              MODEL: "语音模型听不懂的词"}
+              MODEL: "语音模型听不懂的词", ISSUER: "没写在哪里开的证明材料（居民问“在哪里开”时终端答不出）"}
 
 
 @dataclass(frozen=True)
@@ -123,3 +126,25 @@ def model_words(kb: KnowledgeBase, model: str | Path,
     except Exception as exc:  # the reader's own error says what is wrong with the model folder
         raise ModelCheckUnavailable(f"读不出模型 {model} 的词表：{exc}") from exc
     return [Finding(MODEL, p) for p in unknown(kb, vocab)]
+
+
+_DOCUMENT_NAME = re.compile(r"[\u4e00-\u9fff]{1,8}(?:证明书|证明|证书|报告|单子)")
+
+
+def unsaid_issuers(kb: KnowledgeBase) -> list[Finding]:
+    """Materials that are documents about which the kiosk, asked where to get one, can only say the guide does
+    not say (kiosk.answer.document_source): the guide names no issuer and no guide here issues it."""
+    from ..answer import document_source, for_ear
+
+    out = []
+    for g in kb.guides:
+        for m in g.materials:
+            found = _DOCUMENT_NAME.search(for_ear(m.name))
+            reply = document_source(g, kb, found.group(0)) if found else None
+            if reply is not None and reply.guide == g and reply.text.startswith("指南里没有写"):
+                out.append(Finding(ISSUER, Problem(
+                    g.path, g.line_of("materials"),
+                    f"材料“{m.name}”没有写由哪里开具：居民问“{found.group(0)}在哪里开”时终端只能说指南里没有写。"
+                    f"知道的话请在这项材料的 note 里写上出具单位（如“由就诊医院出具”）", WARNING)))
+    return out
+
