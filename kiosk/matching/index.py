@@ -23,10 +23,11 @@ IDF of the question and match nothing, so one misheard character would sink the 
 term takes its place (with the pinyin term's IDF) and a document explaining that sound is credited
 ``misheard_credit`` of it. The pinyin view is unchanged.
 
-The index is built in *segments* of up to 1,024 documents with numpy, so building costs one sort per
-segment and scoring a question costs the postings of its terms, not the number of documents. All
-ordering is by numbers (term keys, document positions), never by hashed strings, so every process
-gets the same result.
+The index is built in *segments* of up to 1,024 documents with numpy, so building costs a sort per kind of
+term per segment (two at a time on two processors) and scoring a question costs the postings of its terms,
+not the number of documents. Field groups the second stage scores on their own (``views``) are cut from the
+same pass. All ordering is by numbers (term keys, document positions), never by hashed strings, so every
+process gets the same result.
 """
 from __future__ import annotations
 
