@@ -16,7 +16,7 @@ from typing import Callable, Iterator
 
 from .knowledge.model import CENTRE_DEFAULT, SECTION_NAMES, SECTIONS, Guide, KnowledgeBase
 from .matching import ANSWER, CLARIFY, Match
-from .matching.sections import asked_age, asked_document, asks_online, asks_who_comes, states_paying
+from .matching.sections import DOCUMENT_KINDS, asked_age, asked_document, asks_online, asks_who_comes, states_paying
 from .matching.text import clean
 from .speech.textprep import cardinal, count_syllables
 
@@ -305,7 +305,9 @@ def asked_reply(guide: Guide, kb: KnowledgeBase, kind: str) -> Reply:
     return Reply("answer", guide, section, _bounded(f"{name}，{text}" if name else text))
 
 
-_DOCUMENT_SUFFIX = re.compile(r"(?:证明书|证明|证书|报告|单子)$")
+_DOCUMENT_SUFFIX = re.compile(rf"(?:{DOCUMENT_KINDS})$")
+#: How a reply begins when the guide does not say what was asked (who issues a document: see kiosk lint --issuers).
+UNSAID = "指南里没有写"
 # A line that says who issues a document (由医院出具死亡医学证明; 派出所出具的证明).
 _ISSUED = re.compile(r"出具|开具|签发|核发|开出")
 
@@ -349,7 +351,7 @@ def document_source(guide: Guide, kb: KnowledgeBase, document: str) -> Reply | N
         where = section_fact(issuer, "location", kb)
         via = "" if name in issuer.short_name or issuer.short_name in name else f"，要办{issuer.short_name}"
         return Reply("answer", issuer, "location", _bounded(f"{name}{via}：{where}"))
-    fact = f"指南里没有写{name}在哪里开，请先问清楚。" + section_fact(guide, "contact", kb)
+    fact = f"{UNSAID}{name}在哪里开，请先问清楚。" + section_fact(guide, "contact", kb)
     return Reply("answer", guide, "materials", _bounded(fact))
 
 
@@ -429,10 +431,7 @@ def compose(match: Match, kb: KnowledgeBase, section: str | None = None) -> Repl
     if match.status == ANSWER and match.best:
         guide = kb.get(match.best.id)
         if guide is not None:
-            document = asked_document(match.normalized)
-            sourced = document_source(guide, kb, document) if document else None
-            return sourced or answer_guide(guide, kb, section, paying=states_paying(match.normalized),
-                                           age=asked_age(match.normalized))
+            return answer_asked(guide, kb, match.normalized, section)
     if match.status == CLARIFY:
         choices = tuple(g for g in (kb.get(c.id) for c in match.candidates[:3]) if g is not None)
         if len(choices) >= 2:
@@ -478,6 +477,14 @@ def answer_guide(guide: Guide, kb: KnowledgeBase, section: str | None = None,
             text = _bounded("。".join([text.rstrip("。"), *extra]))
         return Reply("answer", guide, section, text)
     return Reply("answer", guide, None, summary_speech(guide))
+
+
+def answer_asked(guide: Guide, kb: KnowledgeBase, norm: str, section: str | None) -> Reply:
+    """The answer about one guide to a question (normalised): where to get a document it asks for
+    (:func:`document_source`), else the section asked, read with the question's word for paying and its age."""
+    document = asked_document(norm)
+    sourced = document_source(guide, kb, document) if document else None
+    return sourced or answer_guide(guide, kb, section, paying=states_paying(norm), age=asked_age(norm))
 
 
 def clarify(choices: tuple[Guide, ...], section: str | None = None, doubtful: bool = False) -> Reply:

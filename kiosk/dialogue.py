@@ -11,12 +11,12 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence, Union
 
 from .answer import (ASK_AGAIN, NOT_FOUND, ORDINALS, Reply, answer_guide, asked_reply, choice_list, clarify,
-                     compose, document_source)
+                     answer_asked, compose)
 from .knowledge.model import SECTION_NAMES, SECTIONS, Guide, KnowledgeBase
 from .matching import ANSWER, CLARIFY, NONE, Candidate, Match, Matcher
 from .matching import commands as spoken
-from .matching.sections import (asked_age, asked_document, asks_online, asks_who_comes, detect_section, names_nothing,
-                                online_rest, states_paying, strip_section_words, who_comes_rest)
+from .matching.sections import (asked_age, asks_online, asks_who_comes, detect_section, names_nothing, online_rest,
+                                states_paying, strip_section_words, who_comes_rest)
 from .matching.text import clean, normalize
 
 HOME, GUIDE, CHOICES, NOT_FOUND_MODE = "home", "guide", "choices", "not_found"
@@ -400,10 +400,7 @@ class Dialogue:
             if match.status == CLARIFY and match.best and all(c.id != guide.id for c in match.candidates[:3]) \
                     and len(rest) >= 4:
                 return None
-        document = asked_document(match.normalized)
-        sourced = document_source(guide, self.kb, document) if document else None
-        return self._show(sourced or answer_guide(guide, self.kb, match.section, paying=states_paying(match.normalized),
-                                                  age=asked_age(match.normalized)))
+        return self._show(answer_asked(guide, self.kb, match.normalized, match.section))
 
     def _show_picked(self, guide: Guide) -> list[Action]:
         """The answer about a guide picked from the list: the part or the question the list was for."""

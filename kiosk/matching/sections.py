@@ -219,7 +219,9 @@ def asked_age(text: str) -> int | None:
 
 # 死亡证明在哪里开? 去哪里开亲属关系证明? Where to get a document a guide asks for: not where the guide's own
 # service is done. Read on normalised text; the document is the words before the suffix, as few as needed.
-_DOCUMENT = r"[\u4e00-\u9fff]{1,8}?(?:证明书|证明|证书|报告|单子)"
+#: What a document's name ends with (死亡证明, 学历证书, 体检报告), longest first.
+DOCUMENT_KINDS = r"证明书|证明|证书|报告|单子"
+_DOCUMENT = rf"[\u4e00-\u9fff]{{1,8}}?(?:{DOCUMENT_KINDS})"
 _GET = r"(?:开具|出具|开|领|拿|弄|打印|办)"
 _WHERE = r"(?:哪里|哪儿|哪边|哪个地方|什么地方|哪)"
 _DOCUMENT_SOURCE = re.compile(

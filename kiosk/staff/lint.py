@@ -20,6 +20,7 @@ from typing import Callable, Iterable
 from ..knowledge.model import Guide, KnowledgeBase
 from ..knowledge.problems import WARNING, Problem
 from ..matching import ANSWER, NONE, Matcher, normalize
+from ..matching.sections import DOCUMENT_KINDS
 from ..matching.text import code
 
 SHARED, CONFUSABLE, MODEL, ISSUER = "shared", "confusable", "model", "issuer"
@@ -128,20 +129,20 @@ def model_words(kb: KnowledgeBase, model: str | Path,
     return [Finding(MODEL, p) for p in unknown(kb, vocab)]
 
 
-_DOCUMENT_NAME = re.compile(r"[\u4e00-\u9fff]{1,8}(?:证明书|证明|证书|报告|单子)")
+_DOCUMENT_NAME = re.compile(rf"[\u4e00-\u9fff]{{1,8}}(?:{DOCUMENT_KINDS})")
 
 
 def unsaid_issuers(kb: KnowledgeBase) -> list[Finding]:
     """Materials that are documents about which the kiosk, asked where to get one, can only say the guide does
     not say (kiosk.answer.document_source): the guide names no issuer and no guide here issues it."""
-    from ..answer import document_source, for_ear
+    from ..answer import UNSAID, document_source, for_ear
 
     out = []
     for g in kb.guides:
         for m in g.materials:
             found = _DOCUMENT_NAME.search(for_ear(m.name))
             reply = document_source(g, kb, found.group(0)) if found else None
-            if reply is not None and reply.guide == g and reply.text.startswith("指南里没有写"):
+            if reply is not None and reply.guide == g and reply.text.startswith(UNSAID):
                 out.append(Finding(ISSUER, Problem(
                     g.path, g.line_of("materials"),
                     f"材料“{m.name}”没有写由哪里开具：居民问“{found.group(0)}在哪里开”时终端只能说指南里没有写。"
