@@ -21,11 +21,13 @@ TITLE = "城乡居民最低生活保障申请"
     ("再讲一遍", REPEAT), ("重复一下", REPEAT),
     ("说慢一点", SLOWER), ("你说慢点好伐", SLOWER), ("声音大一点", SLOWER), ("听不清", SLOWER),
     ("字太小了", SLOWER), ("看不清楚", SLOWER), ("长者模式", SLOWER),
-    ("说快一点", NORMAL), ("退出长者模式", NORMAL),
+    # what the resident points at comes first: the screen, the voice, themselves
+    ("你的声音太轻了，我听不到", SLOWER), ("上面的字我看不见", SLOWER), ("屏幕上的字看不清", SLOWER),
+    ("说快一点", NORMAL), ("退出长者模式", NORMAL), ("能快点吗", NORMAL), ("能不能快一点", NORMAL),
     ("返回", BACK), ("上一步", BACK),
     ("回首页", GO_HOME), ("返回首页", GO_HOME), ("重新开始", GO_HOME), ("算了", GO_HOME), ("不问了", GO_HOME),
     # questions that contain such words are still questions
-    ("我耳朵听不清，能办残疾人证吗", None), ("知青返城", None), ("再说一遍低保要带什么", None), ("低保", None),
+    ("我耳朵听不清，能办残疾人证吗", None), ("我眼睛看不见", None), ("快点办低保", None), ("知青返城", None), ("再说一遍低保要带什么", None), ("低保", None),
     ("", None), ("。。。", None), ("嗯嗯嗯", None),
 ])
 def test_which_utterances_are_commands(text, expected):
