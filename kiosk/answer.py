@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 from .knowledge.model import CENTRE_DEFAULT, SECTION_NAMES, SECTIONS, Guide, KnowledgeBase
 from .matching import ANSWER, CLARIFY, Match
@@ -309,7 +309,7 @@ _DOCUMENT_SUFFIX = re.compile(rf"(?:{DOCUMENT_KINDS})$")
 #: How a reply begins when the guide does not say what was asked (who issues a document: see kiosk lint --issuers).
 UNSAID = "指南里没有写"
 # A line that says who issues a document (由医院出具死亡医学证明; 派出所出具的证明).
-_ISSUED = re.compile(r"出具|开具|签发|核发|开出")
+_ISSUED = re.compile(r"出具|开具|签发|核发|开出|取得(?!的)")  # 取得火化证明, not 取得的证书
 
 
 def _names_document(guide: Guide, stem: str, kind: str) -> bool:
@@ -338,9 +338,7 @@ def document_source(guide: Guide, kb: KnowledgeBase, document: str) -> Reply | N
     # characters at least)
     shared = [t for t in tails if t in material.name]
     keys = shared[:1] + [t for t in shared[1:] if len(t) >= 3]
-    lines = [*guide.steps, *guide.notes, *(f.a for f in guide.faq)]
-    own = next((t for t in (material.name, material.note or "") if _ISSUED.search(t)), None)
-    said = own or next((line for key in keys for line in lines if key in line and _ISSUED.search(line)), None)
+    said = _issued_by(guide, material, keys)
     # the material by its name, or by the words asked when it lists several (亲属关系证明和死亡证明)
     name = shared[0] + kind if re.search(r"[或和及、]", material.name) else for_ear(material.name)
     if said is not None:
@@ -351,8 +349,42 @@ def document_source(guide: Guide, kb: KnowledgeBase, document: str) -> Reply | N
         where = section_fact(issuer, "location", kb)
         via = "" if name in issuer.short_name or issuer.short_name in name else f"，要办{issuer.short_name}"
         return Reply("answer", issuer, "location", _bounded(f"{name}{via}：{where}"))
+    # another guide that asks for the same document and says who issues it (火化证明: 身后一件事's steps)
+    elsewhere = next((line for g in kb.guides if g.id != guide.id for m in g.materials
+                      if material.name in m.name or m.name in material.name
+                      for line in [_issued_by(g, m, keys, strict=True)] if line is not None), None)
+    if elsewhere is not None:
+        text, _ = fit(for_ear(elsewhere), FACT_SYLLABLES + 16)
+        return Reply("answer", guide, "materials", _bounded(f"{name}：{text}"))
     fact = f"{UNSAID}{name}在哪里开，请先问清楚。" + section_fact(guide, "contact", kb)
     return Reply("answer", guide, "materials", _bounded(fact))
+
+
+def _issued_by(guide: Guide, material, keys: Sequence[str], strict: bool = False) -> str | None:
+    """What a guide says issues one of its materials: the material's name or note (单位出具的…证明), else a line
+    of its steps, notes or answers naming it (by one of keys) with 出具/开具/签发/核发/取得. ``strict``: only a
+    text where the verb and the document stand together in one clause, with no other document listed between
+    them (取得火化证明, 由医院出具死亡医学证明; not 流产的改交医疗机构出具的诊断证明 for 出生医学证明): for a
+    document another guide asks for, whose name and note speak of that guide's own case."""
+    if strict:
+        texts = [material.name, material.note or "", *guide.steps, *guide.notes, *(f.a for f in guide.faq)]
+        return next((t for t in texts if _says_issuer(t, keys)), None)
+    own = next((t for t in (material.name, material.note or "") if _ISSUED.search(t)), None)
+    lines = [*guide.steps, *guide.notes, *(f.a for f in guide.faq)]
+    return own or next((line for key in keys for line in lines if key in line and _ISSUED.search(line)), None)
+
+
+def _says_issuer(text: str, keys: Sequence[str]) -> bool:
+    for clause in re.split(r"[，。；,;]", text):
+        for key in keys:
+            at = clause.find(key)
+            if at < 0:
+                continue
+            for verb in _ISSUED.finditer(clause):
+                gap = clause[verb.end():at] if verb.end() <= at else clause[at + len(key):verb.start()]
+                if not re.search(r"[或和及、]", gap):
+                    return True
+    return False
 
 
 def _bounded(text: str, closing: str = "") -> str:

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence, Union
 
 from .answer import (ASK_AGAIN, NOT_FOUND, ORDINALS, Reply, answer_guide, asked_reply, choice_list, clarify,
-                     answer_asked, compose)
+                     answer_asked, compose, document_source)
 from .knowledge.model import SECTION_NAMES, SECTIONS, Guide, KnowledgeBase
 from .matching import ANSWER, CLARIFY, NONE, Candidate, Match, Matcher
 from .matching import commands as spoken
-from .matching.sections import (asked_age, asks_online, asks_who_comes, detect_section, names_nothing, online_rest,
+from .matching.sections import (asked_age, asked_document, asks_online, asks_who_comes, detect_section, names_nothing, online_rest,
                                 states_paying, strip_section_words, who_comes_rest)
 from .matching.text import clean, normalize
 
@@ -175,6 +175,7 @@ class State:
     asked: str | None = None  # while choosing: the question asked of each guide (answer.ASKED: 网上能办吗)
     paying: bool = True  # the question behind the choices had a word for paying (see answer.money_section)
     age: int | None = None  # the age the question behind the choices gave (我九十二岁: the benefit for 92)
+    document: str | None = None  # the document the question behind the choices asks where to get (火化证明)
 
 
 _ORDINAL = re.compile(r"^(?:第|选)?([一二三四五1-5两]|头一?)(?:个|项|条|种)?$")
@@ -291,7 +292,8 @@ class Dialogue:
                 own = detect_section(normalize(texts[0]))
                 if own is not None and ordinal_choice(texts[0], len(self.state.choices)) is None:
                     self.state = replace(self.state, section=own, asked=None,
-                                         paying=states_paying(normalize(texts[0])))
+                                         paying=states_paying(normalize(texts[0])),
+                                         document=asked_document(normalize(texts[0])))
                 self._asked(Asked(texts[0], CHOICE, picked.id, section=self.state.section))
                 return self._show_picked(picked)
             if any(_NONE_OF_THEM.match(normalize(t)) for t in texts):
@@ -406,7 +408,9 @@ class Dialogue:
         """The answer about a guide picked from the list: the part or the question the list was for."""
         s = self.state
         if s.asked is None:
-            return self._show(answer_guide(guide, self.kb, s.section, paying=s.paying, age=s.age))
+            # 火化证明去哪里拿, then 身后一件事 picked: who issues it, not where 身后一件事 is done
+            sourced = document_source(guide, self.kb, s.document) if s.document else None
+            return self._show(sourced or answer_guide(guide, self.kb, s.section, paying=s.paying, age=s.age))
         actions = self._show(asked_reply(guide, self.kb, s.asked))
         self.state = replace(self.state, asked=s.asked)
         return actions
@@ -487,7 +491,8 @@ class Dialogue:
             paying = states_paying(normalize(query)) if query else True
             self.state = replace(s, mode=CHOICES, guide=None, section=section, choices=reply.choices,
                                  last_reply=reply.text, offered=(), paying=paying, others=(), asked=None,
-                                 age=asked_age(normalize(query)) if query else None)
+                                 age=asked_age(normalize(query)) if query else None,
+                                 document=asked_document(normalize(query)) if query else None)
             prompt = DOUBTFUL_PROMPT if reply.doubtful else CHOOSE_PROMPT
             return [ShowChoices(reply.choices, prompt), self._say(reply.text)]
         self.state = replace(s, mode=NOT_FOUND_MODE, guide=None, section=None, choices=(), last_reply=reply.text,

@@ -278,16 +278,33 @@ def test_where_to_get_a_document_is_where_the_guide_says_it_is_issued(kb):
     assert document_source(kb.get("residence-12"), kb, "亲属关系证明") is None
     # nor is a document the guide does not ask for
     assert document_source(after_death, kb, "体检报告") is None
+    # a step that says where it is obtained (联系殡仪馆办理遗体火化，取得火化证明)
+    assert "殡仪馆" in document_source(after_death, kb, "火化证明").text
 
 
-def test_a_document_whose_source_the_guide_does_not_give_is_said_so_with_the_telephone(kb):
+def test_a_document_whose_source_no_guide_gives_is_said_so_with_the_telephone(kb):
     from kiosk.answer import document_source
 
-    guide = next(g for g in kb.guides if any("火化证明" in m.name for m in g.materials)
-                 and not any("火化证明" in line and re.search("出具|开具|签发|核发|开出", line)
-                             for line in (*g.steps, *g.notes, *(f.a for f in g.faq), *(m.note or "" for m in g.materials))))
-    reply = document_source(guide, kb, "火化证明")
-    assert reply.text.startswith("指南里没有写火化证明在哪里开") and "电话" in reply.text
+    # no guide says who issues 婚姻状况证明
+    assert not any("婚姻状况证明" in line and re.search("出具|开具|签发|核发|开出|取得(?!的)", line)
+                   for g in kb.guides
+                   for line in (*g.steps, *g.notes, *(f.a for f in g.faq), *(m.note or "" for m in g.materials)))
+    reply = document_source(kb.get("assistance-01"), kb, "婚姻状况证明")
+    assert reply.text.startswith("指南里没有写婚姻状况证明在哪里开") and "电话" in reply.text
+
+
+def test_a_document_another_guide_says_who_issues_is_answered_with_that(kb):
+    from kiosk.answer import document_source
+
+    # 基本殡葬服务费用减免 asks for 火化证明 without saying where it comes from; 身后一件事's steps do
+    relief = kb.get("assistance-19")
+    assert not any("殡仪馆" in line and "火化证明" in line for line in (*relief.steps, *relief.notes))
+    reply = document_source(relief, kb, "火化证明")
+    assert reply.guide is relief and reply.section == "materials" and "殡仪馆" in reply.text
+    # a note of another guide that names an issuer for a different document is not taken (生育保险待遇's
+    # 出生医学证明 note: 流产的改交医疗机构出具的诊断证明)
+    reply = document_source(kb.get("sscard-08"), kb, "出生医学证明")
+    assert reply.text.startswith("指南里没有写出生医学证明在哪里开")
 
 
 def test_asked_of_the_guide_on_screen_or_first_the_document_source_is_the_reply(kb):
@@ -302,6 +319,19 @@ def test_asked_of_the_guide_on_screen_or_first_the_document_source_is_the_reply(
     assert "医院出具" in said[-1]
     said = [a.text for a in d.handle(Heard("在哪里办"), now=3) if isinstance(a, Say)]
     assert "医院" not in said[-1]  # the service's own place
+
+
+def test_a_guide_picked_from_the_list_a_document_question_gave_answers_the_document(kb):
+    from kiosk.dialogue import Dialogue, Say, ShowChoices, TappedChoice, Heard
+    from kiosk.matching import Matcher
+
+    d = Dialogue(kb, Matcher.for_knowledge(kb), idle_seconds=60)
+    shown = d.handle(Heard("老父亲过世了，火化证明要去哪里拿"), now=0)
+    choices = next(a.choices for a in shown if isinstance(a, ShowChoices))
+    after_death = next(i for i, g in enumerate(choices) if g.id == "general-06")
+    said = [a.text for a in d.handle(TappedChoice(after_death), now=1) if isinstance(a, Say)]
+    # who issues it, not where 身后一件事 is done (就在中心一楼受理大厅)
+    assert "殡仪馆" in said[-1] and "受理大厅" not in said[-1]
 
 
 def test_a_document_another_guide_here_issues_is_sent_there(kb):
