@@ -237,8 +237,49 @@ def test_the_forward_view_scores_a_few_documents_as_the_index_does(monkeypatch, 
 
 
 def _segment_arrays(ix):
-    return [(s.start, s.size, s.keys.tolist(), np.diff(s.offsets).tolist(), s.docs.tolist(), s.sat.tolist())
-            for s in ix.segments]
+    return [(s.start, s.size, s.keys.tolist(), np.diff(s.offsets).tolist(), s.docs.tolist(), s.sat.tolist(),
+             s.dense_rows.tolist(), s.dense_df.tolist(), s.dense.tolist()) for s in ix.segments]
+
+
+_COMMON = [[("title", t), ("body", "办理" + t + "需要带身份证和户口簿")]
+           for t in ("低保", "居住证", "敬老卡", "残疾人证", "社保卡", "失业登记", "养老金")] + [[], [("title", "天气")]]
+
+
+def test_common_terms_kept_dense_turn_back_into_the_same_postings():
+    ix = FieldIndex(_COMMON, {"title": 3.0, "body": 1.0})
+    seg = ix.segments[0]
+    assert len(seg.dense_rows) > 0 and seg.dense.shape == (len(seg.dense_rows), seg.size)
+    # a third of the documents or more, and their postings gone
+    assert (seg.dense_df * 3 >= seg.size).all() and (np.diff(seg.offsets)[seg.dense_rows] == 0).all()
+    assert ((seg.dense > 0).sum(axis=1) == seg.dense_df).all()
+    seg.sparsify()
+    plain = FieldIndex(_COMMON, {"title": 3.0, "body": 1.0})
+    plain.segments[0].sparsify()
+    assert not len(seg.dense_rows) and _segment_arrays(ix) == _segment_arrays(plain)
+    keys = seg.keys
+    first_build = FieldIndex(_COMMON, {"title": 3.0, "body": 1.0})
+    assert np.array_equal(first_build.document_frequency(keys), ix.document_frequency(keys))
+
+
+@pytest.mark.parametrize("question", ["办理低保需要带什么", "身份证和户口簿", "天气", "敬老卡"])
+def test_scores_document_frequencies_and_scope_counts_are_the_same_with_dense_rows(monkeypatch, question):
+    import kiosk.matching.index as index
+    from kiosk.matching.index import _code_points, term_keys
+    from kiosk.matching.scope import _postings
+
+    def build(share):
+        monkeypatch.setattr(index, "DENSE_SHARE", share)
+        return FieldIndex(_COMMON, {"title": 3.0, "body": 1.0})
+
+    sparse, dense = build(2.0), build(0.0)  # no row dense; every row dense
+    assert not len(sparse.segments[0].dense_rows)
+    assert len(dense.segments[0].dense_rows) == len(dense.segments[0].keys)
+    assert np.allclose(dense.fused(question), sparse.fused(question), rtol=0, atol=1e-12)
+    keys = np.unique(term_keys(_code_points(question)))
+    guides = np.arange(sparse.n) < 7
+    for best in (0, 3, 8):
+        for a, b in zip(_postings(dense, keys, guides, best), _postings(sparse, keys, guides, best)):
+            assert np.array_equal(a, b)
 
 
 def test_views_built_in_the_same_pass_equal_indexes_of_their_own(monkeypatch):
@@ -257,6 +298,8 @@ def test_views_built_in_the_same_pass_equal_indexes_of_their_own(monkeypatch):
     assert _segment_arrays(both) == _segment_arrays(FieldIndex(list(docs), weights))
     for view, fields in zip(both.views, [("title", "alias"), ("body",)]):
         alone = FieldIndex([[(k, t) for k, t in d if k in fields] for d in docs[:5]], {f: weights[f] for f in fields})
+        for seg in alone.segments:
+            seg.sparsify()  # a view stays sparse (it becomes a ForwardIndex)
         assert view.n == 5 and _segment_arrays(view) == _segment_arrays(alone)
         for q in ("敬老卡", "老人卡丢了", "低保"):
             assert np.allclose(view.fused(q), alone.fused(q)), q

@@ -25,7 +25,10 @@ term takes its place (with the pinyin term's IDF) and a document explaining that
 
 The index is built in *segments* of up to 1,024 documents with numpy, so building costs a sort per kind of
 term per segment (two at a time on two processors) and scoring a question costs the postings of its terms,
-not the number of documents. Field groups the second stage scores on their own (``views``) are cut from the
+not the number of documents. A term in at least a third of a segment's documents (的, 办, 证) is kept there as
+a row of one byte per document instead of a posting list (no more memory: a posting takes three bytes),
+and such rows are added to the scores by one matrix product (most of a long question's postings at 20,000
+guides are in them). Field groups the second stage scores on their own (``views``) are cut from the
 same pass. All ordering is by numbers (term keys, document positions), never by hashed strings, so every
 process gets the same result.
 """
@@ -164,12 +167,75 @@ class IndexSettings:
     misheard_credit: float = 0.0  # a misheard char term, read by its sound, is explained this much (0: off)
 
 
+#: A term in at least this share of a segment's documents is kept as a dense row (see the module's doc).
+DENSE_SHARE = 1 / 3
+_NO_ROWS = np.zeros(0, dtype=np.int32)
+
+
 class _Segment:
-    __slots__ = ("start", "size", "keys", "offsets", "docs", "sat")
+    __slots__ = ("start", "size", "keys", "offsets", "docs", "sat", "dense_rows", "dense_df", "dense")
 
     def __init__(self, start: int, size: int, keys, offsets, docs, sat) -> None:
         self.start, self.size = start, size
         self.keys, self.offsets, self.docs, self.sat = keys, offsets, docs, sat
+        # rows (ascending) kept dense: their document counts and saturated tf per document (0: absent);
+        # their posting lists are empty
+        self.dense_rows, self.dense_df = _NO_ROWS, _NO_ROWS
+        self.dense = np.zeros((0, size), dtype=np.uint8)
+
+    def dense_hits(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Which of ``rows`` are dense (mask), and their positions among the dense rows."""
+        if not len(self.dense_rows):
+            return np.zeros(len(rows), dtype=bool), _NO_ROWS
+        j = np.minimum(np.searchsorted(self.dense_rows, rows), len(self.dense_rows) - 1)
+        is_dense = self.dense_rows[j] == rows
+        return is_dense, j[is_dense]
+
+    def densify(self, share: float | None = None) -> None:
+        """Keep the terms in at least ``share`` (by default DENSE_SHARE) of the documents as dense rows (none
+        with a saturated tf of 0, which a dense row could not tell from absence)."""
+        share = DENSE_SHARE if share is None else share
+        lens = np.diff(self.offsets)
+        big = np.flatnonzero(lens >= share * self.size) if self.size and len(lens) else _NO_ROWS
+        if len(big):  # a fresh segment's rows are never empty, so reduceat gives each row's least
+            big = big[np.minimum.reduceat(self.sat, self.offsets[:-1])[big] > 0]
+        if not len(big):
+            return
+        starts, blens = self.offsets[big].astype(np.int64), lens[big].astype(np.int64)
+        ends = np.cumsum(blens)
+        positions = np.arange(int(ends[-1])) + np.repeat(starts - (ends - blens), blens)
+        dense = np.zeros((len(big), self.size), dtype=np.uint8)
+        dense[np.repeat(np.arange(len(big)), blens), self.docs[positions]] = self.sat[positions]
+        keep = np.ones(len(self.docs), dtype=bool)
+        keep[positions] = False
+        del positions
+        lens[big] = 0
+        offsets = np.zeros(len(lens) + 1, dtype=self.offsets.dtype)
+        np.cumsum(lens, out=offsets[1:])
+        self.docs, self.sat, self.offsets = self.docs[keep], self.sat[keep], offsets
+        self.dense_rows, self.dense_df, self.dense = big.astype(np.int32), blens.astype(np.int32), dense
+
+    def sparsify(self) -> None:
+        """Turn the dense rows back into posting lists (documents ascending), as the segment was built."""
+        if not len(self.dense_rows):
+            return
+        old = np.diff(self.offsets).astype(np.int64)
+        lens = old.copy()
+        lens[self.dense_rows] = self.dense_df
+        offsets = np.zeros(len(lens) + 1, dtype=np.int64)
+        np.cumsum(lens, out=offsets[1:])
+        docs = np.empty(int(offsets[-1]), dtype=self.docs.dtype)
+        sat = np.empty(int(offsets[-1]), dtype=self.sat.dtype)
+        row = np.repeat(np.arange(len(old)), old)  # each sparse posting's row, kept in order
+        at = np.arange(len(row)) - self.offsets[row].astype(np.int64) + offsets[row]
+        docs[at], sat[at] = self.docs, self.sat
+        r, d = np.nonzero(self.dense)  # by dense row, then document
+        first = np.repeat(np.cumsum(self.dense_df.astype(np.int64)) - self.dense_df, self.dense_df)
+        at = offsets[self.dense_rows[r]] + np.arange(len(r)) - first
+        docs[at], sat[at] = d, self.dense[r, d]
+        self.offsets, self.docs, self.sat = offsets.astype(self.offsets.dtype), docs, sat
+        self.dense_rows, self.dense_df = _NO_ROWS, _NO_ROWS
+        self.dense = np.zeros((0, self.size), dtype=np.uint8)
 
 
 class FieldIndex:
@@ -216,6 +282,7 @@ class FieldIndex:
             stop = min(self.n, start + SEGMENT)
             views_here = [(v, c, nm) for v, c, nm in zip(self.views, view_cols, view_norms) if start < v.n]
             main, *seen = self._build_segment(docs, start, stop, fid, views_here)
+            main.densify()  # the views' segments stay sparse: they become ForwardIndexes
             self.segments.append(main)
             for (view, _, _), seg in zip(views_here, seen):
                 view.segments.append(seg)
@@ -309,6 +376,8 @@ class FieldIndex:
             if len(hits):
                 rows = at[hits]
                 df[hits] += seg.offsets[rows + 1] - seg.offsets[rows]
+                is_dense, j = seg.dense_hits(rows)
+                df[hits[is_dense]] += seg.dense_df[j]
                 found.append((seg, hits, rows))
         return found, df
 
@@ -330,12 +399,19 @@ class FieldIndex:
             hits, rows = hits[keep], rows[keep]
             if not len(hits):
                 continue
+            here = out[seg.start: seg.start + seg.size]
+            is_dense, j = seg.dense_hits(rows)
+            if len(j):
+                here += (weight[hits[is_dense]] * (1.0 / 255.0)) @ seg.dense[j]
+                hits, rows = hits[~is_dense], rows[~is_dense]
+                if not len(hits):
+                    continue
             starts = seg.offsets[rows]
             lens = seg.offsets[rows + 1] - starts
             ends = np.cumsum(lens)
             positions = np.arange(int(ends[-1])) + np.repeat(starts - (ends - lens), lens)
             w = np.repeat(weight[hits] * (1.0 / 255.0), lens) * seg.sat[positions]
-            out[seg.start: seg.start + seg.size] += np.bincount(seg.docs[positions], w, minlength=seg.size)
+            here += np.bincount(seg.docs[positions], w, minlength=seg.size)
         return out
 
     def _prepare(self, text: str):
@@ -416,6 +492,7 @@ class ForwardIndex:
         self.segments = []  # (start, keys, df per key, offsets per document, rows by document, sat by document)
         while index.segments:
             seg = index.segments.pop(0)  # freed as it is turned around
+            seg.sparsify()
             lens = np.diff(seg.offsets).astype(np.int32)
             rows = np.repeat(np.arange(len(seg.keys), dtype=np.uint16 if len(seg.keys) <= _ROWS16 else np.int32), lens)
             # by document, rows ascending within each (the postings are by row already; a stable sort of

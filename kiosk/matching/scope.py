@@ -48,6 +48,12 @@ def _postings(index, keys: np.ndarray, is_guide: np.ndarray, best: int) -> tuple
     in_guides = np.zeros(len(keys), dtype=np.int64)
     present = np.zeros(len(keys), dtype=bool)
     for seg, hits, rows in found:
+        is_dense, j = seg.dense_hits(rows)
+        if len(j):  # common terms kept dense: a row of tf per document, 0 where absent
+            has = seg.dense[j] > 0
+            in_guides[hits[is_dense]] += has[:, is_guide[seg.start: seg.start + seg.size]].sum(axis=1)
+            if seg.start <= best < seg.start + seg.size:
+                present[hits[is_dense]] = has[:, best - seg.start]
         starts = seg.offsets[rows].astype(np.int64)
         lens = seg.offsets[rows + 1].astype(np.int64) - starts
         if not lens.sum():
