@@ -302,9 +302,19 @@ def test_a_document_another_guide_says_who_issues_is_answered_with_that(kb):
     reply = document_source(relief, kb, "火化证明")
     assert reply.guide is relief and reply.section == "materials" and "殡仪馆" in reply.text
     # a note of another guide that names an issuer for a different document is not taken (生育保险待遇's
-    # 出生医学证明 note: 流产的改交医疗机构出具的诊断证明)
-    reply = document_source(kb.get("sscard-08"), kb, "出生医学证明")
-    assert reply.text.startswith("指南里没有写出生医学证明在哪里开")
+    # 出生医学证明 note once read 流产的改交医疗机构出具的诊断证明)
+    def noted(guide, note):
+        return dataclasses.replace(guide, materials=tuple(
+            dataclasses.replace(m, note=note) if "出生医学证明" in m.name else m for m in guide.materials))
+
+    card = noted(kb.get("sscard-08"), None)
+    maternity = noted(kb.get("family-01"), "已有电子证照的窗口可直接调取；流产的改交医疗机构出具的诊断证明")
+    two = dataclasses.replace(kb, guides=(card, maternity))
+    assert document_source(card, two, "出生医学证明").text.startswith("指南里没有写出生医学证明在哪里开")
+    # ... and one that names the document with its issuer is (出生医学证明由孩子出生的医院出具)
+    maternity = noted(maternity, "出生医学证明由孩子出生的医院出具")
+    two = dataclasses.replace(kb, guides=(card, maternity))
+    assert "孩子出生的医院" in document_source(card, two, "出生医学证明").text
 
 
 def test_asked_of_the_guide_on_screen_or_first_the_document_source_is_the_reply(kb):
