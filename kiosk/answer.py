@@ -360,6 +360,28 @@ def document_source(guide: Guide, kb: KnowledgeBase, document: str) -> Reply | N
     return Reply("answer", guide, "materials", _bounded(fact))
 
 
+def document_anywhere(kb: KnowledgeBase, document: str, candidates: Sequence[str] = ()) -> Reply | None:
+    """Where to get a document asked about with no guide in view (诊断证明去哪开, which the guides only ask
+    for): what the first guide that asks for it says issues it (:func:`_issued_by`, strict). None when one of
+    ``candidates`` (the guides the question was matched to) or any guide here issues it itself (户籍证明:
+    that guide is the answer), or no guide says."""
+    stem = _DOCUMENT_SUFFIX.sub("", document)
+    kind = document[len(stem):][:2]
+    if not stem or any(_names_document(g, stem, kind) for g in (*(kb.get(c) for c in candidates), *kb.guides) if g):
+        return None
+    tails = [stem[i:] for i in range(max(len(stem) - 1, 1))]
+    for t in tails:
+        keys = [t] + [u for u in tails if len(u) >= 3 and u != t]
+        for guide in kb.guides:
+            for m in guide.materials:
+                if t in m.name and kind in m.name:
+                    said = _issued_by(guide, m, keys, strict=True)
+                    if said is not None:
+                        text, _ = fit(for_ear(said), FACT_SYLLABLES + 16)
+                        return Reply("none", None, "materials", _bounded(f"{t}{kind}：{text}"))
+    return None
+
+
 def _issued_by(guide: Guide, material, keys: Sequence[str], strict: bool = False) -> str | None:
     """What a guide says issues one of its materials: the material's name or note (单位出具的…证明), else a line
     of its steps, notes or answers naming it (by one of keys) with 出具/开具/签发/核发/取得. ``strict``: only a
@@ -367,15 +389,21 @@ def _issued_by(guide: Guide, material, keys: Sequence[str], strict: bool = False
     them (取得火化证明, 由医院出具死亡医学证明; not 流产的改交医疗机构出具的诊断证明 for 出生医学证明): for a
     document another guide asks for, whose name and note speak of that guide's own case."""
     if strict:
-        texts = [material.name, material.note or "", *guide.steps, *guide.notes, *(f.a for f in guide.faq)]
-        return next((t for t in texts if _says_issuer(t, keys)), None)
+        own = next((t for t in (material.name, material.note or "") if _says_issuer(t, keys, own=True)), None)
+        lines = [*guide.steps, *guide.notes, *(f.a for f in guide.faq)]
+        return own or next((t for t in lines if _says_issuer(t, keys)), None)
     own = next((t for t in (material.name, material.note or "") if _ISSUED.search(t)), None)
     lines = [*guide.steps, *guide.notes, *(f.a for f in guide.faq)]
     return own or next((line for key in keys for line in lines if key in line and _ISSUED.search(line)), None)
 
 
-def _says_issuer(text: str, keys: Sequence[str]) -> bool:
+def _says_issuer(text: str, keys: Sequence[str], own: bool = False) -> bool:
+    """Whether a clause of text has an issuing verb and the document (by one of keys) with no other document
+    listed between them; ``own``: the text is the material's own name or note, where a clause with the verb
+    and no document at all (由看病的医院出具) is about the material itself."""
     for clause in re.split(r"[，。；,;]", text):
+        if own and _ISSUED.search(clause) and not re.search(DOCUMENT_KINDS, clause):
+            return True
         for key in keys:
             at = clause.find(key)
             if at < 0:
@@ -464,6 +492,10 @@ def compose(match: Match, kb: KnowledgeBase, section: str | None = None) -> Repl
         guide = kb.get(match.best.id)
         if guide is not None:
             return answer_asked(guide, kb, match.normalized, section)
+    document = asked_document(match.normalized) if match.status != ANSWER and not match.referral else None
+    sourced = document_anywhere(kb, document, [c.id for c in match.candidates[:3]]) if document else None
+    if sourced is not None:  # 诊断证明去哪开: who issues it, not a list of services that issue other papers
+        return sourced
     if match.status == CLARIFY:
         choices = tuple(g for g in (kb.get(c.id) for c in match.candidates[:3]) if g is not None)
         if len(choices) >= 2:

@@ -331,10 +331,29 @@ def test_asked_of_the_guide_on_screen_or_first_the_document_source_is_the_reply(
     assert "医院" not in said[-1]  # the service's own place
 
 
-def test_a_guide_picked_from_the_list_a_document_question_gave_answers_the_document(kb):
+def test_a_document_asked_with_no_guide_in_view_is_answered_with_who_issues_it(kb):
+    from kiosk.answer import compose, document_anywhere
+    from kiosk.matching import Matcher
+
+    matcher = Matcher.for_knowledge(kb)
+    # the guides only ask for 诊断证明; the matcher had offered three services that issue other papers
+    reply = compose(matcher.match("看病的诊断证明要去哪里开"), kb)
+    assert reply.status == "none" and reply.guide is None and "看病的医院" in reply.text
+    # a document a guide here issues is that guide's answer, not another guide's material note
+    assert document_anywhere(kb, "户籍证明") is None
+    reply = compose(matcher.match("户籍证明到哪里去开"), kb)
+    assert reply.guide is not None and reply.guide.id == "residence-12"
+    # no guide says who issues it: the matcher's reply stands
+    assert document_anywhere(kb, "婚姻状况证明") is None
+
+
+def test_a_guide_picked_from_the_list_a_document_question_gave_answers_the_document(kb, monkeypatch):
+    import kiosk.answer
     from kiosk.dialogue import Dialogue, Say, ShowChoices, TappedChoice, Heard
     from kiosk.matching import Matcher
 
+    # as for a document no guide says who issues: the question gets the matcher's choice list
+    monkeypatch.setattr(kiosk.answer, "document_anywhere", lambda *args, **kwargs: None)
     d = Dialogue(kb, Matcher.for_knowledge(kb), idle_seconds=60)
     shown = d.handle(Heard("老父亲过世了，火化证明要去哪里拿"), now=0)
     choices = next(a.choices for a in shown if isinstance(a, ShowChoices))
