@@ -356,8 +356,15 @@ def document_source(guide: Guide, kb: KnowledgeBase, document: str) -> Reply | N
     if elsewhere is not None:
         text, _ = fit(for_ear(elsewhere), FACT_SYLLABLES + 16)
         return Reply("answer", guide, "materials", _bounded(f"{name}：{text}"))
-    fact = f"{UNSAID}{name}在哪里开，请先问清楚。" + section_fact(guide, "contact", kb)
-    return Reply("answer", guide, "materials", _bounded(fact))
+    # the guide does not say; what it does say of the material (结婚证、离婚证或法院判决书, for 婚姻状况证明) first
+    contact = section_fact(guide, "contact", kb)
+    unsaid = f"{UNSAID}{name}在哪里开，请先问清楚。"
+    tail = f"{UNSAID}在哪里开，请先问清楚。"
+    room = MAX_SYLLABLES - count_syllables(f"{name}：。{tail}{contact}") - 1  # the telephone is never cut
+    note = fit(for_ear(material.note), min(FACT_SYLLABLES + 16, room))[0].rstrip("。；，") if material.note else ""
+    if note and count_syllables(note) <= room:  # fit keeps a first clause whole, however long
+        unsaid = f"{name}：{note}。{tail}"
+    return Reply("answer", guide, "materials", _bounded(unsaid + contact))
 
 
 def document_anywhere(kb: KnowledgeBase, document: str, candidates: Sequence[str] = ()) -> Reply | None:

@@ -8,7 +8,8 @@ import pytest
 
 from conftest import ROOT
 from kiosk.answer import (CLOSING, MAX_SYLLABLES, WHO_OFFER_SYLLABLES, answer_guide, clarify, compose, every_reply,
-                          fit, for_ear, money_section, section_speech, spoken_name, summary_speech)
+                          fit, for_ear, money_section, section_fact, section_speech, spoken_name,
+                          summary_speech)
 from kiosk.config import load_config
 from kiosk.knowledge import load_directory
 from kiosk.knowledge.model import SECTIONS
@@ -290,7 +291,26 @@ def test_a_document_whose_source_no_guide_gives_is_said_so_with_the_telephone(kb
                    for g in kb.guides
                    for line in (*g.steps, *g.notes, *(f.a for f in g.faq), *(m.note or "" for m in g.materials)))
     reply = document_source(kb.get("assistance-01"), kb, "婚姻状况证明")
-    assert reply.text.startswith("指南里没有写婚姻状况证明在哪里开") and "电话" in reply.text
+    # what the guide does say of it first (its note: 结婚证、离婚证或法院判决书), then that it does not say
+    assert reply.text.startswith("婚姻状况证明：结婚证") and "指南里没有写在哪里开" in reply.text
+    assert reply.text.rstrip("。").endswith(section_fact(kb.get("assistance-01"), "contact", kb).rstrip("。"))
+
+
+def test_a_document_reply_that_the_guide_does_not_say_always_keeps_the_telephone(kb):
+    from kiosk.answer import MAX_SYLLABLES, UNSAID, document_source
+    from kiosk.speech.textprep import count_syllables
+
+    said = 0
+    for guide in kb.guides:
+        contact = section_fact(guide, "contact", kb).rstrip("。")
+        for m in guide.materials:
+            found = re.search(r"[\u4e00-\u9fff]{2,8}?(?:证明|证书|报告)", m.name)
+            reply = document_source(guide, kb, found.group(0)) if found else None
+            if reply is not None and UNSAID in reply.text:
+                said += 1
+                assert contact and contact in reply.text, reply.text
+                assert count_syllables(reply.text) <= MAX_SYLLABLES
+    assert said >= 30
 
 
 def test_a_document_another_guide_says_who_issues_is_answered_with_that(kb):

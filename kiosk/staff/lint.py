@@ -142,7 +142,7 @@ def unsaid_issuers(kb: KnowledgeBase) -> list[Finding]:
         for m in g.materials:
             found = _DOCUMENT_NAME.search(for_ear(m.name))
             reply = document_source(g, kb, found.group(0)) if found else None
-            if reply is not None and reply.guide == g and reply.text.startswith(UNSAID):
+            if reply is not None and reply.guide == g and UNSAID in reply.text:
                 out.append(Finding(ISSUER, Problem(
                     g.path, g.line_of("materials"),
                     f"材料“{m.name}”没有写由哪里开具：居民问“{found.group(0)}在哪里开”时终端只能说指南里没有写。"
