@@ -76,6 +76,7 @@ class Reply:
     text: str
     choices: tuple[Guide, ...] = ()
     doubtful: bool = False  # a choice list for a question that may be handled elsewhere
+    elsewhere: bool = False  # no guide: the question is handled elsewhere, and the text says where
 
 
 def for_ear(text: str) -> str:
@@ -385,7 +386,7 @@ def document_anywhere(kb: KnowledgeBase, document: str, candidates: Sequence[str
                     said = _issued_by(guide, m, keys, strict=True)
                     if said is not None:
                         text, _ = fit(for_ear(said), FACT_SYLLABLES + 16)
-                        return Reply("none", None, "materials", _bounded(f"{t}{kind}：{text}"))
+                        return Reply("none", None, "materials", _bounded(f"{t}{kind}：{text}"), elsewhere=True)
     return None
 
 
@@ -508,7 +509,7 @@ def compose(match: Match, kb: KnowledgeBase, section: str | None = None) -> Repl
         if len(choices) >= 2:
             return clarify(choices, section, doubtful=getattr(match, "doubtful", False))
     if match.referral:
-        return Reply("none", None, section, match.referral)
+        return Reply("none", None, section, match.referral, elsewhere=match.elsewhere)
     if section in CENTRE_ANSWERS and not match.candidates:
         # 礼拜六开门伐 / 你们在哪里: with no service named, the resident means this centre itself.
         c = kb.centre

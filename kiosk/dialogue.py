@@ -116,6 +116,7 @@ class ShowChoices:
 class ShowNotFound:
     text: str
     query: str
+    elsewhere: bool = False  # the text says where else to go (护照: the exit-entry office), not "not found"
 
 
 @dataclass(frozen=True)
@@ -497,5 +498,5 @@ class Dialogue:
             return [ShowChoices(reply.choices, prompt), self._say(reply.text)]
         self.state = replace(s, mode=NOT_FOUND_MODE, guide=None, section=None, choices=(), last_reply=reply.text,
                              offered=(), others=(), asked=None)
-        return [ShowNotFound(reply.text, query), self._say(reply.text)]
+        return [ShowNotFound(reply.text, query, reply.elsewhere), self._say(reply.text)]
 

@@ -117,6 +117,13 @@ def test_none_of_them_and_not_found(d):
     assert isinstance(acts[1], ShowNotFound)
 
 
+def test_a_referral_is_shown_as_handled_elsewhere_and_plain_not_found_is_not(d):
+    shown = [a for a in d.handle(Heard("办护照要去哪里"), now=0) if isinstance(a, ShowNotFound)]
+    assert shown and shown[0].elsewhere and "出入境" in shown[0].text
+    shown = [a for a in d.handle(Heard("这周末会下雨吗"), now=1) if isinstance(a, ShowNotFound)]
+    assert shown and not shown[0].elsewhere
+
+
 def test_empty_speech_asks_again_without_changing_screen(d):
     d.handle(Heard(TITLE), now=0)
     acts = d.handle(Heard("   ", ("",)), now=1)

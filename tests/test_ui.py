@@ -242,6 +242,15 @@ def test_not_found_is_never_a_dead_end(kiosk, small_kb):
     assert kiosk.screen == "category"
 
 
+def test_a_question_handled_elsewhere_says_so_in_the_heading(kiosk):
+    speak_into(kiosk, "我的护照快过期了，要去哪里换新的")
+    nf = kiosk.root.screens["notfound"]
+    assert kiosk.screen == "notfound" and nf.heading.text == "这件事不在本中心办理" and "出入境" in nf.message.text
+    tap(kiosk.root.header.home_button)
+    speak_into(kiosk, "明天会不会下雨")
+    assert kiosk.screen == "notfound" and nf.heading.text == "抱歉，没有找到您要办的事"
+
+
 # -- microphone states --------------------------------------------------------------------------------------
 def test_mic_states_follow_a_recogniser_that_streams_partials(kiosk, small_kb):
     c = kiosk.controller

@@ -76,6 +76,7 @@ class Entry:
     referral: str | None = None
     guides: tuple[str, ...] = ()
     names: str = ""  # normalised titles/aliases/spoken name, one a line, when phrases are not kept
+    elsewhere: bool = True  # a topic: its referral sends the resident to another office (not so: chat, the hall)
 
     @property
     def is_guide(self) -> bool:
@@ -98,6 +99,7 @@ class Match:
     section: str | None
     referral: str | None = None  # where to go, when the question is about a service handled elsewhere
     topic: str | None = None  # the out-of-scope topic's title
+    elsewhere: bool = False  # the referral sends the resident to another office (护照: the exit-entry office)
     event: str | None = None  # the life event (一件事) whose guides are offered, e.g. 出生一件事
     out_of_scope: float | None = None  # how likely (0-1) no guide serves the question (see kiosk.matching.scope)
     doubtful: bool = False  # a choice list offered though the question looks like one no guide serves
@@ -407,7 +409,8 @@ class Ranker:
             status = ANSWER  # 身后一件事 first, its own member services close behind: the bundle does them all
         if source == "topic":
             e = self.entries[topic]
-            return Match(text, norm, NONE, cands, section, referral=e.referral, topic=e.title, out_of_scope=scope)
+            return Match(text, norm, NONE, cands, section, referral=e.referral, topic=e.title, out_of_scope=scope,
+                         elsewhere=e.elsewhere)
         if source == "event":
             return Match(text, norm, status, offered, section, event=event.title, out_of_scope=scope)
         return Match(text, norm, status, cands, section, out_of_scope=scope, doubtful=source == "scope")

@@ -80,7 +80,7 @@ def action_json(a) -> dict:
     if isinstance(a, ShowChoices):
         return {"type": "show_choices", "prompt": a.prompt, "choices": [guide_brief(g) for g in a.choices]}
     if isinstance(a, ShowNotFound):
-        return {"type": "show_not_found", "text": a.text, "query": a.query}
+        return {"type": "show_not_found", "text": a.text, "query": a.query, "elsewhere": a.elsewhere}
     if isinstance(a, Say):
         return {"type": "say", "text": a.text, "slow": a.slow}
     if isinstance(a, StopSpeaking):

@@ -92,7 +92,7 @@ class Controller(EventDispatcher):
         elif isinstance(action, ShowChoices):
             view.show_choices(action.choices, action.prompt)
         elif isinstance(action, ShowNotFound):
-            view.show_not_found(action.text, action.query)
+            view.show_not_found(action.text, action.query, action.elsewhere)
 
     def reset(self) -> None:
         self.view.reset()

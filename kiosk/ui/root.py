@@ -280,8 +280,8 @@ class KioskRoot(BoxLayout):
             del self.stack[self.stack.index("choices") + 1:]
         self.go("choices")
 
-    def show_not_found(self, text, query) -> None:
-        self.screens["notfound"].show(text, query)
+    def show_not_found(self, text, query, elsewhere: bool = False) -> None:
+        self.screens["notfound"].show(text, query, elsewhere)
         self.go("notfound")
 
     def reset(self) -> None:

@@ -627,7 +627,9 @@ class NotFoundScreen(KioskScreen):
             box.add_widget(w)
         self.add_widget(scroller(box))
 
-    def show(self, text: str, query: str) -> None:
+    def show(self, text: str, query: str, elsewhere: bool = False) -> None:
+        # a referral (护照, 诊断证明) is an answer: where to go instead, not "nothing found"
+        self.heading.text = "这件事不在本中心办理" if elsewhere else "抱歉，没有找到您要办的事"
         self.query.text = f"您说的是：“{query}”" if query else ""
         self.message.text = text
         # "再说一次" only when the microphone works; otherwise the way home.

@@ -12,6 +12,7 @@ log = logging.getLogger("kiosk.ui.shots")
 #: Questions tried in turn until one makes the dialogue offer choices.
 CLARIFY_TRIES = ("补领", "证明", "居住证", "查询", "补贴", "申请", "卡")
 NOT_FOUND_QUERY = "今天天气怎么样"
+ELSEWHERE_QUERY = "看病的诊断证明要去哪里开"  # a document the hospital issues, not this centre
 
 
 class Pump:
@@ -261,6 +262,8 @@ def render_profile(services: Any, profile_name: str, out_dir: Path, pump: Pump, 
                 pump.frames(2)
         c.send(_heard(NOT_FOUND_QUERY))
         save("not-found" + tag)
+        c.send(_heard(ELSEWHERE_QUERY))  # handled elsewhere: where to go instead, on the same screen
+        save("elsewhere" + tag)
     c.toggle_elder()
     c.go_home()
     pin = root.open_pin_pad()
