@@ -202,6 +202,8 @@ def test_a_part_asked_while_choosing_keeps_the_list_and_answers_it_for_the_pick(
     ("要本人来伐", True, ""), ("可以叫儿子来办伐", True, ""), ("能代办吗", True, ""), ("我女儿能替我办吗", True, ""),
     ("一定要本人到场吗", True, ""), ("兵役档案查询要本人来吗", True, "兵役档案查询"), ("敬老卡能代领吗", True, "敬老卡"),
     ("居住证能让孩子在上海上学吗", False, None), ("我儿子失业了", False, None), ("本人身份证丢了", False, None),
+    # done for the relative, not by them
+    ("我想给孙子办张社保卡", False, None), ("帮我女儿办个低保要啥", False, None), ("为孩子办医保", False, None),
 ])
 def test_who_must_come_questions(text, who, rest):
     from kiosk.matching.sections import asks_who_comes, who_comes_rest
