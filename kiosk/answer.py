@@ -16,7 +16,8 @@ from typing import Callable, Iterator, Sequence
 
 from .knowledge.model import CENTRE_DEFAULT, SECTION_NAMES, SECTIONS, Guide, KnowledgeBase
 from .matching import ANSWER, CLARIFY, Match
-from .matching.sections import DOCUMENT_KINDS, asked_age, asked_document, asks_online, asks_who_comes, states_paying
+from .matching.sections import (DOCUMENT_KINDS, asked_age, asked_document, asks_online, asks_who_comes,
+                                gives_only_an_age, states_paying)
 from .matching.text import clean
 from .speech.textprep import cardinal, count_syllables
 
@@ -556,7 +557,10 @@ def answer_asked(guide: Guide, kb: KnowledgeBase, norm: str, section: str | None
     (:func:`document_source`), else the section asked, read with the question's word for paying and its age."""
     document = asked_document(norm)
     sourced = document_source(guide, kb, document) if document else None
-    return sourced or answer_guide(guide, kb, section, paying=states_paying(norm), age=asked_age(norm))
+    age = asked_age(norm)
+    if sourced is None and section is None and gives_only_an_age(norm) and benefit_for_age(guide, age):
+        section = "benefits"  # 八十岁以后呢, asked of a guide whose benefit is set out by age: that age's
+    return sourced or answer_guide(guide, kb, section, paying=states_paying(norm), age=age)
 
 
 def clarify(choices: tuple[Guide, ...], section: str | None = None, doubtful: bool = False) -> Reply:

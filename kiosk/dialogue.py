@@ -11,12 +11,13 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence, Union
 
 from .answer import (ASK_AGAIN, NOT_FOUND, ORDINALS, Reply, answer_guide, asked_reply, choice_list, clarify,
-                     answer_asked, compose, document_source)
+                     answer_asked, benefit_for_age, compose, document_source)
 from .knowledge.model import SECTION_NAMES, SECTIONS, Guide, KnowledgeBase
 from .matching import ANSWER, CLARIFY, NONE, Candidate, Match, Matcher
 from .matching import commands as spoken
-from .matching.sections import (asked_age, asked_document, asks_online, asks_who_comes, detect_section, names_nothing, online_rest,
-                                states_paying, strip_section_words, who_comes_rest)
+from .matching.sections import (asked_age, asked_document, asks_online, asks_who_comes, detect_section,
+                                gives_only_an_age, names_nothing, online_rest, states_paying, strip_section_words,
+                                who_comes_rest)
 from .matching.text import clean, normalize
 
 HOME, GUIDE, CHOICES, NOT_FOUND_MODE = "home", "guide", "choices", "not_found"
@@ -393,7 +394,13 @@ class Dialogue:
     def _follow_up(self, match: Match) -> list[Action] | None:
         """A question about a part of the guide on screen (要带什么? 在哪里办?) answers that part."""
         guide = self.state.guide
-        if guide is None or self.state.mode != GUIDE or match.section is None:
+        if guide is None or self.state.mode != GUIDE:
+            return None
+        if match.section is None:
+            # 那到了八十岁以后呢, with a guide whose benefit is set out by age on screen: that age's benefit
+            age = asked_age(match.normalized)
+            if gives_only_an_age(match.normalized) and benefit_for_age(guide, age):
+                return self._show(answer_asked(guide, self.kb, match.normalized, None))
             return None
         rest = strip_section_words(match.normalized)
         # 几点下班? names no service: that part of the guide on screen, not the centre's own hours

@@ -257,6 +257,19 @@ def test_a_benefit_set_out_by_age_is_said_for_the_age_asked(kb):
     assert "90至99周岁" in said and "65至69" not in said
 
 
+def test_a_follow_up_that_gives_only_an_age_gets_that_ages_benefit(kb):
+    from kiosk.dialogue import Dialogue, Heard, Say, TappedGuide
+    from kiosk.matching import Matcher
+
+    d = Dialogue(kb, Matcher.for_knowledge(kb))
+    d.handle(TappedGuide("elderly-01"), now=0)
+    said = [a.text for a in d.handle(Heard("那到了八十岁以后呢"), now=1) if isinstance(a, Say)][-1]
+    assert "80至89周岁" in said
+    # an age said in a question about something else is not a question about the benefit
+    said = [a.text for a in d.handle(Heard("我刚满65岁，这张卡怎么申请"), now=2) if isinstance(a, Say)][-1]
+    assert "每人每月" not in said
+
+
 # -- where to get a document the guide asks for (死亡证明在哪里开) ------------------------------------------
 @pytest.mark.parametrize("question,document", [
     ("死亡证明在哪里开", "死亡证明"), ("去哪里开亲属关系证明", "亲属关系证明"), ("体检报告到哪儿拿", "体检报告"),

@@ -262,7 +262,8 @@ def test_synonyms_fold_until_nothing_changes():
     assert normalize("非上海户籍") == normalize("非本市户籍") == normalize("外地")
 
 
-@pytest.mark.parametrize("text,age", [("她八十岁了，钱有多少", 80), ("我今年75周岁", 75), ("孩子3岁了", 3), ("敬老卡多少钱", None)])
+@pytest.mark.parametrize("text,age", [("她八十岁了，钱有多少", 80), ("我今年75周岁", 75), ("孩子3岁了", 3), ("敬老卡多少钱", None),
+                                      ("我九十五了能拿多少", 95), ("今年三十了", None), ("我要交500", None)])
 def test_the_age_a_question_gives(text, age):
     from kiosk.matching.sections import asked_age
 

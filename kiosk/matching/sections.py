@@ -210,13 +210,25 @@ def who_comes_rest(text: str) -> str:
     return _WHO_COMES_REST.sub("", text)
 
 
-_AGE = re.compile(r"(?<!\d)(\d{1,3})(?:周岁|岁)")
+_AGE = re.compile(r"(?<!\d)(\d{1,3})(?:周岁|岁)|(?:我|今年|已经|都|快|刚|刚刚)(\d{2,3})(?=了|啦|多了|出头)")
+# A follow-up that gives nothing but an age (八十岁以后呢, 那九十岁的话): what is left once these are gone.
+_AGE_ONLY = re.compile(r"\d{1,3}(?:周岁|岁)?|以后|以上|之后|往上|的话|呢|那|如果|要是|到了|满|了|我|今年|岁数|年纪|多|的")
 
 
 def asked_age(text: str) -> int | None:
-    """The age a normalised question gives (我80岁了: 80; 八十岁 is 80岁 after normalisation), if one."""
-    m = _AGE.search(text)
-    return int(m.group(1)) if m else None
+    """The age a normalised question gives (我80岁了: 80; 我95了: 95; 八十岁 is 80岁 after normalisation), if
+    one (a number said without 岁 only after 我/今年/已经…, from 40 to 120)."""
+    for m in _AGE.finditer(text):
+        if m.group(1):
+            return int(m.group(1))
+        if 40 <= int(m.group(2)) <= 120:
+            return int(m.group(2))
+    return None
+
+
+def gives_only_an_age(text: str) -> bool:
+    """Whether a normalised question says nothing but an age (八十岁以后呢): a follow-up about that age."""
+    return asked_age(text) is not None and not _AGE_ONLY.sub("", text)
 
 
 # 死亡证明在哪里开? 去哪里开亲属关系证明? Where to get a document a guide asks for: not where the guide's own
