@@ -16,8 +16,8 @@ from .knowledge.model import SECTION_NAMES, SECTIONS, Guide, KnowledgeBase
 from .matching import ANSWER, CLARIFY, NONE, Candidate, Match, Matcher
 from .matching import commands as spoken
 from .matching.sections import (asked_age, asked_document, asks_online, asks_who_comes, detect_section,
-                                gives_only_an_age, names_nothing, online_rest, states_paying, strip_section_words,
-                                who_comes_rest)
+                                gives_only_an_age, names_nothing, online_rest, refers_back, states_paying,
+                                strip_section_words, who_comes_rest)
 from .matching.text import clean, normalize
 
 HOME, GUIDE, CHOICES, NOT_FOUND_MODE = "home", "guide", "choices", "not_found"
@@ -403,8 +403,9 @@ class Dialogue:
                 return self._show(answer_asked(guide, self.kb, match.normalized, None))
             return None
         rest = strip_section_words(match.normalized)
-        # 几点下班? names no service: that part of the guide on screen, not the centre's own hours
-        if not names_nothing(rest):
+        # 几点下班? names no service: that part of the guide on screen, not the centre's own hours; 还能申请吗
+        # points back at it, whatever the situation told names
+        if not names_nothing(rest) and not refers_back(clean(match.query)):
             if match.status == ANSWER and match.best and match.best.id != guide.id:
                 return None  # the resident names another service
             if match.status == CLARIFY and match.best and all(c.id != guide.id for c in match.candidates[:3]) \
@@ -454,7 +455,7 @@ class Dialogue:
             return None
         rest = strip_section_words(match.normalized)
         ids = [g.id for g in s.choices]
-        if not names_nothing(rest):
+        if not names_nothing(rest) and not refers_back(clean(match.query)):
             if match.status == ANSWER and match.best and match.best.id not in ids:
                 return None
             if all(c.id not in ids for c in match.candidates[:3]) and len(rest) >= 4:

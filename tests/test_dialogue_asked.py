@@ -71,3 +71,26 @@ def test_question_log_records_what_the_dialogue_reports(dialogue, tmp_path):
     match = dialogue.matcher.match(question)
     assert rec.query == "我叫[姓名]，我想吃低保" and "王建国" not in qlog.path.read_text(encoding="utf-8")
     assert (rec.status, rec.nearest, rec.score) == (match.status, match.best.id, match.best.score)
+
+
+def test_a_question_pointing_back_at_the_service_in_view_stays_with_it(kb):
+    """我有套房子租出去了，还能申请吗 asked of 低保: its conditions, not 住房租赁合同网签备案's, which the let flat names."""
+    from kiosk.dialogue import CHOICES, Dialogue, Heard, ShowChoices, ShowGuide, TappedGuide
+    from kiosk.matching import Matcher
+    from kiosk.matching.sections import refers_back
+
+    assert refers_back("还能申请吗") and refers_back("会不会影响领养老金") and not refers_back("房子租出去了")
+    matcher = Matcher.for_knowledge(kb)
+    question = "我家有套房子租给别人了，还能申请吗"
+    assert matcher.match(question).best.id != "assistance-01"  # alone, the let flat's guide
+    d = Dialogue(kb, matcher)
+    d.handle(TappedGuide("assistance-01"), now=0)
+    shown = [a for a in d.handle(Heard(question), now=1) if isinstance(a, ShowGuide)]
+    assert shown == [ShowGuide(kb.get("assistance-01"), "conditions")]
+    # while choosing, the list stays and the part is asked of the one picked
+    d = Dialogue(kb, matcher)
+    listed = [a for a in d.handle(Heard("家里日子过不下去了，低保怎么申请"), now=0) if isinstance(a, ShowChoices)]
+    assert listed and kb.get("assistance-01") in listed[0].choices
+    acts = d.handle(Heard(question), now=1)
+    assert d.state.mode == CHOICES and d.state.section == "conditions"
+    assert [a for a in acts if isinstance(a, ShowChoices)][0].choices == listed[0].choices

@@ -161,6 +161,19 @@ def names_nothing(core: str) -> bool:
     return len(set(_FILLER.sub("", core))) < 2
 
 
+# 我有套房子租出去了，还能申请吗? asked of 低保 on screen: whether the resident's situation still allows the
+# service in view, whatever else the situation names (a let flat is also 住房租赁合同网签备案's subject).
+_REFERS_BACK = re.compile(
+    r"还(?:能|可以|能不能|可不可以|好)(?:申请|办|领|拿|享受|吃|继续)|(?:会不会|有没有|会)影响(?:申请|领取?|办|享受)?"
+    r"|还算不算|还符合|还够(?:条件|格)|算不算(?:困难|条件)")
+
+
+def refers_back(text: str) -> bool:
+    """Whether a question (clean text) asks about the service in view by pointing back at it (还能申请吗,
+    会不会影响), not about what it describes."""
+    return bool(_REFERS_BACK.search(text))
+
+
 # 要本人来吗? 可以叫儿子来办伐? 能代办吗? Who must come in person, and whether someone else may: not a part of
 # the schema, but the question older residents ask most after what to bring. Read on clean text (no fillers
 # removed, no synonyms folded), as said.
