@@ -282,6 +282,11 @@ class Dialogue:
         said = spoken.command(texts[0])
         if said == spoken.NOT_IT and self.state.mode == CHOICES:
             said, texts = None, ["都不是"]  # 不是 / 不对 while choosing: none of them
+        if said == spoken.NORMAL and not self.state.elder and spoken.bare_hurry(texts[0]):
+            # 能不能快点 at normal speed asks about the service, not the voice: how long the guide on screen takes
+            if self.state.mode == GUIDE and self.state.guide is not None:
+                return self._show(answer_guide(self.state.guide, self.kb, "time_limit"))
+            said = None
         if said is not None:
             self._asked(Asked(texts[0], COMMAND))  # staff see how often residents ask to hear it again
             return self._command(said, texts[0])

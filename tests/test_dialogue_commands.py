@@ -282,3 +282,14 @@ def test_a_pick_that_asks_its_own_part_gets_that_part(kb):
     title = choices[1].title
     acts = d.handle(Heard(title + "在哪里办"), now=2)  # picks by name and asks where: where, not what to bring
     assert [a for a in acts if isinstance(a, ShowGuide)][0] == ShowGuide(choices[1], "location")
+
+
+def test_hurry_alone_is_faster_speech_in_elder_mode_and_otherwise_how_long_it_takes(kb):
+    d = Dialogue(kb, Matcher.for_knowledge(kb), idle_seconds=60)
+    d.handle(TappedGuide("residence-03"), now=0)
+    acts = d.handle(Heard("能不能快点"), now=1)  # at normal speed: about the service on screen
+    assert [a for a in acts if isinstance(a, ShowGuide)] == [ShowGuide(kb.get("residence-03"), "time_limit")]
+    assert not [a for a in acts if isinstance(a, SetElder)]
+    d.handle(Heard("说慢一点"), now=2)
+    acts = d.handle(Heard("能快点吗"), now=3)  # in elder mode: the voice
+    assert SetElder(False) in acts and not [a for a in acts if isinstance(a, ShowGuide)]

@@ -65,6 +65,16 @@ def command(text: str) -> str | None:
     return None
 
 
+# 快点 / 能快点吗 alone: faster speech in elder mode; otherwise the resident more likely means the service
+# (能不能快点, after 多久能拿到), and it is not a command.
+_BARE_HURRY = re.compile(r"(?:请|你|您|能|能不能|可以|可不可以|再)*快一?点(?:吗|伐|好吗|好伐|行吗|嘛|呀|啊|吧|了)*")
+
+
+def bare_hurry(text: str) -> bool:
+    """Whether an utterance is only 快点 (with politeness): NORMAL in elder mode, else not a command."""
+    return bool(_BARE_HURRY.fullmatch(clean(text)))
+
+
 def _expand(alt: str) -> list[str]:
     """The plain phrases of one alternative: 一? is there or not, [遍次] is each of them."""
     m = re.search(r"(.)\?|\[([^\]]+)\]", alt)
