@@ -486,6 +486,12 @@ class Dialogue:
             if fresh.status == NONE:
                 return None  # names nothing any guide has: not a pick, whatever the list resembles
             return next(g for g in choices if g.id == gid)
+        # 要先备案吗 while 跨省异地就医登记备案 is offered: a question the matcher alone would answer with a list
+        # of its own that shares exactly one guide with this one is about that guide
+        fresh = self.matcher.match(texts[0])
+        shared = [c.id for c in fresh.candidates[:3] if c.id in ids]
+        if fresh.status == CLARIFY and len(shared) == 1:
+            return next(g for g in choices if g.id == shared[0])
         return None
 
     # -- showing ----------------------------------------------------------------------------------

@@ -94,3 +94,19 @@ def test_a_question_pointing_back_at_the_service_in_view_stays_with_it(kb):
     acts = d.handle(Heard(question), now=1)
     assert d.state.mode == CHOICES and d.state.section == "conditions"
     assert [a for a in acts if isinstance(a, ShowChoices)][0].choices == listed[0].choices
+
+
+def test_a_question_whose_own_list_shares_one_guide_with_the_list_on_screen_picks_it(kb):
+    """要先备案吗 while 跨省异地就医登记备案 is offered: alone it lists 住房租赁合同网签备案 too; here it means the one."""
+    from kiosk.dialogue import Dialogue, Heard, ShowChoices, ShowGuide
+    from kiosk.matching import CLARIFY, Matcher
+
+    matcher = Matcher.for_knowledge(kb)
+    d = Dialogue(kb, matcher)
+    listed = [a for a in d.handle(Heard("人在外地看病，医保怎么用"), now=0) if isinstance(a, ShowChoices)]
+    assert listed and kb.get("medical-06") in listed[0].choices
+    alone = matcher.match("要先备案吗")
+    assert alone.status == CLARIFY and [c.id for c in alone.candidates[:3] if c.id in
+                                        {g.id for g in listed[0].choices}] == ["medical-06"]
+    shown = [a for a in d.handle(Heard("要先备案吗"), now=1) if isinstance(a, ShowGuide)]
+    assert shown and shown[0].guide.id == "medical-06"
