@@ -272,8 +272,7 @@ def test_the_age_a_question_gives(text, age):
 
 @pytest.mark.parametrize("text,section", [("她八十岁了，钱有多少", "benefits"), ("补贴有多少", "benefits"),
                                           ("公积金账户里的钱有多少", None), ("医保卡里钱还有多少", None),
-                                          ("办了这个证有啥好处", "benefits"), ("这张卡有什么用", "benefits"),
-                                          ("拿到以后能享受哪些", "benefits")])
+                                          ("办了这个证有啥好处", "benefits"), ("这张卡有什么用", "benefits")])
 def test_money_there_is_for_the_resident_or_in_an_account(text, section):
     assert detect_section(normalize(text)) == section
 
