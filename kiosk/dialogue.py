@@ -15,7 +15,7 @@ from .answer import (ASK_AGAIN, NOT_FOUND, ORDINALS, Reply, answer_guide, asked_
 from .knowledge.model import SECTION_NAMES, SECTIONS, Guide, KnowledgeBase
 from .matching import ANSWER, CLARIFY, NONE, Candidate, Match, Matcher
 from .matching import commands as spoken
-from .matching.sections import (asked_age, asked_document, asks_online, asks_who_comes, detect_section,
+from .matching.sections import (asked_age, asked_document, asks_how_only, asks_online, asks_who_comes, detect_section,
                                 gives_only_an_age, names_nothing, online_rest, refers_back, states_paying,
                                 strip_section_words, who_comes_rest)
 from .matching.text import clean, normalize
@@ -406,6 +406,9 @@ class Dialogue:
             age = asked_age(match.normalized)
             if gives_only_an_age(match.normalized) and benefit_for_age(guide, age):
                 return self._show(answer_asked(guide, self.kb, match.normalized, None))
+            names = " ".join((guide.title, *guide.aliases))
+            if asks_how_only(match.normalized, names):  # 哪能补? of 敬老卡补领 on screen: its steps
+                return self._show(answer_asked(guide, self.kb, match.normalized, "steps"))
             return None
         rest = strip_section_words(match.normalized)
         # 几点下班? names no service: that part of the guide on screen, not the centre's own hours; 还能申请吗
@@ -456,7 +459,8 @@ class Dialogue:
         """办好要多久? while choosing: the list stays, and the part asked is answered for the one picked. A
         question that names a service off the list is a new question (None)."""
         s = self.state
-        if s.mode != CHOICES or match.section is None:
+        section = match.section or ("steps" if asks_how_only(match.normalized) else None)  # 哪能补?
+        if s.mode != CHOICES or section is None:
             return None
         rest = strip_section_words(match.normalized)
         ids = [g.id for g in s.choices]
@@ -465,8 +469,8 @@ class Dialogue:
                 return None
             if all(c.id not in ids for c in match.candidates[:3]) and len(rest) >= 4:
                 return None
-        text = ASK_PICK.format(part=SECTION_NAMES[match.section]) + choice_list(s.choices)
-        self.state = replace(s, section=match.section, paying=states_paying(match.normalized), last_reply=text)
+        text = ASK_PICK.format(part=SECTION_NAMES[section]) + choice_list(s.choices)
+        self.state = replace(s, section=section, paying=states_paying(match.normalized), last_reply=text)
         return [ShowChoices(s.choices, CHOOSE_PROMPT), self._say(text)]
 
     def _pick_choice(self, texts: Sequence[str]) -> Guide | None:

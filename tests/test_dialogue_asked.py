@@ -110,3 +110,22 @@ def test_a_question_whose_own_list_shares_one_guide_with_the_list_on_screen_pick
                                         {g.id for g in listed[0].choices}] == ["medical-06"]
     shown = [a for a in d.handle(Heard("要先备案吗"), now=1) if isinstance(a, ShowGuide)]
     assert shown and shown[0].guide.id == "medical-06"
+
+
+def test_how_alone_asks_for_the_steps_of_the_guide_in_view(kb):
+    from kiosk.dialogue import Dialogue, Heard, ShowGuide, TappedGuide
+    from kiosk.matching import Matcher
+    from kiosk.matching.sections import asks_how_only
+    from kiosk.matching.text import normalize
+
+    assert asks_how_only(normalize("哪能补")) and asks_how_only(normalize("那具体怎么办呢"))
+    assert not asks_how_only(normalize("低保怎么办")) and not asks_how_only(normalize("怎么回事"))
+    # a particular verb must be the guide's: 补 is 补领, not the 补贴 of 敬老卡申领's aliases
+    assert asks_how_only("怎么补", "敬老卡补领、换领") and not asks_how_only("怎么补", "敬老卡申领 高龄补贴")
+    d = Dialogue(kb, Matcher.for_knowledge(kb))
+    d.handle(TappedGuide("elderly-02"), now=0)
+    shown = [a for a in d.handle(Heard("哪能补"), now=1) if isinstance(a, ShowGuide)]
+    assert shown == [ShowGuide(kb.get("elderly-02"), "steps")]
+    d.handle(TappedGuide("elderly-01"), now=2)
+    shown = [a for a in d.handle(Heard("哪能补"), now=3) if isinstance(a, ShowGuide)]
+    assert ShowGuide(kb.get("elderly-01"), "steps") not in shown

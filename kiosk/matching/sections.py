@@ -169,6 +169,28 @@ _REFERS_BACK = re.compile(
     r"|还算不算|还符合|还够(?:条件|格)|算不算(?:困难|条件)")
 
 
+# 哪能补? 怎么弄? 具体怎么办? asked of the guide on screen: how it is done (its steps). Read on normalised text
+# (哪能 is 怎么 there); only the whole question, so 低保怎么办 still names a service.
+_HOW_ONLY = re.compile(r"(?:那|那么|具体|到底|要|我|该|应该)*(?:怎么|如何|怎样|咋)"
+                       r"(?P<verb>办理?|弄|补办?|换|申请|申领|领|搞|做|操作|登记|挂失|开|查|交|缴|报销?)?(?:呢|啊|呀|的)*")
+_ANY_SERVICE = {"", "办", "办理", "弄", "搞", "做", "操作", "申请"}  # how-words that fit whatever is in view
+# what a guide's names must say for a particular how-word to be about it (补 is 补领, not 补贴)
+_VERB_IN_NAMES = {"补": r"补(?:领|办|发|卡|证)", "补办": r"补(?:领|办|发|卡|证)", "换": r"换(?:领|卡|证|发)|更换",
+                  "挂失": "挂失", "领": "领", "申领": "领", "登记": "登记", "开": "开", "查": "查", "交": "交|缴",
+                  "缴": "交|缴", "报": "报销", "报销": "报销"}
+
+
+def asks_how_only(norm: str, names: str | None = None) -> bool:
+    """Whether a normalised question is nothing but "how" (怎么补, 具体怎么办): the steps of the guide in view.
+    With ``names`` (the guide's title and aliases), a particular verb must be one of them (怎么补 fits 敬老卡补领,
+    not 敬老卡申领)."""
+    m = _HOW_ONLY.fullmatch(norm)
+    if m is None:
+        return False
+    verb = m.group("verb") or ""
+    return names is None or verb in _ANY_SERVICE or bool(re.search(_VERB_IN_NAMES[verb], names))
+
+
 def refers_back(text: str) -> bool:
     """Whether a question (clean text) asks about the service in view by pointing back at it (还能申请吗,
     会不会影响), not about what it describes."""
