@@ -17,7 +17,7 @@ from typing import Callable, Iterator, Sequence
 from .knowledge.model import CENTRE_DEFAULT, SECTION_NAMES, SECTIONS, Guide, KnowledgeBase
 from .matching import ANSWER, CLARIFY, Match
 from .matching.sections import (DOCUMENT_KINDS, asked_age, asked_document, asks_online, asks_who_comes,
-                                gives_only_an_age, states_paying)
+                                asks_amount, gives_only_an_age, states_paying)
 from .matching.text import clean
 from .speech.textprep import cardinal, count_syllables
 
@@ -172,8 +172,16 @@ def _steps(guide: Guide) -> str:
     return text
 
 
-def _items(guide: Guide, section: str) -> str:
+_AMOUNT_LINE = re.compile(r"\d+(?:\.\d+)?元")
+
+
+def _items(guide: Guide, section: str, amount: bool = False) -> str:
+    """``amount``: the question asked how much (失业金能领多少): benefits are read from the first line with an
+    amount in yuan, not from one on how long they are paid."""
     items = list(getattr(guide, section))
+    if section == "benefits" and amount:
+        first_amount = next((i for i, line in enumerate(items) if _AMOUNT_LINE.search(line)), 0)
+        items = items[first_amount:] + items[:first_amount]
     if not items:
         return "这里没有写待遇标准，可以问窗口" if section == "benefits" else f"{SECTION_NAMES[section]}{MORE_ON_SCREEN}"
     first, _ = fit(items[0], FACT_SYLLABLES)
@@ -181,8 +189,9 @@ def _items(guide: Guide, section: str) -> str:
         return f"条件有{_count_word(len(items))}条，第一条，{first}" if len(items) > 1 else f"条件是：{first}"
     if section == "basis":
         return f"依据是{first}" + ("等" if len(items) > 1 else "")
-    # benefits: the amounts, whole lines while they fit (65至69周岁，每人每月75元；70至79周岁，…)
-    said, cut = fit(items[0], FACT_SYLLABLES + 10)
+    # benefits: the amounts, whole lines while they fit (65至69周岁，每人每月75元；70至79周岁，…); asked how much,
+    # the clause with the amount (2026年7月1日起 alone says nothing)
+    said, cut = fit(items[0], FACT_SYLLABLES + 10, r"\d元" if amount else "")
     for item in items[1:]:
         line, line_cut = fit(item, FACT_SYLLABLES + 10)
         if cut or line_cut or count_syllables(f"{said}；{line}") > FACT_SYLLABLES + 16:
@@ -217,14 +226,15 @@ def _location(guide: Guide, kb: KnowledgeBase) -> str:
     return f"{scope}，{place}" if scope else place
 
 
-def section_fact(guide: Guide, section: str, kb: KnowledgeBase) -> str:
-    """The asked fact of one section, short, without the guide's name or the closing words."""
+def section_fact(guide: Guide, section: str, kb: KnowledgeBase, amount: bool = False) -> str:
+    """The asked fact of one section, short, without the guide's name or the closing words (``amount``: see
+    :func:`_items`)."""
     if section == "materials":
         return _materials(guide)
     if section == "steps":
         return _steps(guide)
     if section in ("conditions", "benefits", "basis"):
-        return _items(guide, section)
+        return _items(guide, section, amount)
     if section == "location":
         return _location(guide, kb)
     return _one_line(guide, section, kb)
@@ -448,13 +458,14 @@ def benefit_for_age(guide: Guide, age: int) -> str | None:
     return None
 
 
-def section_speech(guide: Guide, section: str, kb: KnowledgeBase, age: int | None = None) -> str:
+def section_speech(guide: Guide, section: str, kb: KnowledgeBase, age: int | None = None,
+                   amount: bool = False) -> str:
     """One section read aloud: the short name if it is short, then the asked fact; no closing words,
     the resident heard them with the first answer about the guide. ``age``: the age the question gave
-    (她八十岁了，钱有多少): the benefit for that age, not the first tier."""
+    (她八十岁了，钱有多少): the benefit for that age, not the first tier; ``amount``: it asked how much."""
     name = spoken_name(guide)
     tier = benefit_for_age(guide, age) if section == "benefits" and age is not None else None
-    fact = fit(tier, FACT_SYLLABLES + 10)[0].rstrip("。") if tier else section_fact(guide, section, kb)
+    fact = fit(tier, FACT_SYLLABLES + 10)[0].rstrip("。") if tier else section_fact(guide, section, kb, amount)
     if section == "fees" and not name and fact.startswith(("不收费", "免费")):
         # 不收费 alone, after 残疾人坐公交车免费吗, sounds like the ride is free: say what costs nothing
         fact = "办理这项业务" + fact
@@ -538,13 +549,14 @@ def money_section(guide: Guide, section: str | None, paying: bool) -> str | None
 
 
 def answer_guide(guide: Guide, kb: KnowledgeBase, section: str | None = None,
-                 also: tuple[str, ...] = (), paying: bool = True, age: int | None = None) -> Reply:
+                 also: tuple[str, ...] = (), paying: bool = True, age: int | None = None,
+                 amount: bool = False) -> Reply:
     """The answer about one guide: its summary, or a section (and the sections shown with it). ``paying``:
     whether the question had a word for paying (see :func:`money_section`); a tapped tab counts as one.
-    ``age``: an age the question gave (see :func:`section_speech`)."""
+    ``age``: an age the question gave, ``amount``: it asked how much (see :func:`section_speech`)."""
     section = money_section(guide, section, paying)
     if section:
-        text = section_speech(guide, section, kb, age)
+        text = section_speech(guide, section, kb, age, amount)
         extra = [section_fact(guide, s, kb) for s in also if s in SECTIONS and s != section]
         if extra:
             text = _bounded("。".join([text.rstrip("。"), *extra]))
@@ -560,7 +572,7 @@ def answer_asked(guide: Guide, kb: KnowledgeBase, norm: str, section: str | None
     age = asked_age(norm)
     if sourced is None and section is None and gives_only_an_age(norm) and benefit_for_age(guide, age):
         section = "benefits"  # 八十岁以后呢, asked of a guide whose benefit is set out by age: that age's
-    return sourced or answer_guide(guide, kb, section, paying=states_paying(norm), age=age)
+    return sourced or answer_guide(guide, kb, section, paying=states_paying(norm), age=age, amount=asks_amount(norm))
 
 
 def clarify(choices: tuple[Guide, ...], section: str | None = None, doubtful: bool = False) -> Reply:

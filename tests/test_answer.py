@@ -257,6 +257,20 @@ def test_a_benefit_set_out_by_age_is_said_for_the_age_asked(kb):
     assert "90至99周岁" in said and "65至69" not in said
 
 
+def test_asked_how_much_a_benefit_is_answered_with_an_amount_not_how_long_it_is_paid(kb):
+    from kiosk.answer import answer_asked
+    from kiosk.matching.sections import asks_amount
+    from kiosk.matching.text import normalize
+
+    assert asks_amount(normalize("失业金一个月有多少钱")) and not asks_amount(normalize("失业金能领几个月"))
+    dole = kb.get("employment-05")  # its first benefit line is how many months, the second the amount
+    assert "元" not in dole.benefits[0] and "元" in dole.benefits[1]
+    said = answer_asked(dole, kb, normalize("一个月有多少钱"), "benefits").text
+    assert re.search(r"\d+元", said)
+    said = answer_asked(dole, kb, normalize("能领几个月"), "benefits").text
+    assert "个月" in said and "元" not in said
+
+
 def test_a_follow_up_that_gives_only_an_age_gets_that_ages_benefit(kb):
     from kiosk.dialogue import Dialogue, Heard, Say, TappedGuide
     from kiosk.matching import Matcher

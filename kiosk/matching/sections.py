@@ -262,6 +262,14 @@ def asked_age(text: str) -> int | None:
     return None
 
 
+_DURATION = re.compile(r"几个月|多少个月|多久|多长时间|几年|多少年|几天|多少天")
+
+
+def asks_amount(norm: str) -> bool:
+    """Whether a normalised question asks how much money (能领多少, 每月几钿), not for how long (能领几个月)."""
+    return bool(_AMOUNT.search(_DURATION.sub("", norm)))
+
+
 def gives_only_an_age(text: str) -> bool:
     """Whether a normalised question says nothing but an age (八十岁以后呢): a follow-up about that age."""
     return asked_age(text) is not None and not _AGE_ONLY.sub("", text)
