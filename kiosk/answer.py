@@ -16,8 +16,8 @@ from typing import Callable, Iterator, Sequence
 
 from .knowledge.model import CENTRE_DEFAULT, SECTION_NAMES, SECTIONS, Guide, KnowledgeBase
 from .matching import ANSWER, CLARIFY, Match
-from .matching.sections import (DOCUMENT_KINDS, asked_age, asked_document, asks_online, asks_who_comes,
-                                asks_amount, gives_only_an_age, states_paying)
+from .matching.sections import (DOCUMENT_KINDS, asked_age, asked_document, asks_amount, asks_online, asks_who_comes,
+                                gives_only_an_age, states_paying)
 from .matching.text import clean
 from .speech.textprep import cardinal, count_syllables
 
@@ -379,14 +379,13 @@ def document_source(guide: Guide, kb: KnowledgeBase, document: str) -> Reply | N
     return Reply("answer", guide, "materials", _bounded(unsaid + contact))
 
 
-def document_anywhere(kb: KnowledgeBase, document: str, candidates: Sequence[str] = ()) -> Reply | None:
+def document_anywhere(kb: KnowledgeBase, document: str) -> Reply | None:
     """Where to get a document asked about with no guide in view (诊断证明去哪开, which the guides only ask
-    for): what the first guide that asks for it says issues it (:func:`_issued_by`, strict). None when one of
-    ``candidates`` (the guides the question was matched to) or any guide here issues it itself (户籍证明:
-    that guide is the answer), or no guide says."""
+    for): what the first guide that asks for it says issues it (:func:`_issued_by`, strict). None when a guide
+    here issues it itself (户籍证明: that guide is the answer), or no guide says."""
     stem = _DOCUMENT_SUFFIX.sub("", document)
     kind = document[len(stem):][:2]
-    if not stem or any(_names_document(g, stem, kind) for g in (*(kb.get(c) for c in candidates), *kb.guides) if g):
+    if not stem or any(_names_document(g, stem, kind) for g in kb.guides):
         return None
     tails = [stem[i:] for i in range(max(len(stem) - 1, 1))]
     for t in tails:
@@ -407,12 +406,11 @@ def _issued_by(guide: Guide, material, keys: Sequence[str], strict: bool = False
     text where the verb and the document stand together in one clause, with no other document listed between
     them (取得火化证明, 由医院出具死亡医学证明; not 流产的改交医疗机构出具的诊断证明 for 出生医学证明): for a
     document another guide asks for, whose name and note speak of that guide's own case."""
+    lines = [*guide.steps, *guide.notes, *(f.a for f in guide.faq)]
     if strict:
         own = next((t for t in (material.name, material.note or "") if _says_issuer(t, keys, own=True)), None)
-        lines = [*guide.steps, *guide.notes, *(f.a for f in guide.faq)]
         return own or next((t for t in lines if _says_issuer(t, keys)), None)
     own = next((t for t in (material.name, material.note or "") if _ISSUED.search(t)), None)
-    lines = [*guide.steps, *guide.notes, *(f.a for f in guide.faq)]
     return own or next((line for key in keys for line in lines if key in line and _ISSUED.search(line)), None)
 
 
@@ -513,7 +511,7 @@ def compose(match: Match, kb: KnowledgeBase, section: str | None = None) -> Repl
         if guide is not None:
             return answer_asked(guide, kb, match.normalized, section)
     document = asked_document(match.normalized) if match.status != ANSWER and not match.referral else None
-    sourced = document_anywhere(kb, document, [c.id for c in match.candidates[:3]]) if document else None
+    sourced = document_anywhere(kb, document) if document else None
     if sourced is not None:  # 诊断证明去哪开: who issues it, not a list of services that issue other papers
         return sourced
     if match.status == CLARIFY:

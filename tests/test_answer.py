@@ -263,6 +263,7 @@ def test_asked_how_much_a_benefit_is_answered_with_an_amount_not_how_long_it_is_
     from kiosk.matching.text import normalize
 
     assert asks_amount(normalize("失业金一个月有多少钱")) and not asks_amount(normalize("失业金能领几个月"))
+    assert not asks_amount(normalize("长护险个人要付百分之几"))  # a share, not an amount in yuan
     dole = kb.get("employment-05")  # its first benefit line is how many months, the second the amount
     assert "元" not in dole.benefits[0] and "元" in dole.benefits[1]
     said = answer_asked(dole, kb, normalize("一个月有多少钱"), "benefits").text

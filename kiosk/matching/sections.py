@@ -169,6 +169,12 @@ _REFERS_BACK = re.compile(
     r"|还算不算|还符合|还够(?:条件|格)|算不算(?:困难|条件)")
 
 
+def refers_back(text: str) -> bool:
+    """Whether a question (clean text) asks about the service in view by pointing back at it (还能申请吗,
+    会不会影响), not about what it describes."""
+    return bool(_REFERS_BACK.search(text))
+
+
 # 哪能补? 怎么弄? 具体怎么办? asked of the guide on screen: how it is done (its steps). Read on normalised text
 # (哪能 is 怎么 there); only the whole question, so 低保怎么办 still names a service.
 _HOW_ONLY = re.compile(r"(?:那|那么|具体|到底|要|我|该|应该)*(?:怎么|如何|怎样|咋)"
@@ -189,12 +195,6 @@ def asks_how_only(norm: str, names: str | None = None) -> bool:
         return False
     verb = m.group("verb") or ""
     return names is None or verb in _ANY_SERVICE or bool(re.search(_VERB_IN_NAMES[verb], names))
-
-
-def refers_back(text: str) -> bool:
-    """Whether a question (clean text) asks about the service in view by pointing back at it (还能申请吗,
-    会不会影响), not about what it describes."""
-    return bool(_REFERS_BACK.search(text))
 
 
 # 要本人来吗? 可以叫儿子来办伐? 能代办吗? Who must come in person, and whether someone else may: not a part of
@@ -266,8 +266,9 @@ _DURATION = re.compile(r"几个月|多少个月|多久|多长时间|几年|多�
 
 
 def asks_amount(norm: str) -> bool:
-    """Whether a normalised question asks how much money (能领多少, 每月几钿), not for how long (能领几个月)."""
-    return bool(_AMOUNT.search(_DURATION.sub("", norm)))
+    """Whether a normalised question asks how much money (能领多少, 每月几钿), not for how long (能领几个月) or what
+    share (个人付百分之几, 报销几成)."""
+    return bool(_AMOUNT.search(_DURATION.sub("", norm))) and not re.search(r"百分之|几成|比例", norm)
 
 
 def gives_only_an_age(text: str) -> bool:
