@@ -272,7 +272,8 @@ def test_the_age_a_question_gives(text, age):
 
 @pytest.mark.parametrize("text,section", [("她八十岁了，钱有多少", "benefits"), ("补贴有多少", "benefits"),
                                           ("公积金账户里的钱有多少", None), ("医保卡里钱还有多少", None),
-                                          ("办了这个证有啥好处", "benefits"), ("这张卡有什么用", "benefits")])
+                                          ("办了这个证有啥好处", "benefits"), ("这张卡有什么用", "benefits"),
+                                          ("当天就能拿到手吗", "time_limit"), ("马上可以领到吗", "time_limit")])
 def test_money_there_is_for_the_resident_or_in_an_account(text, section):
     assert detect_section(normalize(text)) == section
 
