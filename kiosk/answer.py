@@ -465,8 +465,10 @@ def section_speech(guide: Guide, section: str, kb: KnowledgeBase, age: int | Non
     tier = benefit_for_age(guide, age) if section == "benefits" and age is not None else None
     fact = fit(tier, FACT_SYLLABLES + 10)[0].rstrip("。") if tier else section_fact(guide, section, kb, amount)
     if section == "fees" and not name and fact.startswith(("不收费", "免费")):
-        # 不收费 alone, after 残疾人坐公交车免费吗, sounds like the ride is free: say what costs nothing
-        fact = "办理这项业务" + fact
+        # 不收费 alone, after 残疾人坐公交车免费吗, sounds like the ride is free: say what costs nothing, by its
+        # name when that is not too long (老年人坐公交免费吗 lands on 退役军人优待证: the resident hears which)
+        what = guide.short_name if count_syllables(guide.short_name) <= 2 * NAME_SYLLABLES else "这项业务"
+        fact = f"办理{what}{fact}"
     return _bounded(f"{name}{'，' if name and section in ('location', 'hours', 'benefits') else ''}{fact}")
 
 

@@ -203,8 +203,10 @@ def test_the_first_answer_says_who_the_service_is_for_when_that_is_short(kb, gui
 
 def test_a_free_service_with_a_long_name_says_what_costs_nothing(kb, guide):
     # 残疾人坐公交车免费吗 answered 不收费 sounded like free rides; it is applying that costs nothing
-    long_named = dataclasses.replace(guide, spoken_name="一项名字很长的试办业务", fees="不收费")
-    assert section_speech(long_named, "fees", kb) == "办理这项业务不收费。"
+    long_named = dataclasses.replace(guide, spoken_name="一项很长的试办业务", fees="不收费")
+    assert section_speech(long_named, "fees", kb) == "办理一项很长的试办业务不收费。"
+    longer = dataclasses.replace(guide, spoken_name="一项名字实在是太长太长了的试办业务申请", fees="不收费")
+    assert section_speech(longer, "fees", kb) == "办理这项业务不收费。"
     short = dataclasses.replace(guide, spoken_name="低保", fees="不收费")
     assert section_speech(short, "fees", kb) == "低保不收费。"
 
