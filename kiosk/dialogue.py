@@ -37,6 +37,9 @@ SAY_IT_OTHERWISE = "请换个说法，再说一遍您要办的事。"
 ASK_PICK = "请先选是哪一项，我再说{part}："
 NO_LIST = "现在没有可以选的列表。请直接说您要办的事，比如“敬老卡怎么办”。"
 _THANKS_WORDS = re.compile(r"谢|感|辛苦|麻烦")
+# 你好 / 侬好 said to the kiosk is a greeting, not an acknowledgement (好的 had been its reply)
+_GREETING = re.compile(r"你好|您好|侬好")
+GREETED = "您好！" + WHAT_TO_DO
 #: Questions asked of any guide with no section of their own (answer.ASKED): how to tell one, and what it
 #: says besides (empty: it names no other service).
 _ASKED_OF_A_GUIDE = {"proxy": (asks_who_comes, who_comes_rest), "online": (asks_online, online_rest)}
@@ -342,6 +345,8 @@ class Dialogue:
         """Act on a spoken command: the same as the buttons (重播, 长者模式, 返回, 首页) where there is one."""
         s = self.state
         if said == spoken.THANKS:
+            if _GREETING.search(text) and not _THANKS_WORDS.search(text):
+                return [self._say(GREETED)]
             return [self._say(THANKED if _THANKS_WORDS.search(text) else NOTED)]
         if said == spoken.NOT_IT:
             if s.mode == GUIDE and s.offered:  # picked from a list: the list again

@@ -293,3 +293,12 @@ def test_hurry_alone_is_faster_speech_in_elder_mode_and_otherwise_how_long_it_ta
     d.handle(Heard("说慢一点"), now=2)
     acts = d.handle(Heard("能快点吗"), now=3)  # in elder mode: the voice
     assert SetElder(False) in acts and not [a for a in acts if isinstance(a, ShowGuide)]
+
+
+def test_a_greeting_is_greeted_back_with_what_to_ask(d):
+    from kiosk.dialogue import GREETED, NOTED
+
+    for hello in ("你好", "侬好", "您好呀"):
+        assert _said(d.handle(Heard(hello), now=0))[0].text == GREETED
+    assert _said(d.handle(Heard("好的"), now=1))[0].text == NOTED
+    assert [a for a in d.handle(Heard("你好，城乡居民最低生活保障申请"), now=2) if isinstance(a, ShowGuide)]
