@@ -10,15 +10,16 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence, Union
 
-from .answer import (ASK_AGAIN, NOT_FOUND, ORDINALS, Reply, answer_guide, asked_reply, choice_list, clarify,
-                     answer_asked, benefit_for_age, compose, document_source)
+from .answer import (ASK_AGAIN, MAX_SYLLABLES, NOT_FOUND, ORDINALS, Reply, answer_guide, asked_reply, choice_list,
+                     clarify, answer_asked, benefit_for_age, compose, document_source)
 from .knowledge.model import SECTION_NAMES, SECTIONS, Guide, KnowledgeBase
 from .matching import ANSWER, CLARIFY, NONE, Candidate, Match, Matcher
 from .matching import commands as spoken
 from .matching.sections import (asked_age, asked_document, asks_how_only, asks_online, asks_who_comes, detect_section,
-                                gives_only_an_age, names_nothing, online_rest, refers_back, states_paying,
-                                strip_section_words, who_comes_rest)
+                                gives_only_an_age, how_verb, names_nothing, online_rest, refers_back, sibling_for,
+                                states_paying, strip_section_words, who_comes_rest)
 from .matching.text import clean, normalize
+from .speech.textprep import count_syllables
 
 HOME, GUIDE, CHOICES, NOT_FOUND_MODE = "home", "guide", "choices", "not_found"
 DEFAULT_IDLE_SECONDS = 60.0
@@ -414,6 +415,15 @@ class Dialogue:
             names = " ".join((guide.title, *guide.aliases))
             if asks_how_only(match.normalized, names):  # 哪能补? of 敬老卡补领 on screen: its steps
                 return self._show(answer_asked(guide, self.kb, match.normalized, "steps"))
+            verb = how_verb(match.normalized)
+            # 怎么补? of 敬老卡申领: the steps of the guide about the same card that 补 belongs to
+            other = sibling_for(verb, guide.short_name, ((g.id, " ".join((g.title, *g.aliases)))
+                                                         for g in self.kb.guides if g.id != guide.id)) if verb else None
+            if other is not None:  # named first: the screen changes to another guide
+                reply = answer_asked(self.kb.get(other), self.kb, match.normalized, "steps")
+                named = f"{reply.guide.short_name}，{reply.text}"
+                fits = count_syllables(named) <= MAX_SYLLABLES and not reply.text.startswith(reply.guide.short_name)
+                return self._show(replace(reply, text=named) if fits else reply)
             return None
         rest = strip_section_words(match.normalized)
         # 几点下班? names no service: that part of the guide on screen, not the centre's own hours; 还能申请吗

@@ -113,7 +113,7 @@ def test_a_question_whose_own_list_shares_one_guide_with_the_list_on_screen_pick
 
 
 def test_how_alone_asks_for_the_steps_of_the_guide_in_view(kb):
-    from kiosk.dialogue import Dialogue, Heard, ShowGuide, TappedGuide
+    from kiosk.dialogue import Dialogue, Heard, Say, ShowGuide, TappedGuide
     from kiosk.matching import Matcher
     from kiosk.matching.sections import asks_how_only
     from kiosk.matching.text import normalize
@@ -127,5 +127,14 @@ def test_how_alone_asks_for_the_steps_of_the_guide_in_view(kb):
     shown = [a for a in d.handle(Heard("哪能补"), now=1) if isinstance(a, ShowGuide)]
     assert shown == [ShowGuide(kb.get("elderly-02"), "steps")]
     d.handle(TappedGuide("elderly-01"), now=2)
-    shown = [a for a in d.handle(Heard("哪能补"), now=3) if isinstance(a, ShowGuide)]
+    acts = d.handle(Heard("哪能补"), now=3)
+    shown = [a for a in acts if isinstance(a, ShowGuide)]
     assert ShowGuide(kb.get("elderly-01"), "steps") not in shown
+    # ... but the guide about the same card that 补 belongs to, named first since the screen changes
+    assert shown == [ShowGuide(kb.get("elderly-02"), "steps")]
+    said = [a.text for a in acts if isinstance(a, Say)][-1]
+    assert said.startswith(kb.get("elderly-02").short_name)
+    # with no such guide (低保 has no 补领 of its own), nothing is forced
+    from kiosk.matching.sections import sibling_for
+    others = [(g.id, " ".join((g.title, *g.aliases))) for g in kb.guides if g.id != "assistance-01"]
+    assert sibling_for("补", kb.get("assistance-01").short_name, others) is None

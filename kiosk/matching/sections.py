@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from typing import Iterable
 
 # Checked in this order; the first pattern that matches wins. Within a pattern the longer words come first
 # (在哪里 before 在哪): stripping the shorter would leave a stray character (里, 个) in the service words.
@@ -185,6 +186,28 @@ _ANY_SERVICE = {"", "办", "办理", "弄", "搞", "做", "操作", "申请"}  #
 _VERB_IN_NAMES = {"补": r"补(?:领|办|发|卡|证)", "补办": r"补(?:领|办|发|卡|证)", "换": r"换(?:领|卡|证|发)|更换",
                   "挂失": "挂失", "领": "领", "申领": "领", "登记": "登记", "开": "开", "查": "查", "交": "交|缴",
                   "缴": "交|缴", "报": "报销", "报销": "报销"}
+
+
+def how_verb(norm: str) -> str | None:
+    """The verb of a question that is nothing but "how" (补 of 怎么补; "" for 怎么办 and its like), else None."""
+    m = _HOW_ONLY.fullmatch(norm)
+    if m is None:
+        return None
+    verb = m.group("verb") or ""
+    return "" if verb in _ANY_SERVICE else verb
+
+
+_ACTION_WORDS = re.compile(r"新办|申领|申请|补领|换领|补办|挂失|办理|登记|查询|变更|注销|开具|（[^）]*）|[、/]")
+
+
+def sibling_for(verb: str, guide_name: str, others: Iterable[tuple[str, str]]) -> str | None:
+    """The one other guide (id, its title and aliases) about the same thing as ``guide_name`` whose names have
+    ``verb`` (怎么补 asked of 敬老卡申领: 敬老卡补领、换领), if exactly one."""
+    thing = _ACTION_WORDS.sub("", guide_name)
+    if len(thing) < 2 or not verb:
+        return None
+    found = [gid for gid, names in others if thing in names and re.search(_VERB_IN_NAMES[verb], names)]
+    return found[0] if len(found) == 1 else None
 
 
 def asks_how_only(norm: str, names: str | None = None) -> bool:
