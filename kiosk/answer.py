@@ -330,18 +330,23 @@ def _names_document(guide: Guide, stem: str, kind: str) -> bool:
     return any(stem in n and kind in n for n in (guide.title, *guide.aliases, guide.spoken_name or ""))
 
 
+def _document_parts(document: str) -> tuple[str, str, list[str]]:
+    """A document's words before its kind (死亡 of 死亡证明), the kind's first two characters (证明), and the
+    tails of those words, longest first (母亲去世死亡 … 死亡)."""
+    stem = _DOCUMENT_SUFFIX.sub("", document)
+    return stem, document[len(stem):][:2], [stem[i:] for i in range(max(len(stem) - 1, 1))]
+
+
 def document_source(guide: Guide, kb: KnowledgeBase, document: str) -> Reply | None:
     """Where to get a document this guide asks residents to bring (死亡证明在哪里开, asked of 身后一件事):
     the guide's own words on who issues it (the material's name or note, then its steps, notes and answers);
     else the guide here that issues it, with where that is done; else that the guide does not say, with the
     telephone. None when the document is the guide's own service (户籍证明 asked of the guide that issues it:
     where that is done is the answer) or not one of its materials."""
-    stem = _DOCUMENT_SUFFIX.sub("", document)
-    kind = document[len(stem):][:2]
+    stem, kind, tails = _document_parts(document)
     if not stem or _names_document(guide, stem, kind):
         return None
     # the material of this kind named by the longest tail of the words before 证明 (母亲去世死亡证明 -> 死亡)
-    tails = [stem[i:] for i in range(max(len(stem) - 1, 1))]
     material = next((m for t in tails for m in guide.materials if t in m.name and kind in m.name), None)
     if material is None:
         return None
@@ -383,11 +388,9 @@ def document_anywhere(kb: KnowledgeBase, document: str) -> Reply | None:
     """Where to get a document asked about with no guide in view (诊断证明去哪开, which the guides only ask
     for): what the first guide that asks for it says issues it (:func:`_issued_by`, strict). None when a guide
     here issues it itself (户籍证明: that guide is the answer), or no guide says."""
-    stem = _DOCUMENT_SUFFIX.sub("", document)
-    kind = document[len(stem):][:2]
+    stem, kind, tails = _document_parts(document)
     if not stem or any(_names_document(g, stem, kind) for g in kb.guides):
         return None
-    tails = [stem[i:] for i in range(max(len(stem) - 1, 1))]
     for t in tails:
         keys = [t] + [u for u in tails if len(u) >= 3 and u != t]
         for guide in kb.guides:

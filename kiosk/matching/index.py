@@ -105,6 +105,13 @@ def term_keys(cps: np.ndarray) -> np.ndarray:
     return np.concatenate([make() for _, make in _term_parts(cps)])
 
 
+def _positions(starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
+    """The positions of the ranges [starts[i], starts[i] + lens[i]) one after another (some postings lists);
+    the lengths must add up to at least one."""
+    ends = np.cumsum(lens)
+    return np.arange(int(ends[-1])) + np.repeat(starts - (ends - lens), lens)
+
+
 def _starts(sorted_values: np.ndarray) -> np.ndarray:
     """Where each run of equal values of a sorted array starts (int32; a bool mask, not a diff, in between)."""
     change = np.empty(len(sorted_values), dtype=bool)
@@ -201,9 +208,8 @@ class _Segment:
             big = big[np.minimum.reduceat(self.sat, self.offsets[:-1])[big] > 0]
         if not len(big):
             return
-        starts, blens = self.offsets[big].astype(np.int64), lens[big].astype(np.int64)
-        ends = np.cumsum(blens)
-        positions = np.arange(int(ends[-1])) + np.repeat(starts - (ends - blens), blens)
+        blens = lens[big].astype(np.int64)
+        positions = _positions(self.offsets[big].astype(np.int64), blens)
         dense = np.zeros((len(big), self.size), dtype=np.uint8)
         dense[np.repeat(np.arange(len(big)), blens), self.docs[positions]] = self.sat[positions]
         keep = np.ones(len(self.docs), dtype=bool)
@@ -408,8 +414,7 @@ class FieldIndex:
                     continue
             starts = seg.offsets[rows]
             lens = seg.offsets[rows + 1] - starts
-            ends = np.cumsum(lens)
-            positions = np.arange(int(ends[-1])) + np.repeat(starts - (ends - lens), lens)
+            positions = _positions(starts, lens)
             w = np.repeat(weight[hits] * (1.0 / 255.0), lens) * seg.sat[positions]
             here += np.bincount(seg.docs[positions], w, minlength=seg.size)
         return out

@@ -35,7 +35,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .index import _code_points, _term_parts
+from .index import _code_points, _positions, _term_parts
 from .text import code
 
 MODEL_FILE = Path(__file__).resolve().parent.parent / "data" / "scope_model.json"
@@ -58,8 +58,7 @@ def _postings(index, keys: np.ndarray, is_guide: np.ndarray, best: int) -> tuple
         lens = seg.offsets[rows + 1].astype(np.int64) - starts
         if not lens.sum():
             continue
-        ends = np.cumsum(lens)
-        positions = np.arange(int(ends[-1])) + np.repeat(starts - (ends - lens), lens)
+        positions = _positions(starts, lens)
         docs = seg.docs[positions].astype(np.int64) + seg.start
         owner = np.repeat(hits, lens)
         in_guides += np.bincount(owner[is_guide[docs]], minlength=len(keys))
