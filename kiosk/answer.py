@@ -213,12 +213,18 @@ def _one_line(guide: Guide, section: str, kb: KnowledgeBase) -> str:
     return f"{SECTION_LEAD[section]}：{value}" if section in ("time_limit", "fees", "contact") else value
 
 
+_SAYS_WHERE = re.compile(r"^[在到去]|(?<!所)[在到]|[：:]|电话|拨打")
+
+
 def _location(guide: Guide, kb: KnowledgeBase) -> str:
     if guide.location == CENTRE_DEFAULT:
         place = "就在" + fit(kb.centre.address, FACT_SYLLABLES)[0]
     else:
         place = fit(guide.location, FACT_SYLLABLES + 4)[0]
-        place = place if place.startswith(("在", "到", "去")) else "在" + place
+        # 在 goes before a bare place (户籍所在街道…), not before a clause that says its own where or how
+        # (查询在本中心…, 咨询：本中心…, 电话12345, 网上可以在随申办…)
+        first = re.split(r"[；;，,]", place, maxsplit=1)[0]
+        place = place if _SAYS_WHERE.search(first) else "在" + place
     scope = SCOPE_SPEECH.get(guide.scope, "")
     if guide.scope == "线上自助" and guide.location == CENTRE_DEFAULT:
         # 中心在哪里 asked of the centre's own guide: "网上就能办" would contradict the place that follows

@@ -139,6 +139,18 @@ def test_a_question_about_the_centre_itself_gets_the_centres_own_fact(kb):
     assert "哪一项业务" in compose(Match("要带什么材料", "要带什么材料", "none", (), "materials"), kb).text
 
 
+def test_a_place_is_said_with_one_where(kb):
+    """在 goes before a bare place, not before a line that says its own where or how."""
+    import dataclasses as dc
+
+    g = kb.get("residence-03")
+    for place, with_where in (("户籍所在街道（镇）的社区事务受理服务中心", True), ("户口所在地派出所户籍窗口", True),
+                              ("查询在本中心残疾人服务窗口", False), ("咨询：本中心住房保障窗口", False),
+                              ("可以先打962222电话挂失", False), ("到区残联公布的放映点观看", False)):
+        text = section_fact(dc.replace(g, location=place, scope="其他机构"), "location", kb)
+        assert text == "不在中心窗口办，" + ("在" if with_where else "") + place, text
+
+
 def test_a_choice_list_says_how_to_refuse_it(kb):
     from kiosk.answer import clarify
 
