@@ -67,6 +67,7 @@ SECTION_LEAD = {
 _CLAUSE = re.compile(r"(?:[^，。；;：:！？!?,]|(?<=\d)[:：](?=\d))+(?:[，。；;！？!?,]|[：:](?!\d))*")
 _SAFE_CUT = re.compile(r"(?=[和或及并])")
 _DANGLING = re.compile(r"[的后时][，；：,;:]*$")
+_LABEL = re.compile(r"^[^，。；;！？!?,]{1,8}[：:]$")
 
 
 @dataclass(frozen=True)
@@ -86,17 +87,19 @@ def for_ear(text: str) -> str:
     return re.sub(r"\s+", "", text).strip("，、；;。 ")
 
 
-def fit(text: str, budget: int, prefer: str = "") -> tuple[str, bool]:
+def fit(text: str, budget: int, prefer: str = "", whole_label: bool = True) -> tuple[str, bool]:
     """The first clauses of text that fit in budget syllables, and whether anything was left out.
 
     Cut only where a clause ends (，；。：); a first clause more than ``OVERRUN`` syllables over the budget
     is cut between list items (、, then 等 is said), else before 和/或/及/并, never inside a word; ``prefer``: when the
-    clauses that fit leave out the one matching it (the number of days, the fee), that clause instead."""
+    clauses that fit leave out the one matching it (the number of days, the fee), that clause instead;
+    ``whole_label``: a first clause that is only a label (上门服务：) is said with what follows it."""
     text = for_ear(text)
     out = ""
     clauses = _CLAUSE.findall(text)
     for clause in clauses:
-        if out and count_syllables(out + clause) > budget:
+        # a label (上门服务：) says nothing without what follows it
+        if out and count_syllables(out + clause) > budget and not (whole_label and _LABEL.search(out)):
             break
         out += clause
     if prefer and not re.search(prefer, out):
@@ -108,7 +111,9 @@ def fit(text: str, budget: int, prefer: str = "") -> tuple[str, bool]:
                 if 0 < m.start() < len(out) and budget // 2 <= count_syllables(out[:m.start()]) <= budget]
         if items:
             out = out[:items[-1] - 1] + "等"
-        elif cuts:
+        elif cuts and count_syllables(out) > budget + 2 * OVERRUN:
+            # before 和/或/并 the words that complete the clause may still be to come (先向居委会|和街道…咨询,
+            # 户籍在本区|并完成…的退役军人): a clause up to twice the overrun is said whole rather than so cut
             out = out[:cuts[-1]]
     # a clause ending in 的/后/时 (卡丢了的，… 注销后，…) means nothing without the clause after it
     if _DANGLING.search(out) and len(out) < len(text):
@@ -159,7 +164,8 @@ def _materials(guide: Guide) -> str:
 
 
 def _steps(guide: Guide) -> str:
-    steps = [fit(s, FACT_SYLLABLES)[0] for s in guide.steps]
+    # steps that are ways to do it (网上办：…；窗口办：…) are said by their labels, so all the ways are heard
+    steps = [fit(s, FACT_SYLLABLES, whole_label=False)[0] for s in guide.steps]
     if len(steps) <= 1:
         return f"办理流程：{steps[0]}" if steps else f"办理流程{MORE_ON_SCREEN}"
     text = f"分{_count_word(len(steps))}步：第一步，{steps[0]}"

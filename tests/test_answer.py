@@ -92,7 +92,15 @@ def test_fit_cuts_between_clauses_or_list_items_never_inside_a_word():
     assert fit(text, 10) == ("本市户籍", True)
     assert fit("身份证、户口簿、结婚证、一寸照片、收入证明", 8) == ("身份证、户口簿等", True)
     assert fit("短句", 10) == ("短句", False)
-    assert fit("申请人本人和配偶以及共同生活的子女的收入证明", 8)[0] == "申请人本人"
+    # before 和 the words that complete the clause may be still to come: a clause up to twice the overrun
+    # over the budget is said whole, a longer one cut there
+    whole = "申请人本人和配偶以及共同生活的子女的收入证明"
+    assert fit(whole, 8) == (whole, False)
+    assert fit(whole + "和财产证明以及户口簿", 8)[0] == "申请人本人"
+    # a label says nothing alone: it is said with what follows it (cut between list items), but not in steps
+    label = "上门服务：高龄、失能、残疾、重病等行动不便、确实无法到中心的居民"
+    assert fit(label, 14)[0] == "上门服务：高龄、失能、残疾等"
+    assert fit(label, 14, whole_label=False)[0] == "上门服务"
 
 
 def test_clarify_names_each_choice_distinguishably(kb):
