@@ -44,6 +44,8 @@ NAME_SYLLABLES = 5
 MAX_SYLLABLES = 60
 #: What to bring is what residents most need to hear whole: its list may run longer than other facts.
 MATERIALS_SYLLABLES = FACT_SYLLABLES + 8
+#: ... and what someone coming for the resident brings besides, said after it.
+PROXY_SYLLABLES = 10
 
 # How each scope is said aloud before the place itself.
 SCOPE_SPEECH = {
@@ -153,14 +155,27 @@ def _listed(items: list[str], budget: int) -> str:
 ON_SITE = "现场填写"
 
 
+def for_proxy(material) -> bool:
+    """A material brought only when someone else comes for the resident (委托书及代办人身份证, 家属代办时提供)."""
+    note = material.note or ""
+    return bool(re.search(r"委托|代办|代理|授权", material.name)) and (
+        bool(re.search(r"代办人|代理人|受托人", material.name)) or bool(re.search(r"[代替托].*(?:时提供|时需要|的，带)", note)))
+
+
 def _materials(guide: Guide) -> str:
     """What to bring, counted and named while they fit; forms filled in on the spot are not things to
-    bring (要带三样东西 for a card, a certificate and a form the window hands out misleads)."""
-    names = [for_ear(m.name) for m in guide.materials if m.form != ON_SITE]
-    on_site = "；表格到现场填写" if len(names) < len(guide.materials) else ""
+    bring (要带三样东西 for a card, a certificate and a form the window hands out misleads), and what only
+    someone coming for the resident brings is said after, as such (a resident who comes himself needs no
+    委托书)."""
+    brought = [m for m in guide.materials if m.form != ON_SITE]
+    own = [m for m in brought if not for_proxy(m)] or brought
+    names = [for_ear(m.name) for m in own]
+    proxy = [for_ear(m.name) for m in brought if m not in own]
+    on_site = "；表格到现场填写" if len(brought) < len(guide.materials) else ""
     if not names:
         return "不用带材料" + on_site
-    return f"要带{_count_word(len(names))}样东西：{_listed(names, MATERIALS_SYLLABLES)}{on_site}"
+    others = f"；别人代办的，另带{_listed(proxy, PROXY_SYLLABLES)}" if proxy else ""
+    return f"要带{_count_word(len(names))}样东西：{_listed(names, MATERIALS_SYLLABLES)}{others}{on_site}"
 
 
 def _steps(guide: Guide) -> str:

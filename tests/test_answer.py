@@ -103,6 +103,22 @@ def test_fit_cuts_between_clauses_or_list_items_never_inside_a_word():
     assert fit(label, 14, whole_label=False)[0] == "上门服务"
 
 
+def test_what_only_someone_coming_instead_brings_is_said_as_such(kb):
+    """委托书及代办人身份证 is not one of the things a resident who comes himself must bring."""
+    from kiosk.answer import for_proxy
+
+    guide = kb.get("pension-09")
+    proxy = [m for m in guide.materials if for_proxy(m)]
+    assert [m.name for m in proxy] == ["委托书及代办人身份证"]
+    text = answer_guide(guide, kb, "materials").text
+    assert text.startswith("要带两样东西：居民身份证、社会保障卡；别人代办的，另带委托书及代办人身份证")
+    # a will's draft is what the service is about, not a proxy's paper
+    assert not any(for_proxy(m) for m in kb.get("law-04").materials if "遗嘱" in m.name)
+    # a guide whose every material is for a proxy still counts them
+    only = dataclasses.replace(guide, materials=tuple(proxy))
+    assert answer_guide(only, kb, "materials").text.startswith("要带一样东西：委托书及代办人身份证")
+
+
 def test_clarify_names_each_choice_distinguishably(kb):
     g = kb.guides[0]
     twin = dataclasses.replace(g, id="twin", title=g.short_name + "（续办）")
