@@ -124,7 +124,8 @@ def test_spoken_numbers_become_digits_where_guides_use_digits(spoken, written):
     assert normalize(spoken) == written
 
 
-@pytest.mark.parametrize("text", ["医保卡里还有多少钱", "今年看病一共花了多少钱", "公积金账户余额多少"])
+@pytest.mark.parametrize("text", ["医保卡里还有多少钱", "今年看病一共花了多少钱", "公积金账户余额多少",
+                                  "城乡居保我每年交了多少", "社保一共缴了多少"])  # what was paid: a record
 def test_balance_questions_are_neither_fees_nor_benefits(text):
     assert detect_section(normalize(text)) is None
 

@@ -55,7 +55,7 @@ _QUESTION_WORDS = re.compile(
 
 
 # Money questions that are lookups, neither fees nor benefits: 账户里还有多少钱 asks for a balance.
-_BALANCE = re.compile(r"里的?钱还?有多少|还有多少钱|剩多少钱|剩下多少|余额|花了多少钱|交了多少钱|已经交了多少|缴了多少年|交了几年")
+_BALANCE = re.compile(r"里的?钱还?有多少|还有多少钱|剩多少钱|剩下多少|余额|花了多少钱|[交缴]了(?:多少钱?|多少年|几年)|已经交了多少")
 
 
 # A money question about something the resident receives (a subsidy, an allowance, a pension) with no
