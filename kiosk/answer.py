@@ -535,12 +535,36 @@ def summary_speech(guide: Guide) -> str:
     return _bounded(f"{name}。{offer}" if offer else f"找到了{name}", CLOSING)
 
 
+#: A line that sends the resident elsewhere for something (银行卡密码要到发卡银行去办, 不在本中心办理).
+_ELSEWHERE = re.compile(r"不在本?中心|要到|请到|需到|去.{1,8}办|由.{1,10}(?:办理|负责|出具)")
+
+
+def foreign_line(guide: Guide, name: str, norm: str) -> str:
+    """What the guide says, short, of a thing another office owns that the question names (工商银行卡密码忘了,
+    answered with 社保卡密码重置: 银行卡密码要到发卡银行去办), when one of its lines sends the resident elsewhere
+    for it; "" otherwise. Of several, the line sharing most with the question."""
+    if not name:
+        return ""
+    pieces = {name[i:i + 2] for i in range(len(name) - 1)}
+    lines = [c for text in (guide.summary, *guide.notes, *(f.a for f in guide.faq))
+             for c in re.split(r"[。；;！!]", for_ear(text)) if c]
+    said = [c for c in lines if _ELSEWHERE.search(c) and any(p in c for p in pieces)]
+    if not said:
+        return ""
+    shared = lambda c: sum(norm[i:i + 2] in c for i in range(len(norm) - 1))
+    best = max(said, key=lambda c: (shared(c), -len(c)))
+    return fit(best, FACT_SYLLABLES + 8)[0]
+
+
 def compose(match: Match, kb: KnowledgeBase, section: str | None = None) -> Reply:
     """The reply for a match; section overrides the one detected in the question."""
     section = section or match.section
     if match.status == ANSWER and match.best:
         guide = kb.get(match.best.id)
         if guide is not None:
+            line = foreign_line(guide, match.foreign, match.normalized) if section is None else ""
+            if line:
+                return Reply("answer", guide, None, _bounded(f"{guide.short_name}。{line}", CLOSING))
             return answer_asked(guide, kb, match.normalized, section)
     document = asked_document(match.normalized) if match.status != ANSWER and not match.referral else None
     sourced = document_anywhere(kb, document) if document else None

@@ -328,11 +328,8 @@ def features(matcher: Matcher, query: str, expected: str) -> Features:
     if first is None:
         return Features(expected, (), None, None, True)
     core, scores, tscores, guides = first
-    topic = event = None
-    if len(rk._topics):
-        t = rk.ranked(norm, rk._topics, 1, tscores)
-        if t:
-            topic = rk.topic_features(t[0], norm, guides, core)
+    event = None
+    topic = rk.best_topic(norm, core, tscores, guides)[1]
     if len(rk._events):
         e = rk.ranked(core, rk._events, 1, scores)
         if e:
@@ -349,13 +346,15 @@ def features(matcher: Matcher, query: str, expected: str) -> Features:
 
 def decide(f: Features, st: Settings) -> tuple[str, tuple[str, ...]]:
     """The matcher's decision replayed from features: (status, the guide ids offered)."""
-    from .matching.ranker import decide as rank_decide
+    from .matching.ranker import decide as rank_decide, offered_count
 
     if f.empty:
         return NONE, ()
     status, source = rank_decide(st, [s for _, s in f.scores], f.topic, f.event[:2] if f.event else None, f.scope)
     if source == "event":
         return status, f.event[2]
+    if status == CLARIFY:
+        return status, tuple(g for g, _ in f.scores[:offered_count(st, [s for _, s in f.scores])])
     return status, tuple(g for g, _ in f.scores)
 
 

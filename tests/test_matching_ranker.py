@@ -130,6 +130,43 @@ def test_the_hall_lift_is_the_halls_and_fitting_a_lift_is_a_guide(matcher):
     assert fitting.status == ANSWER and fitting.best.id == "housing-11" and fitting.section == "location"
 
 
+def test_a_certificate_asked_for_another_offices_business_is_ours(matcher):
+    """考编制 / 考公务员 is what the certificate is for: the resident asks for the 户籍证明, which is ours; a
+    certificate another office issues (出生证明) stays theirs."""
+    for q in ("单位招聘考编制，要我开一张户籍证明", "考公务员政审要开户籍证明"):
+        m = matcher.match(q)
+        assert m.status != NONE and m.best.id == "residence-12", (q, m)
+    born = matcher.match("出生证明去哪开")
+    assert born.status == NONE and born.topic == "出生医学证明"
+
+
+def test_an_answer_to_a_question_about_another_offices_thing_says_so(matcher, kb):
+    """我的银行卡密码记不得了 is answered with 社保卡密码重置, whose own words send bank passwords to the bank:
+    that is said first, not 可以本人带卡和身份证来中心重置."""
+    from kiosk.answer import compose
+
+    m = matcher.match("我的银行卡密码记不得了")
+    assert m.status == ANSWER and m.best.id == "sscard-07" and m.foreign == "银行卡密码"
+    assert compose(m, kb).text.startswith("社保卡密码重置。银行卡密码要到发卡银行去办。")
+    # a thing named in passing is not what the question asks: the guide's own line on moving a hukou now
+    # (现在想办理户口迁入上海的，不属于查档) is not said to a resident who wants the old file
+    passing = matcher.match("我是知青子女，以前户口迁到上海外婆家，想查一下当年的审批档案")
+    assert passing.status == ANSWER and passing.best.id == "archives-07" and passing.foreign == ""
+    assert "不属于查档" not in compose(passing, kb).text
+
+
+def test_a_third_choice_far_below_the_best_is_not_offered(matcher):
+    from kiosk.matching.ranker import Settings, offered_count
+
+    st = Settings()
+    assert offered_count(st, [26.4, 20.5, 9.4]) == 2  # 生育保险待遇 after two 老年津贴 guides
+    assert offered_count(st, [26.4, 20.5, 13.2]) == 3
+    assert offered_count(st, [12.0, 3.0, 2.0]) == 2  # a list is never shorter than two
+    assert offered_count(st, [12.0]) == 1
+    m = matcher.match("阿拉阿爹八十五岁，老年津贴一个号头有几钿")
+    assert m.status == CLARIFY and [c.id for c in m.candidates] == ["elderly-01", "elderly-04"]
+
+
 def test_decide_turns_to_the_topic_only_for_an_unexplained_owned_name():
     from kiosk.matching.ranker import Settings, decide
 

@@ -37,6 +37,8 @@ FIELD_WEIGHTS: dict[str, float] = {
 }
 #: Phrases whose words heard whole in a question lift their guide (a stored question counts by the
 #: words that name the service, as the question's own core is compared).
+#: An owned name heard in an answered question is what it asks about when it is this share of the core.
+FOREIGN_SHARE = 0.4
 NAME_KINDS = ("title", "alias", "spoken", "topic", "owned", "question")
 #: Topic phrases: "owned" names a thing only that other office issues (护照, 驾驶证); "topic" any other way
 #: residents name the topic (天气, 银行), words that may also come up in a question about our own guides.
@@ -103,6 +105,7 @@ class Match:
     event: str | None = None  # the life event (一件事) whose guides are offered, e.g. 出生一件事
     out_of_scope: float | None = None  # how likely (0-1) no guide serves the question (see kiosk.matching.scope)
     doubtful: bool = False  # a choice list offered though the question looks like one no guide serves
+    foreign: str = ""  # answered, though the question names a thing another office owns (工商银行, 身份证)
 
     @property
     def best(self) -> Candidate | None:
@@ -116,6 +119,7 @@ class Settings:
     clarify_margin: float = 9.0  # candidates within this many points of the best are offered together
     none_score: float = 4.0  # below this nothing fits: none
     max_choices: int = 3
+    offer_share: float = 0.5  # a third choice is offered only when it scores at least this share of the best
     topic_margin: float = 0.0  # an out-of-scope topic must beat the best guide by this much
     topic_named_margin: float = 5.0  # ... or be named whole and come within this much of it
     foreign_share: float = 0.2  # ... or a thing it owns be named whole while the best guide explains less than
@@ -156,6 +160,16 @@ CENTRE_SECTIONS = ("hours", "location")
 #: How many of the best raw scores get the name bonus: wide enough that a guide named whole in the question
 #: is among them even when other words of the question (1个月) are common in many guides.
 SHORTLIST = 32
+
+
+def offered_count(st: Settings, scores: Sequence[float]) -> int:
+    """How many of the best guides (scores, best first) a choice list offers: the first two, and a third only
+    when it scores at least ``offer_share`` of the best (生育保险待遇 after two 老年津贴 guides is no likely
+    choice; over the eval sets every right guide offered second or third scored at least 0.6 of the best)."""
+    keep = min(2, len(scores))
+    while keep < len(scores) and scores[keep] >= st.offer_share * scores[0]:
+        keep += 1
+    return keep
 
 
 def decide(st: Settings, guide_scores: Sequence[float], topic: tuple[float, bool, float] | None,
@@ -381,12 +395,7 @@ class Ranker:
             return Match(text, norm, NONE, (), section)
         core, scores, tscores, guides = first
         cands = tuple(Candidate(self.entries[i].id, self.entries[i].title, round(s, 1)) for s, i in guides[: max(top, 1)])
-        # Out-of-scope topics see the whole question: 现在几点了 must not lose its 几点.
-        topic = topic_seen = None
-        if len(self._topics):
-            t = self.ranked(norm, self._topics, 1, tscores)
-            if t:
-                topic, topic_seen = t[0][1], self.topic_features(t[0], norm, guides, core)
+        topic, topic_seen = self.best_topic(norm, core, tscores, guides)
         event = event_seen = None
         offered: tuple[Candidate, ...] = ()
         if len(self._events):
@@ -413,7 +422,17 @@ class Ranker:
                          elsewhere=e.elsewhere)
         if source == "event":
             return Match(text, norm, status, offered, section, event=event.title, out_of_scope=scope)
-        return Match(text, norm, status, cands, section, out_of_scope=scope, doubtful=source == "scope")
+        foreign = ""
+        if status == ANSWER and topic is not None:
+            # 银行卡密码忘了 answered with 社保卡密码重置: when the other office's thing is much of what the question
+            # says, the answer layer says what the guide says of it first (see kiosk.answer.foreign_line); a
+            # thing named in passing (知青子女…把户口迁到外婆家，现在要查当初怎么批的) is not what it asks
+            foreign = next((p.text for p in self._heard(topic, norm, guides)
+                            if p.kind == "owned" and len(p.text) >= FOREIGN_SHARE * len(core)), "")
+        if status == CLARIFY:
+            cands = cands[:offered_count(st, [c.score for c in cands])]
+        return Match(text, norm, status, cands, section, out_of_scope=scope, doubtful=source == "scope",
+                     foreign=foreign)
 
     def _heard(self, i: int, norm: str, guides: list[tuple[float, int]]) -> list[Phrase]:
         """Names of topic i heard whole in the question, longest first, that no candidate guide is heard by
@@ -443,6 +462,24 @@ class Ranker:
         if core and core in owned:
             return topic[0], True, 0.0
         return topic[0], bool(heard), min((self.mention(t, guides[0][1]) for t in owned), default=1.0)
+
+    def best_topic(self, norm: str, core: str, tscores: np.ndarray, guides: list[tuple[float, int]]
+                   ) -> tuple[int | None, tuple[float, bool, float] | None]:
+        """The best out-of-scope topic for a question and what the decision needs of it (topic_features), or
+        (None, None). Topics see the whole question: 现在几点了 must not lose its 几点."""
+        if not len(self._topics):
+            return None, None
+        t = self.ranked(norm, self._topics, 1, tscores)
+        if not t:
+            return None, None
+        if guides and self._asks_for_certificate(norm, self._heard(t[0][1], norm, guides), guides[0][1]):
+            return None, None  # 考公务员政审要开户籍证明: the other office's business is what the certificate is for
+        return t[0][1], self.topic_features(t[0], norm, guides, core)
+
+    def _asks_for_certificate(self, norm: str, heard: list[Phrase], best: int) -> bool:
+        """The question asks for a certificate (证明) of the kind the best guide issues, and no other office's
+        thing it names is itself a certificate or card (出生证明 is the hospital's, 身份证 the police's)."""
+        return "证明" in self.entries[best].title and "证明" in norm and not any("证" in p.text for p in heard)
 
     def bundle_covers(self, event: Entry, cands: Sequence[Candidate]) -> bool:
         """The best guide is the event's own bundle (一件事) and every guide close to it belongs to that bundle."""
