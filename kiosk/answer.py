@@ -194,6 +194,7 @@ def _steps(guide: Guide) -> str:
 
 
 _AMOUNT_LINE = re.compile(r"\d+(?:\.\d+)?元")
+_AMOUNT_WORD = re.compile(r"金额|标准[由按]|按.{1,20}(?:计算|核定)")
 
 
 def _items(guide: Guide, section: str, amount: bool = False) -> str:
@@ -201,7 +202,9 @@ def _items(guide: Guide, section: str, amount: bool = False) -> str:
     amount in yuan, not from one on how long they are paid."""
     items = list(getattr(guide, section))
     if section == "benefits" and amount:
-        first_amount = next((i for i, line in enumerate(items) if _AMOUNT_LINE.search(line)), 0)
+        # the line with an amount in yuan; with none, the line on how the amount is set (金额按…标准核定)
+        first_amount = next((i for i, line in enumerate(items) if _AMOUNT_LINE.search(line)),
+                            next((i for i, line in enumerate(items) if _AMOUNT_WORD.search(line)), 0))
         items = items[first_amount:] + items[:first_amount]
     if not items:
         return "这里没有写待遇标准，可以问窗口" if section == "benefits" else f"{SECTION_NAMES[section]}{MORE_ON_SCREEN}"

@@ -119,6 +119,14 @@ def test_what_only_someone_coming_instead_brings_is_said_as_such(kb):
     assert answer_guide(only, kb, "materials").text.startswith("要带一样东西：委托书及代办人身份证")
 
 
+def test_asked_how_much_with_no_amount_written_says_how_it_is_set(kb, guide):
+    """残疾人交通补贴一年多少: with no amount in yuan, the line on how the amount is set, not how it is paid."""
+    lines = ("按年度发放到本人银行账户。", "金额按残疾类别、等级和当年标准核定，可在窗口询问。")
+    g = dataclasses.replace(guide, benefits=lines, spoken_name="")
+    assert answer_guide(g, kb, "benefits", amount=True).text.startswith("金额按残疾类别")
+    assert answer_guide(g, kb, "benefits").text.startswith("按年度发放")  # not asked how much: in order
+
+
 def test_clarify_names_each_choice_distinguishably(kb):
     g = kb.guides[0]
     twin = dataclasses.replace(g, id="twin", title=g.short_name + "（续办）")
