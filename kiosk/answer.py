@@ -578,7 +578,9 @@ def compose(match: Match, kb: KnowledgeBase, section: str | None = None) -> Repl
         if len(choices) >= 2:
             return clarify(choices, section, doubtful=getattr(match, "doubtful", False))
     if match.referral:
-        return Reply("none", None, section, match.referral, elsewhere=match.elsewhere)
+        # an office named by nothing the resident said (加油卡充值 landing on 公共交通卡) is a guess: said as one
+        text = match.referral if match.topic_named or not match.elsewhere else f"如果您问的是{match.topic}：{match.referral}"
+        return Reply("none", None, section, text, elsewhere=match.elsewhere)
     if section in CENTRE_ANSWERS and not match.candidates:
         # 礼拜六开门伐 / 你们在哪里: with no service named, the resident means this centre itself.
         c = kb.centre

@@ -167,6 +167,16 @@ def test_a_third_choice_far_below_the_best_is_not_offered(matcher):
     assert m.status == CLARIFY and [c.id for c in m.candidates] == ["elderly-01", "elderly-04"]
 
 
+def test_a_referral_no_word_of_the_question_named_is_said_as_a_guess(matcher, kb):
+    from kiosk.answer import compose
+
+    named = matcher.match("护照过期了到哪里换")
+    assert named.topic and named.topic_named and compose(named, kb).text.startswith("护照")
+    guessed = matcher.match("马路边上捡到一只皮夹子")
+    assert guessed.topic == "报警、报案和失物" and not guessed.topic_named
+    assert compose(guessed, kb).text.startswith("如果您问的是报警、报案和失物：")
+
+
 def test_decide_turns_to_the_topic_only_for_an_unexplained_owned_name():
     from kiosk.matching.ranker import Settings, decide
 

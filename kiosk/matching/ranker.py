@@ -106,6 +106,7 @@ class Match:
     out_of_scope: float | None = None  # how likely (0-1) no guide serves the question (see kiosk.matching.scope)
     doubtful: bool = False  # a choice list offered though the question looks like one no guide serves
     foreign: str = ""  # answered, though the question names a thing another office owns (工商银行, 身份证)
+    topic_named: bool = False  # the topic won with one of its names heard whole (护照), not on its words alone
 
     @property
     def best(self) -> Candidate | None:
@@ -419,7 +420,7 @@ class Ranker:
         if source == "topic":
             e = self.entries[topic]
             return Match(text, norm, NONE, cands, section, referral=e.referral, topic=e.title, out_of_scope=scope,
-                         elsewhere=e.elsewhere)
+                         elsewhere=e.elsewhere, topic_named=bool(topic_seen and topic_seen[1]))
         if source == "event":
             return Match(text, norm, status, offered, section, event=event.title, out_of_scope=scope)
         foreign = ""
