@@ -177,6 +177,15 @@ def test_a_referral_no_word_of_the_question_named_is_said_as_a_guess(matcher, kb
     assert compose(guessed, kb).text.startswith("如果您问的是报警、报案和失物：")
 
 
+def test_a_bank_named_in_changing_a_cards_bank_is_a_detail_of_that_service(matcher):
+    """敬老卡换到建设银行 is 敬老卡…变更发卡银行, not a question for the bank; a bank's own card is the bank's."""
+    for q in ("敬老卡换到建设银行", "老年卡想改到农业银行发"):
+        m = matcher.match(q)
+        assert m.status != NONE and m.best.id == "elderly-03", (q, m)
+    own = matcher.match("招商银行的卡丢了要补一张")
+    assert own.status == NONE and own.topic == "银行、证券和商业保险"
+
+
 def test_decide_turns_to_the_topic_only_for_an_unexplained_owned_name():
     from kiosk.matching.ranker import Settings, decide
 

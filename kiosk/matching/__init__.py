@@ -107,7 +107,7 @@ def load_topics(path: Path = OUT_OF_SCOPE_FILE) -> list[Entry]:
     data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or []
     return [
         Entry(t["id"], t["title"], tuple(make_phrases(t.get("names", []), "owned") + make_phrases(t["aliases"], "topic")),
-              referral=t["referral"], elsewhere=bool(t.get("elsewhere", True)))
+              referral=t["referral"], elsewhere=bool(t.get("elsewhere", True)), kind=t.get("kind", ""))
         for t in data
     ]
 

@@ -79,6 +79,7 @@ class Entry:
     guides: tuple[str, ...] = ()
     names: str = ""  # normalised titles/aliases/spoken name, one a line, when phrases are not kept
     elsewhere: bool = True  # a topic: its referral sends the resident to another office (not so: chat, the hall)
+    kind: str = ""  # a topic: what its names are instances of (工商银行, 建设银行: 银行), see topic_features
 
     @property
     def is_guide(self) -> bool:
@@ -420,7 +421,7 @@ class Ranker:
         if source == "topic":
             e = self.entries[topic]
             return Match(text, norm, NONE, cands, section, referral=e.referral, topic=e.title, out_of_scope=scope,
-                         elsewhere=e.elsewhere, topic_named=bool(topic_seen and topic_seen[1]))
+                         elsewhere=e.elsewhere, topic_named=bool(topic_seen and topic_seen[1] and self._heard(topic, norm, guides)))
         if source == "event":
             return Match(text, norm, status, offered, section, event=event.title, out_of_scope=scope)
         foreign = ""
@@ -473,9 +474,22 @@ class Ranker:
         t = self.ranked(norm, self._topics, 1, tscores)
         if not t:
             return None, None
-        if guides and self._asks_for_certificate(norm, self._heard(t[0][1], norm, guides), guides[0][1]):
+        heard = self._heard(t[0][1], norm, guides) if guides else []
+        if guides and self._asks_for_certificate(norm, heard, guides[0][1]):
             return None, None  # 考公务员政审要开户籍证明: the other office's business is what the certificate is for
+        if guides and self._a_detail_of(norm, t[0][1], heard, guides[0][1]):
+            return None, None  # 敬老卡换到建设银行: a bank named in changing the card's bank
         return t[0][1], self.topic_features(t[0], norm, guides, core)
+
+    def _a_detail_of(self, norm: str, topic: int, heard: list[Phrase], best: int) -> bool:
+        """The topic's names heard are all instances of its kind (工商银行, 建设银行: 银行), the best guide's title
+        speaks of that kind (敬老卡卡面信息变更/变更发卡银行) and the question names the guide's own thing too
+        (three characters of its title, not of the kind: 敬老卡): the bank is a detail of that service."""
+        kind, title = self.entries[topic].kind, self.entries[best].title
+        if not (heard and kind and kind in title and all(p.text.endswith(kind) for p in heard)):
+            return False
+        pieces = {title[i:i + 3] for i in range(len(title) - 2)}
+        return any(p in norm for p in pieces if not (set(p) & set(kind)) and not (set(p) & set("/（）()、")))
 
     def _asks_for_certificate(self, norm: str, heard: list[Phrase], best: int) -> bool:
         """The question asks for a certificate (证明) of the kind the best guide issues, and no other office's
