@@ -7,7 +7,7 @@ from typing import Sequence
 from rapidfuzz import fuzz, process
 
 from .sections import strip_section_words
-from .text import code, normalize
+from .text import MAX_QUERY_CHARS, arabic_numbers, clean, code, normalize, strip_fillers, synonym_table
 
 DEFAULT_SIMILARITY = 72.0
 
@@ -68,11 +68,36 @@ def alias_suggestion(text: str) -> str:
     Staff read it as a candidate alias, so it is a piece the resident really said, never words
     joined across a removed question word.
     """
-    norm = normalize(text) if isinstance(text, str) else ""
+    said = arabic_numbers(strip_fillers(clean(text))[:MAX_QUERY_CHARS]) if isinstance(text, str) else ""
+    norm, spans = _folded(said)
     kept = strip_section_words(norm)
     if not kept:
         return norm
     # the removed words split norm into pieces; kept is those pieces joined: find the longest one
     blocks = SequenceMatcher(None, norm, kept, autojunk=False).get_matching_blocks()
     best = max(blocks, key=lambda b: b.size)
-    return norm[best.a: best.a + best.size] if best.size else kept
+    if not best.size:
+        return kept
+    # ... said in the resident's words, not the synonyms it is compared as (老人卡, not 敬老卡)
+    return said[spans[best.a][0]: spans[best.a + best.size - 1][1]]
+
+
+def _folded(said: str) -> tuple[str, list[tuple[int, int]]]:
+    """canonical(said), and for each of its characters the span of said it stands for."""
+    pattern, table = synonym_table()
+    text, spans = said, [(i, i + 1) for i in range(len(said))]
+    for _ in range(3):  # as canonical(): until nothing changes
+        out, out_spans, pos = [], [], 0
+        for m in pattern.finditer(text):
+            out.append(text[pos:m.start()])
+            out_spans += spans[pos:m.start()]
+            word = table[m.group(0)]
+            out.append(word)
+            out_spans += [(spans[m.start()][0], spans[m.end() - 1][1])] * len(word)
+            pos = m.end()
+        if not out:
+            break
+        out.append(text[pos:])
+        out_spans += spans[pos:]
+        text, spans = "".join(out), out_spans
+    return text, spans

@@ -98,7 +98,7 @@ SYNONYMS_FILE = Path(__file__).resolve().parent.parent / "data" / "synonyms.yaml
 _synonyms: tuple[re.Pattern, dict[str, str]] | None = None
 
 
-def _synonym_table() -> tuple[re.Pattern, dict[str, str]]:
+def synonym_table() -> tuple[re.Pattern, dict[str, str]]:
     global _synonyms
     if _synonyms is None:
         import yaml
@@ -112,7 +112,7 @@ def _synonym_table() -> tuple[re.Pattern, dict[str, str]]:
 
 def canonical(text: str, rounds: int = 3) -> str:
     """Replace colloquial variants with the form guides and questions are compared in."""
-    pattern, table = _synonym_table()
+    pattern, table = synonym_table()
     # until nothing changes (at most 3 rounds): 非上海户籍 -> 非本市户籍 -> 外地
     for _ in range(rounds):
         folded = pattern.sub(lambda m: table[m.group(0)], text)
