@@ -34,8 +34,9 @@ MORE_ON_SCREEN = "请看屏幕"  # said only when a section has nothing short to
 #: The asked fact, in spoken syllables, before the closing words (about 5 s at the normal rate).
 FACT_SYLLABLES = 14
 #: The first answer says who may use a service with what it offers when that and the service's name fit in
-#: this many syllables (about 10 s at the normal rate, with the closing words 13 s).
-WHO_OFFER_SYLLABLES = 36
+#: this many syllables (about 13 s at the normal rate, with the closing words 16 s): 临时救助申请。遇到火灾、车祸、
+#: 突发重病等急事，或者一时开支太大、生活陷入困境的家庭和个人，可以申请临时救助 says far more than 可以申请临时救助.
+WHO_OFFER_SYLLABLES = 44
 #: A first clause up to this many syllables over the budget is said whole rather than cut.
 OVERRUN = 8
 #: A guide's name is said before a section's fact only when it is this short (敬老卡, 居住证).

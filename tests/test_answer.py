@@ -235,8 +235,8 @@ def test_the_first_answer_says_who_the_service_is_for_when_that_is_short(kb, gui
     assert summary_speech(kb.get("elderly-01")).startswith("敬老卡申领。年满65周岁的本市户籍老人，可以申领敬老卡。")
     who = dataclasses.replace(guide, summary="本市户籍、年满60周岁的老人，可以申请试办；到窗口办理。", spoken_name="试办")
     assert summary_speech(who) == "试办。本市户籍、年满60周岁的老人，可以申请试办。" + CLOSING
-    long_who = dataclasses.replace(who, summary="家里人均收入低于本市低保标准、财产也符合规定、户口在本市满三年的"
-                                                "家庭，可以申请试办。")
+    long_who = dataclasses.replace(who, summary="家里人均收入低于本市低保标准、财产也符合规定、户口在本市满三年、"
+                                                "没有子女赡养也没有其他生活来源的家庭，可以申请试办。")
     assert summary_speech(long_who) == "试办。可以申请试办。" + CLOSING  # too long to say: the offer alone
     named = dataclasses.replace(who, summary="持证的残疾人可以申请试办，按年发放。")
     assert summary_speech(named) == "试办。持证的残疾人可以申请试办。" + CLOSING  # its own subject
