@@ -10,6 +10,7 @@ Elder mode says the same words, slower (the speaker's rate).
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Callable, Iterator, Sequence
@@ -539,6 +540,101 @@ def summary_speech(guide: Guide) -> str:
     return _bounded(f"{name}。{offer}" if offer else f"找到了{name}", CLOSING)
 
 
+# -- a follow-up's words found in the guide on screen ------------------------------------------------
+#: Characters that say nothing of what a follow-up is about (要去医院伐: 医院 says it, 要去 does not).
+_PLAIN = set("要的了吗呢吧伐是有没在去到办弄做好可以能会我你他她它们这那个些一还也都就先再和或跟给让把被得着过")
+_line_df: dict[int, tuple[dict[str, int], int]] = {}
+
+
+def _guide_lines(guide: Guide) -> list[tuple[str | None, str]]:
+    """The guide's own lines, each with the section it is shown under (None: the first screen)."""
+    out: list[tuple[str | None, str]] = [(None, c) for c in re.split(r"[。；;]", guide.summary) if c]
+    out += [(sec, line) for sec in ("conditions", "benefits", "steps") for line in getattr(guide, sec)]
+    out += [("materials", f"{m.name}：{m.note}" if m.note else m.name) for m in guide.materials]
+    out += [(sec, getattr(guide, sec)) for sec in ("time_limit", "fees") if getattr(guide, sec)]
+    out += [(None, n) for n in guide.notes] + [(None, f.a) for f in guide.faq]
+    return out
+
+
+def _grams(text: str) -> set[str]:
+    """The character 2-grams of a text that are not made of plain characters only."""
+    return {text[i:i + 2] for i in range(len(text) - 1) if not set(text[i:i + 2]) <= _PLAIN}
+
+
+def _document_frequency(kb: KnowledgeBase) -> tuple[dict[str, int], int]:
+    cached = _line_df.get(id(kb))
+    if cached is None:
+        df: dict[str, int] = {}
+        n = 0
+        for g in kb.guides:
+            for _, line in _guide_lines(g):
+                n += 1
+                for gram in _grams(line):
+                    df[gram] = df.get(gram, 0) + 1
+        cached = _line_df[id(kb)] = (df, n)
+        if len(_line_df) > 4:  # knowledge bases reloaded: keep the newest few
+            del _line_df[next(iter(_line_df))]
+    return cached
+
+
+def find_in_guide(guide: Guide, kb: KnowledgeBase, words: str) -> tuple[str | None, str] | None:
+    """The guide's own line a short follow-up's words point at (要去医院伐 of 残疾人证新办: the line on the
+    hospital; 要照片伐: the photo among its materials), with the section it is shown under; None when no line
+    shares a word of two characters with them. Of several, the one sharing the rarest words (over all guides)."""
+    score, found = line_for(guide, kb, words)
+    return found if score > 0 else None
+
+
+def line_for(guide: Guide, kb: KnowledgeBase, words: str) -> tuple[float, tuple[str | None, str] | None]:
+    """:func:`find_in_guide` with how much the line shares with the words (0: nothing)."""
+    grams = _grams(words)
+    if not grams:
+        return 0.0, None
+    df, n = _document_frequency(kb)
+    best, best_score = None, 0.0
+    for section, line in _guide_lines(guide):
+        score = sum(math.log(1 + n / (1 + df.get(g, 0))) for g in grams if g in line)
+        if score > best_score:
+            best, best_score = (section, line), score
+    return best_score, best
+
+
+#: 还有呢 with nothing more to tell of the part on screen: what else can be asked.
+MORE_PROMPT = "还可以问：要带什么、怎么办、在哪里办、要多久、要不要钱。详细内容都在屏幕上。"
+_MORE_ITEM = {"conditions": "第{n}条，", "steps": "第{n}步，", "benefits": ""}
+
+
+def more_of(guide: Guide, section: str | None) -> str:
+    """还有呢 after a part was told: the rest of it (条件 from the second on, every material by name), as much as
+    fits; MORE_PROMPT when the part has nothing more."""
+    if section == "materials":
+        brought = [m for m in guide.materials if m.form != ON_SITE and not for_proxy(m)]
+        names = [for_ear(m.name) for m in brought]
+        if "等" in _listed(names, MATERIALS_SYLLABLES):  # the first answer left some to the screen: all of them
+            return _bounded(f"全部{_count_word(len(names))}样是：{_listed(names, MAX_SYLLABLES - 10)}")
+        notes = [f"{for_ear(m.name)}，{fit(m.note, FACT_SYLLABLES)[0]}" for m in brought if m.note]
+        return _bounded(_listed(notes, MAX_SYLLABLES - 10).replace("、", "；")) if notes else MORE_PROMPT
+    items = getattr(guide, section) if section in _MORE_ITEM else ()
+    if len(items) < 2:
+        return MORE_PROMPT
+    said = ""
+    for n, item in enumerate(items[1:], 2):
+        line = _MORE_ITEM[section].format(n=cardinal(n)) + fit(item, FACT_SYLLABLES + 4)[0]
+        if said and count_syllables(f"{said}；{line}") > MAX_SYLLABLES - 8:
+            return f"{said}，其余的{MORE_ON_SCREEN}。"
+        said = f"{said}；{line}" if said else line
+    return said + "。"
+
+
+def line_reply(guide: Guide, section: str | None, line: str, words: str = "") -> Reply:
+    """One line of a guide said as the answer to a follow-up that pointed at it (see :func:`find_in_guide`;
+    ``words``: the follow-up's, so that the clause with them is the one said), shown under its section."""
+    name = spoken_name(guide)
+    shared = "|".join(re.escape(g) for g in sorted(_grams(words)) if g in line)
+    said = fit(line, FACT_SYLLABLES + 10, shared)[0]
+    return Reply("answer", guide, section, _bounded(f"{name}，{said}" if name else said))
+
+
 #: A line that sends the resident elsewhere for something (银行卡密码要到发卡银行去办, 不在本中心办理).
 _ELSEWHERE = re.compile(r"不在本?中心|要到|请到|需到|去.{1,8}办|由.{1,10}(?:办理|负责|出具)")
 
@@ -624,12 +720,13 @@ def answer_guide(guide: Guide, kb: KnowledgeBase, section: str | None = None,
     return Reply("answer", guide, None, summary_speech(guide))
 
 
-def answer_asked(guide: Guide, kb: KnowledgeBase, norm: str, section: str | None) -> Reply:
+def answer_asked(guide: Guide, kb: KnowledgeBase, norm: str, section: str | None, age: int | None = None) -> Reply:
     """The answer about one guide to a question (normalised): where to get a document it asks for
-    (:func:`document_source`), else the section asked, read with the question's word for paying and its age."""
+    (:func:`document_source`), else the section asked, read with the question's word for paying and its age
+    (``age``: the one the conversation gave before, when the question gives none)."""
     document = asked_document(norm)
     sourced = document_source(guide, kb, document) if document else None
-    age = asked_age(norm)
+    age = asked_age(norm) or age
     if sourced is None and section is None and gives_only_an_age(norm) and benefit_for_age(guide, age):
         section = "benefits"  # 八十岁以后呢, asked of a guide whose benefit is set out by age: that age's
     return sourced or answer_guide(guide, kb, section, paying=states_paying(norm), age=age, amount=asks_amount(norm))

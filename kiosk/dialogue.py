@@ -11,17 +11,22 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence, Union
 
 from .answer import (ASK_AGAIN, MAX_SYLLABLES, NOT_FOUND, ORDINALS, Reply, answer_guide, asked_reply, choice_list,
-                     clarify, answer_asked, benefit_for_age, compose, document_source)
+                     clarify, answer_asked, benefit_for_age, compose, document_source, find_in_guide, line_reply,
+                     MORE_PROMPT, more_of)
 from .knowledge.model import SECTION_NAMES, SECTIONS, Guide, KnowledgeBase
 from .matching import ANSWER, CLARIFY, NONE, Candidate, Match, Matcher
 from .matching import commands as spoken
-from .matching.sections import (asked_age, asked_document, asks_how_only, asks_online, asks_who_comes, detect_section,
-                                gives_only_an_age, how_verb, names_nothing, online_rest, refers_back, sibling_for,
-                                states_paying, strip_section_words, who_comes_rest)
+from .matching.sections import (VERBS, asked_age, asked_document, asks_how_only, asks_online, asks_who_comes,
+                                detect_section, fits_verb, gives_only_an_age, how_verb, names_nothing, online_rest,
+                                refers_back, sibling_for, states_paying, strip_section_words, who_comes_rest)
 from .matching.text import clean, normalize
 from .speech.textprep import count_syllables
 
 HOME, GUIDE, CHOICES, NOT_FOUND_MODE = "home", "guide", "choices", "not_found"
+#: A question with a guide on screen leaves it, naming no other service, only when it has this many characters
+#: of service words and the guide on screen scores less than LEAVE_SHARE of the best (see _names_another).
+NEW_QUESTION_CHARS = 6
+LEAVE_SHARE = 0.5
 DEFAULT_IDLE_SECONDS = 60.0
 FOLLOWUP, CHOICE, COMMAND = "followup", "choice", "command"
 
@@ -166,6 +171,19 @@ class Asked:
 
 
 # -- state ---------------------------------------------------------------------------------------
+def _covered(name: str, words: str) -> float:
+    """The share of a short name's characters (three or more) that a question's words have: 0 for shorter."""
+    chars = set(normalize(name))
+    return sum(c in words for c in chars) / len(chars) if len(chars) >= 3 else 0.0
+
+
+def _says_part_of(text: str, guide: Guide) -> bool:
+    """Whether a question says two characters running of a guide's title or aliases (交通补贴 of 残疾人交通补贴申请)."""
+    said = strip_section_words(normalize(text)) or normalize(text)
+    names = normalize(" ".join((guide.title, *guide.aliases, guide.spoken_name or "")))
+    return any(said[i:i + 2] in names for i in range(len(said) - 1))
+
+
 @dataclass(frozen=True)
 class State:
     mode: str = HOME
@@ -357,6 +375,14 @@ class Dialogue:
             return [self._say(SAY_IT_OTHERWISE)]
         if said == spoken.REPEAT:
             return [self._say(s.last_reply or WHAT_TO_DO)]
+        if said == spoken.MORE:
+            if s.mode != GUIDE or s.guide is None:
+                return [self._say(s.last_reply or WHAT_TO_DO)]  # a list or nothing on screen: said again
+            more = more_of(s.guide, s.section)
+            if s.last_reply in (more, MORE_PROMPT):  # told already: what else can be asked
+                more = MORE_PROMPT
+            self.state = replace(s, last_reply=more)
+            return [self._say(more)]
         if said == spoken.SLOWER:
             self.state = replace(s, elder=True)
             again = s.last_reply or WHAT_TO_DO
@@ -407,6 +433,7 @@ class Dialogue:
         guide = self.state.guide
         if guide is None or self.state.mode != GUIDE:
             return None
+        leaves = self._names_another(match, guide)
         if match.section is None:
             # 那到了八十岁以后呢, with a guide whose benefit is set out by age on screen: that age's benefit
             age = asked_age(match.normalized)
@@ -415,26 +442,61 @@ class Dialogue:
             names = " ".join((guide.title, *guide.aliases))
             if asks_how_only(match.normalized, names):  # 哪能补? of 敬老卡补领 on screen: its steps
                 return self._show(answer_asked(guide, self.kb, match.normalized, "steps"))
-            verb = how_verb(match.normalized)
             # 怎么补? of 敬老卡申领: the steps of the guide about the same card that 补 belongs to
-            other = sibling_for(verb, guide.short_name, ((g.id, " ".join((g.title, *g.aliases)))
-                                                         for g in self.kb.guides if g.id != guide.id)) if verb else None
-            if other is not None:  # named first: the screen changes to another guide
-                reply = answer_asked(self.kb.get(other), self.kb, match.normalized, "steps")
-                named = f"{reply.guide.short_name}，{reply.text}"
-                fits = count_syllables(named) <= MAX_SYLLABLES and not reply.text.startswith(reply.guide.short_name)
-                return self._show(replace(reply, text=named) if fits else reply)
-            return None
+            sibling = self._sibling(guide, how_verb(match.normalized), match.normalized, "steps")
+            if sibling is not None:
+                return sibling
+            if leaves or match.referral:
+                return None
+            # 要去医院伐? 要照片伐? of the guide on screen: its own line on the hospital, the photo
+            words = strip_section_words(match.normalized)
+            found = find_in_guide(guide, self.kb, words)
+            return self._show(line_reply(guide, *found, words)) if found else None
         rest = strip_section_words(match.normalized)
         # 几点下班? names no service: that part of the guide on screen, not the centre's own hours; 还能申请吗
         # points back at it, whatever the situation told names
-        if not names_nothing(rest) and not refers_back(clean(match.query)):
-            if match.status == ANSWER and match.best and match.best.id != guide.id:
-                return None  # the resident names another service
-            if match.status == CLARIFY and match.best and all(c.id != guide.id for c in match.candidates[:3]) \
-                    and len(rest) >= 4:
-                return None
-        return self._show(answer_asked(guide, self.kb, match.normalized, match.section))
+        if not names_nothing(rest) and not refers_back(clean(match.query)) and leaves:
+            return None  # the resident names another service
+        # 补办要钱伐? of 社保卡挂失: that part of 社保卡补领、换领, the guide about the same card 补办 belongs to
+        sibling = self._sibling(guide, rest if rest in VERBS else None, match.normalized, match.section)
+        if sibling is not None:
+            return sibling
+        age = asked_age(match.normalized) or self.state.age  # 我七十五了…, then 能拿多少: the benefit at 75
+        return self._show(answer_asked(guide, self.kb, match.normalized, match.section, age=age))
+
+    def _sibling(self, guide: Guide, verb: str | None, norm: str, section: str | None) -> list[Action] | None:
+        """A verb the guide on screen does not do (补 of 敬老卡申领) answered from the one other guide about the
+        same thing that does, named first since the screen changes to it; None when there is no such verb or
+        not exactly one such guide."""
+        if not verb or fits_verb(verb, " ".join((guide.title, *guide.aliases))):
+            return None
+        other = sibling_for(verb, guide.short_name, ((g.id, " ".join((g.title, *g.aliases)))
+                                                     for g in self.kb.guides if g.id != guide.id))
+        if other is None:
+            return None
+        reply = answer_asked(self.kb.get(other), self.kb, norm, section)
+        named = f"{reply.guide.short_name}，{reply.text}"
+        fits = count_syllables(named) <= MAX_SYLLABLES and not reply.text.startswith(reply.guide.short_name)
+        return self._show(replace(reply, text=named) if fits else reply)
+
+    def _names_another(self, match: Match, guide: Guide) -> bool:
+        """Whether a question asked with a guide on screen is about another service: it names one (a title or
+        alias of the best guide heard whole: 那失业金呢, 居住证怎么办), or it is a whole new question (six
+        characters or more of service words) the guide on screen explains less than half as well as the best.
+        Otherwise a follow-up's words are read against the guide on screen: 谁可以去领 of 丧葬补助 is who may
+        claim it, though 领 alone sounds most like 领结婚证."""
+        best = match.best
+        if match.status not in (ANSWER, CLARIFY) or best is None or best.id == guide.id:
+            return False
+        score, named = self.matcher.standing(match.query, best.id)
+        own_score, own_named = self.matcher.standing(match.query, guide.id)
+        if named >= 2 and named > own_named:
+            return True
+        words = strip_section_words(match.normalized)
+        other = self.kb.get(best.id)
+        if other is not None and _covered(other.short_name, words) >= 0.75 > _covered(guide.short_name, words):
+            return True  # 我儿子失业了要去登记: every word of 失业登记, said apart
+        return len(words) >= NEW_QUESTION_CHARS and own_score < LEAVE_SHARE * score
 
     def _show_picked(self, guide: Guide) -> list[Action]:
         """The answer about a guide picked from the list: the part or the question the list was for."""
@@ -497,8 +559,8 @@ class Dialogue:
         ids = [g.id for g in choices]
         for t in texts:
             gid = self.matcher.pick(t, ids)
-            if gid is None:
-                continue
+            if gid is None or not _says_part_of(t, next(g for g in choices if g.id == gid)):
+                continue  # 要去医院伐 scores for 残疾人交通补贴 but says nothing of its name: not a pick
             fresh = self.matcher.match(t)
             if fresh.status == ANSWER and fresh.best and fresh.best.id not in ids:
                 return None  # a new question (医保卡丢了哪能办 while 宝宝社保卡 is offered), not a pick
@@ -521,8 +583,10 @@ class Dialogue:
             offered = s.choices if s.mode == CHOICES else s.offered if s.mode == GUIDE else ()
             if reply.guide not in offered:
                 offered = ()
+            # the age a question gave (我七十五了敬老卡哪能办) is kept for the follow-ups about this guide
+            age = (asked_age(normalize(query)) if query else None) or (s.age if reply.guide == s.guide else None)
             self.state = replace(s, mode=GUIDE, guide=reply.guide, section=reply.section, choices=(),
-                                 last_reply=reply.text, history=history, offered=offered,
+                                 last_reply=reply.text, history=history, offered=offered, age=age,
                                  others=s.others if reply.guide == s.guide else (), asked=None)  # others: follow-ups
             return [ShowGuide(reply.guide, reply.section), self._say(reply.text)]
         if reply.status == CLARIFY:

@@ -253,6 +253,7 @@ class MatchCache:
         self.matcher = matcher
         self.match = functools.lru_cache(maxsize=size)(matcher.match)
         self._pick = functools.lru_cache(maxsize=size)(lambda query, ids: matcher.pick(query, list(ids)))
+        self.standing = functools.lru_cache(maxsize=size)(matcher.standing)
 
     def pick(self, query: str, ids: list[str]) -> str | None:
         return self._pick(query, tuple(ids))

@@ -256,3 +256,51 @@ def test_a_money_question_behind_a_choice_list_gets_the_benefit_of_the_guide_pic
     show = [a for a in acts if isinstance(a, ShowGuide)][0]
     assert show.guide == choices[free[0]] and show.section == "benefits"
     assert "不收费" not in said(acts)[0]
+
+
+def _follow(d, guide_id, *texts):
+    """The guide tapped, then each text heard: the last ShowGuide and what was said last."""
+    d.handle(TappedGuide(guide_id), now=0)
+    for n, text in enumerate(texts, 1):
+        acts = d.handle(Heard(text), now=n)
+    show = [a for a in acts if isinstance(a, ShowGuide)]
+    return (show[0] if show else None), said(acts)[-1]
+
+
+@pytest.mark.parametrize("guide_id,text,section", [
+    ("pension-17", "谁可以去领", "conditions"),  # 领 alone sounds most like 领结婚证
+    ("housing-01", "要等多久", "time_limit"),
+    ("housing-11", "政府补贴多少", "benefits"),  # 补贴 alone sounds most like 培训补贴
+])
+def test_a_short_follow_up_stays_with_the_guide_on_screen(d, guide_id, text, section):
+    show, _ = _follow(d, guide_id, text)
+    assert show.guide.id == guide_id and show.section == section
+
+
+@pytest.mark.parametrize("guide_id,text,other", [
+    ("elderly-01", "那失业金呢", "employment-05"),  # a name of another service heard whole
+    ("assistance-01", "我儿子失业了要去登记", "employment-01"),  # every word of 失业登记, said apart
+])
+def test_a_follow_up_naming_another_service_leaves(d, guide_id, text, other):
+    show, _ = _follow(d, guide_id, text)
+    assert show.guide.id == other
+
+
+def test_a_follow_up_about_a_thing_is_answered_from_the_guides_own_line(d):
+    show, text = _follow(d, "veterans-07", "要照片伐")
+    assert show.guide.id == "veterans-07" and "照片" in text
+    show, text = _follow(d, "disability-01", "要去医院伐")
+    assert show.guide.id == "disability-01" and "医院" in text
+
+
+def test_a_verb_the_guide_on_screen_does_not_do_is_asked_of_its_sibling(d):
+    """补办要钱伐 of 社保卡挂失: the fee of 社保卡补领、换领, named first since the screen changes."""
+    show, text = _follow(d, "sscard-03", "补办要钱伐")
+    assert show.guide.id == "sscard-02" and show.section == "fees" and text.startswith("社保卡补领换领，")
+
+
+def test_an_age_given_before_is_kept_for_the_benefit_asked_after(d):
+    d.handle(Heard("老头子七十五岁了，想办张敬老卡"), now=0)
+    assert d.state.guide.id == "elderly-01"
+    acts = d.handle(Heard("一个月好拿几钿"), now=1)
+    assert "150元" in said(acts)[0]

@@ -9,7 +9,7 @@ from kiosk.dialogue import (CHOICES, GUIDE, HOME, NO_LIST, NOT_FOUND_MODE, NOTED
                             WHAT_TO_DO, Dialogue, Heard, Reset, Say, SetElder, ShowChoices, ShowGuide, TappedChoice,
                             TappedGuide)
 from kiosk.matching import Matcher
-from kiosk.matching.commands import (BACK, HOME as GO_HOME, NORMAL, NOT_IT, REPEAT, SLOWER, THANKS, command,
+from kiosk.matching.commands import (BACK, HOME as GO_HOME, MORE, NORMAL, NOT_IT, REPEAT, SLOWER, THANKS, command,
                                      command_words)
 from kiosk.session import Services, Session
 
@@ -24,6 +24,8 @@ TITLE = "城乡居民最低生活保障申请"
     # what the resident points at comes first: the screen, the voice, themselves
     ("你的声音太轻了，我听不到", SLOWER), ("上面的字我看不见", SLOWER), ("屏幕上的字看不清", SLOWER),
     ("说快一点", NORMAL), ("退出长者模式", NORMAL), ("能快点吗", NORMAL), ("能不能快一点", NORMAL),
+    ("讲大声点", SLOWER), ("恢复正常", NORMAL), ("正常速度", NORMAL),
+    ("还有呢", MORE), ("然后呢", MORE), ("还有吗", MORE), ("还有什么补贴", None),
     ("返回", BACK), ("上一步", BACK),
     ("回首页", GO_HOME), ("返回首页", GO_HOME), ("重新开始", GO_HOME), ("算了", GO_HOME), ("不问了", GO_HOME),
     # questions that contain such words are still questions
@@ -302,3 +304,16 @@ def test_a_greeting_is_greeted_back_with_what_to_ask(d):
         assert _said(d.handle(Heard(hello), now=0))[0].text == GREETED
     assert _said(d.handle(Heard("好的"), now=1))[0].text == NOTED
     assert [a for a in d.handle(Heard("你好，城乡居民最低生活保障申请"), now=2) if isinstance(a, ShowGuide)]
+
+
+def test_more_tells_the_rest_of_the_part_on_screen_then_what_else_to_ask(d, kb):
+    from kiosk.answer import MORE_PROMPT
+    from kiosk.dialogue import TappedSection
+
+    d.handle(TappedGuide("assistance-01"), now=0)
+    d.handle(TappedSection("conditions"), now=1)
+    rest = [a.text for a in d.handle(Heard("还有呢"), now=2) if isinstance(a, Say)][0]
+    second = kb.get("assistance-01").conditions[1]
+    assert rest.startswith("第二条，") and second[:8] in rest
+    again = [a.text for a in d.handle(Heard("然后呢"), now=3) if isinstance(a, Say)][0]
+    assert again == MORE_PROMPT and d.state.guide.id == "assistance-01"

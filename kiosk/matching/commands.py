@@ -16,7 +16,7 @@ import re
 from .text import clean, strip_fillers
 
 REPEAT, SLOWER, NORMAL, BACK, HOME = "repeat", "slower", "normal", "back", "home"
-THANKS, NOT_IT = "thanks", "not_it"
+THANKS, NOT_IT, MORE = "thanks", "not_it", "more"
 
 # Each command: the phrases that are it, as regular-expression alternatives (一 before 点 is optional:
 # 慢点 and 慢一点 alike).
@@ -25,11 +25,12 @@ _PHRASES: dict[str, str] = {
             r"|没听清楚?|没听清爽|没听到|没听见|没听懂|听不懂|没有听清楚?|没有听到|没有听懂"
             r"|刚才说什么|你说什么|刚刚说什么|刚才讲什么|刚才讲啥|说的什么|讲的啥",
     SLOWER: r"说慢一?点|讲慢一?点|慢一?点说|慢一?点讲|慢慢说|慢慢讲|说得?太快了?|讲得?太快了?|太快了"
-            r"|声音大一?点|声音响一?点|大声一?点|响一?点|声音太小了?|声音太轻了?|听不清楚?|听不清爽|听不见|听不到"
+            r"|声音大一?点|声音响一?点|大声一?点|[讲说]大声一?点|大声[讲说]|响一?点|声音太小了?|声音太轻了?"
+            r"|听不清楚?|听不清爽|听不见|听不到"
             r"|字大一?点|字放大一?点?|字太小了?|看不清楚?|看不见|看不到|放大一?点"
             r"|长者模式|老人模式|打开长者模式|开长者模式",
     NORMAL: r"说快一?点|讲快一?点|快一?点说|快一?点|说得?太慢了?|讲得?太慢了?|字小一?点|字太大了?"
-            r"|关掉长者模式|关闭长者模式|退出长者模式|关长者模式|普通模式",
+            r"|关掉长者模式|关闭长者模式|退出长者模式|关长者模式|普通模式|正常速度|恢复正常|恢复正常速度|恢复正常语速|正常一?点|正常[讲说]",
     BACK: r"返回|返回上一步|上一步|上一页|回上一页|回到上一页|后退|退回去|回去|往回",
     # 好的, 谢谢: the resident acknowledges; matched as a question, 好的 found 婚姻登记预约. Not 嗯 or 哦: in
     # front of a microphone they are hesitation, and the recogniser's other guesses may hold the question.
@@ -37,6 +38,8 @@ _PHRASES: dict[str, str] = {
             r"|好额|好个|谢谢你?|谢谢您|谢谢侬|多谢|多谢侬|谢啦|感谢|麻烦你了|辛苦了",
     # 不是这个: the guide on screen is not what was meant (while choosing, 不是 is 都不是: see the dialogue).
     NOT_IT: r"不是|不对|不是这个|不是这项|不是这个事|搞错了|弄错了|错了|不是我要的|不是我问的",
+    # 还有呢 / 然后呢: the rest of what was being told (the other conditions, the other steps)
+    MORE: r"还有呢|还有吗|还有没有|还有什么|还有别的吗?|然后呢|接下来呢|后面呢|下面呢|继续说?|接着说|说下去",
     HOME: r"回首页|回到首页|返回首页|首页|主页|回主页|回到主页|重新开始|从头开始|重新来|从头来|重来"
           r"|不问了|不办了|不要了|算了|没事了|结束|再见|拜拜|我走了|我要走了|我先走了|先走了",
 }
@@ -49,11 +52,11 @@ _ONE = "|".join(f"(?P<{name}>{phrases})" for name, phrases in _PHRASES.items())
 _UTTERANCE = re.compile(rf"(?:{_BEFORE}(?:{_ONE}){_AFTER})+")
 _PIECE = re.compile(rf"{_BEFORE}(?:{_ONE}){_AFTER}")
 #: When several are said together, the one acted on: 说慢一点 also says it again; 回首页 leaves the rest.
-_PRIORITY = (SLOWER, NORMAL, HOME, BACK, REPEAT, NOT_IT, THANKS)
+_PRIORITY = (SLOWER, NORMAL, HOME, BACK, REPEAT, MORE, NOT_IT, THANKS)
 
 
 def command(text: str) -> str | None:
-    """The command a whole utterance gives (REPEAT, SLOWER, NORMAL, BACK, HOME, THANKS or NOT_IT), or None
+    """The command a whole utterance gives (REPEAT, SLOWER, NORMAL, BACK, HOME, THANKS, NOT_IT or MORE), or None
     for a question."""
     t = clean(text)
     if not t or len(t) > 24:

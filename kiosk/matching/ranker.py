@@ -360,6 +360,14 @@ class Ranker:
             return None
         return self.entries[scored[0][1]].id
 
+    def standing(self, query: str, entry_id: str) -> tuple[float, int]:
+        i = self.index_of(entry_id)
+        norm = normalize(query) if isinstance(query, str) else ""
+        core = self.service_core(norm) if norm else ""
+        if i is None or not core:
+            return 0.0, 0
+        return round(float(self.scores_with_topics(core, norm)[0][i]), 1), self.named(i, code(norm))
+
     def core_of(self, norm: str) -> str:
         return strip_section_words(norm) if self.settings.strip_question_words else norm
 

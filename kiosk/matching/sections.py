@@ -188,6 +188,15 @@ _VERB_IN_NAMES = {"补": r"补(?:领|办|发|卡|证)", "补办": r"补(?:领|�
                   "缴": "交|缴", "报": "报销", "报销": "报销"}
 
 
+#: The verbs a follow-up may say alone of a service (补办要钱伐, 换要多久), with the names they fit.
+VERBS = frozenset(_VERB_IN_NAMES)
+
+
+def fits_verb(verb: str, names: str) -> bool:
+    """Whether a service's title and aliases (``names``) do what the verb says (补 fits 敬老卡补领)."""
+    return bool(re.search(_VERB_IN_NAMES[verb], names))
+
+
 def how_verb(norm: str) -> str | None:
     """The verb of a question that is nothing but "how" (补 of 怎么补; "" for 怎么办 and its like), else None."""
     m = _HOW_ONLY.fullmatch(norm)
