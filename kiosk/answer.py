@@ -164,20 +164,53 @@ def for_proxy(material) -> bool:
         bool(re.search(r"代办人|代理人|受托人", material.name)) or bool(re.search(r"[代替托].*(?:时提供|时需要|的，带)", note)))
 
 
+# When a material is needed, as its note says: only in some cases (损坏换领时交回, 因残疾申请的提供, 按实际情况提供),
+# never by the resident (本人不能自带, 由单位提供), or, said of the window itself, always (到窗口办理的带原件).
+_SOME_CASES = re.compile(r"(?:的|时|后)(?:才|再)?(?:要)?(?:提供|带上?|需要|交回|出示|提交)|只在|只有.{0,10}才|不是必须"
+                         r"|按实际情况|视情况|如有|有的话|没有的?不用|的不用|不用带|可不带|不必")
+_AT_THE_WINDOW = re.compile(r"窗口|自助终端|到中心|来中心|^(?:申领|申请|报名|咨询|注册|参加报名|办理)时")
+_WHEN = re.compile(r"(?:的|时)(?:带|提供)")
+_NOT_BROUGHT = re.compile(r"不能自带|由(?:单位|原单位|档案保管机构)[^；。]{0,10}提供")
+
+
+def needed(material) -> str:
+    """"always", "some cases" or "never" (the resident does not bring it): read from the material's note. An
+    identity document is always brought; a note that sets out several cases (本市户籍的带…；来沪人员另带…) says
+    which form it takes, not whether."""
+    note = material.note or ""
+    if _NOT_BROUGHT.search(note):
+        return "never"
+    if "身份证" in material.name and not for_proxy(material):
+        return "always"
+    if "只在" in note and for_proxy(material):
+        return "some cases"  # 只在委托他人到区档案馆代查时需要: not at this window
+    # 居住在境外的，提供…生存证明: after a comma too, when what it provides is this material (not 非产权人申请的，
+    # 提供产权人同意的书面意见, something more)
+    some = _SOME_CASES.search(note) or ("或" not in material.name  # 残疾人证或…诊断证明: which of the two
+                                        and re.search(rf"的，提供[^；。]*{re.escape(material.name[-4:])}", note))
+    if not some or _AT_THE_WINDOW.search(note) or len(_WHEN.findall(note)) >= 2:
+        return "always"
+    return "some cases"
+
+
 def _materials(guide: Guide) -> str:
     """What to bring, counted and named while they fit; forms filled in on the spot are not things to
-    bring (要带三样东西 for a card, a certificate and a form the window hands out misleads), and what only
-    someone coming for the resident brings is said after, as such (a resident who comes himself needs no
-    委托书)."""
-    brought = [m for m in guide.materials if m.form != ON_SITE]
-    own = [m for m in brought if not for_proxy(m)] or brought
+    bring (要带三样东西 for a card, a certificate and a form the window hands out misleads). What only some
+    residents bring (损坏的旧卡, 因残疾申请的残疾人证) is said after, as 按情况还要带, and what only someone
+    coming for the resident brings after that (a resident who comes himself needs no 委托书)."""
+    brought = [m for m in guide.materials if m.form != ON_SITE and needed(m) != "never"]
+    own = [m for m in brought if not for_proxy(m) and needed(m) == "always"]
+    if not own:  # nothing everyone brings: all of them, as they are
+        own = [m for m in brought if not for_proxy(m)] or brought
     names = [for_ear(m.name) for m in own]
-    proxy = [for_ear(m.name) for m in brought if m not in own]
-    on_site = "；表格到现场填写" if len(brought) < len(guide.materials) else ""
+    cases = [for_ear(m.name) for m in brought if m not in own and not for_proxy(m)]
+    proxy = [for_ear(m.name) for m in brought if m not in own and for_proxy(m) and "只在" not in (m.note or "")]
+    on_site = "；表格到现场填写" if any(m.form == ON_SITE for m in guide.materials) else ""
     if not names:
         return "不用带材料" + on_site
+    some = f"；按情况还要带{_listed(cases, PROXY_SYLLABLES)}" if cases else ""
     others = f"；别人代办的，另带{_listed(proxy, PROXY_SYLLABLES)}" if proxy else ""
-    return f"要带{_count_word(len(names))}样东西：{_listed(names, MATERIALS_SYLLABLES)}{others}{on_site}"
+    return f"要带{_count_word(len(names))}样东西：{_listed(names, MATERIALS_SYLLABLES)}{some}{others}{on_site}"
 
 
 def _steps(guide: Guide) -> str:

@@ -44,15 +44,18 @@ def test_every_reply_is_bounded_and_answers_end_cleanly(kb):
 def test_materials_say_the_count_first(kb, guide):
     from kiosk.answer import MATERIALS_SYLLABLES, ON_SITE
 
+    from kiosk.answer import needed
+
     text = answer_guide(guide, kb, "materials").text
-    brought = [for_ear(m.name) for m in guide.materials if m.form != ON_SITE]
+    brought = [for_ear(m.name) for m in guide.materials if m.form != ON_SITE and needed(m) == "always"]
     assert len(brought) < len(guide.materials)  # this guide has a form filled in at the window
     words = {2: "两", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八"}
     head = f"{spoken_name(guide)}要带{words[len(brought)]}样东西："  # after the guide's name when that is short
     assert text.startswith(head)
     assert text.index(brought[0]) == len(head)
     assert text.endswith("表格到现场填写。")
-    assert ("等；" in text) == (count_syllables("、".join(brought)) > MATERIALS_SYLLABLES)
+    listed = text[len(head):].split("；")[0]
+    assert listed.endswith("等") == (count_syllables("、".join(brought)) > MATERIALS_SYLLABLES)
     # forms filled in on the spot are not things to bring
     assert not any(for_ear(m.name) in text for m in guide.materials if m.form == ON_SITE)
     only_forms = dataclasses.replace(guide, materials=tuple(m for m in guide.materials if m.form == ON_SITE))
@@ -101,6 +104,27 @@ def test_fit_cuts_between_clauses_or_list_items_never_inside_a_word():
     label = "上门服务：高龄、失能、残疾、重病等行动不便、确实无法到中心的居民"
     assert fit(label, 14)[0] == "上门服务：高龄、失能、残疾等"
     assert fit(label, 14, whole_label=False)[0] == "上门服务"
+
+
+def test_what_only_some_residents_bring_is_not_counted_as_what_everyone_brings(kb):
+    """损坏的旧敬老卡 is brought to replace a broken card, not a lost one; 本人不能自带 the personnel file."""
+    from kiosk.answer import needed
+    from kiosk.knowledge.model import Material
+
+    assert needed(Material("损坏的旧敬老卡", note="换领时交回")) == "some cases"
+    assert needed(Material("残疾人证", note="因残疾申请的提供")) == "some cases"
+    assert needed(Material("境外生存证明", note="居住在境外的，提供当地公证机构出具的生存证明")) == "some cases"
+    assert needed(Material("本人人事档案", note="由窗口告知调档方式，本人不能自带")) == "never"
+    # always: an identity document; a note on which form (本市户籍的带…；来沪人员另带…); the window's own case
+    assert needed(Material("本人居民身份证", note="未满16周岁的提供户口簿")) == "always"
+    assert needed(Material("住所证明", note="租房的带租赁合同；住宿舍的带住宿证明")) == "always"
+    assert needed(Material("户口簿", note="窗口需要核对户籍时提供")) == "always"
+    assert needed(Material("残疾人证或诊断证明", note="没有办证的，提供医院的诊断证明")) == "always"
+    assert needed(Material("房屋产权证明", note="非产权人申请的，提供产权人同意的书面意见")) == "always"
+    text = answer_guide(kb.get("elderly-02"), kb, "materials").text
+    assert "要带一样东西" in text and "按情况还要带损坏的旧敬老卡" in text
+    # a proxy's papers that only the district archive takes are not offered at this window
+    assert "别人代办" not in answer_guide(kb.get("archives-01"), kb, "materials").text
 
 
 def test_what_only_someone_coming_instead_brings_is_said_as_such(kb):
