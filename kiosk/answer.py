@@ -46,6 +46,8 @@ NAME_SYLLABLES = 5
 MAX_SYLLABLES = 60
 #: What to bring is what residents most need to hear whole: its list may run longer than other facts.
 MATERIALS_SYLLABLES = FACT_SYLLABLES + 8
+#: A first condition this short (具有本市户籍) is said with the second.
+SHORT_CONDITION = 8
 #: ... and what someone coming for the resident brings besides, said after it.
 PROXY_SYLLABLES = 10
 
@@ -101,14 +103,20 @@ def fit(text: str, budget: int, prefer: str = "", whole_label: bool = True) -> t
     text = for_ear(text)
     out = ""
     clauses = _CLAUSE.findall(text)
-    for clause in clauses:
-        # a label (上门服务：) says nothing without what follows it
+    joined = False
+    for n, clause in enumerate(clauses):
+        # a label (上门服务：) says nothing without what follows it; an alternative (本市户籍人员，或持居住证的…)
+        # is said with the clause it is the other half of, a little over the budget, rather than dropped
+        alternative = n == 1 and clause.startswith(("或", "或者")) and \
+            count_syllables(out + clause) <= budget + 3 * OVERRUN
         if out and count_syllables(out + clause) > budget and not (whole_label and _LABEL.search(out)):
-            break
+            if not alternative:
+                break
+            joined = True
         out += clause
     if prefer and not re.search(prefer, out):
         out = next((c for c in clauses if re.search(prefer, c)), out)
-    if count_syllables(out) > budget + OVERRUN:  # a clause a little too long is said whole: a cut loses more
+    if count_syllables(out) > budget + OVERRUN and not joined:  # a clause a little too long is said whole
         # a cut must leave at least half the budget: 本人 of 本人或代办人带身份证… says nothing
         items = [m.end() for m in re.finditer("、", out) if budget // 2 <= count_syllables(out[:m.start()]) <= budget]
         cuts = [m.start() for m in _SAFE_CUT.finditer(out)
@@ -245,7 +253,13 @@ def _items(guide: Guide, section: str, amount: bool = False) -> str:
         return "这里没有写待遇标准，可以问窗口" if section == "benefits" else f"{SECTION_NAMES[section]}{MORE_ON_SCREEN}"
     first, _ = fit(items[0], FACT_SYLLABLES)
     if section == "conditions":
-        return f"条件有{_count_word(len(items))}条，第一条，{first}" if len(items) > 1 else f"条件是：{first}"
+        if len(items) == 1:
+            return f"条件是：{first}"
+        said = f"条件有{_count_word(len(items))}条，第一条，{first}"
+        if count_syllables(first) <= SHORT_CONDITION:
+            # 具有本市户籍 alone says little of who may apply: the second condition too (属于低保…救助对象)
+            said += f"；第二条，{fit(items[1], FACT_SYLLABLES)[0]}"
+        return said
     if section == "basis":
         return f"依据是{first}" + ("等" if len(items) > 1 else "")
     # benefits: the amounts, whole lines while they fit (65至69周岁，每人每月75元；70至79周岁，…); asked how much,
