@@ -221,9 +221,27 @@ def _materials(guide: Guide) -> str:
     return f"要带{_count_word(len(names))}样东西：{_listed(names, MATERIALS_SYLLABLES)}{some}{others}{on_site}"
 
 
+#: A step's first clause that only sets the scene (发现卡丢了, 带齐材料, 在失业登记到期前): the action follows.
+_SCENE = re.compile(r"(?:前|后|时|内|期间|时段|时候|以后|之后)$|带齐材料$|^发现")
+
+
+def _step(step: str) -> str:
+    """One step, short: its first clause, or, when that only sets the scene (发现卡丢了，马上拨打962222挂失), the
+    clause with the action too."""
+    said, cut = fit(step, FACT_SYLLABLES, whole_label=False)
+    label = _CLAUSE.findall(for_ear(step))[:1] == [said + "："] or _CLAUSE.findall(for_ear(step))[:1] == [said + ":"]
+    nowhere = not re.search(r"[到：:]", said)  # 带好身份证、户口簿和住所证明 says what, not where
+    short = count_syllables(said) <= SHORT_CONDITION and nowhere
+    if cut and not label and (short or _SCENE.search(said) or (nowhere and re.match(r"(?:本人)?带", said))):
+        longer = fit(step, FACT_SYLLABLES + 3 * OVERRUN, whole_label=False)[0]
+        if len(_CLAUSE.findall(longer)) > len(_CLAUSE.findall(said)):
+            return longer
+    return said
+
+
 def _steps(guide: Guide) -> str:
     # steps that are ways to do it (网上办：…；窗口办：…) are said by their labels, so all the ways are heard
-    steps = [fit(s, FACT_SYLLABLES, whole_label=False)[0] for s in guide.steps]
+    steps = [_step(s) for s in guide.steps]
     if len(steps) <= 1:
         return f"办理流程：{steps[0]}" if steps else f"办理流程{MORE_ON_SCREEN}"
     text = f"分{_count_word(len(steps))}步：第一步，{steps[0]}"

@@ -151,6 +151,19 @@ def test_asked_how_much_with_no_amount_written_says_how_it_is_set(kb, guide):
     assert answer_guide(g, kb, "benefits").text.startswith("按年度发放")  # not asked how much: in order
 
 
+def test_a_first_step_that_only_sets_the_scene_is_said_with_its_action(kb):
+    """发现卡丢了。 / 带齐材料。 / 在失业登记到期前。 said alone tell the resident nothing to do."""
+    from kiosk.answer import FACT_SYLLABLES, _step
+
+    assert _step("发现卡丢了，马上拨打962222按提示挂失，或在网上自助挂失；这是临时挂失。").startswith("发现卡丢了，马上拨打")
+    assert "窗口" in _step("带好身份证和住所证明，到居住地街道（镇）的社区事务受理服务中心窗口；也可网上申请。")
+    assert "续登" in _step("在失业登记到期前，本人带身份证到中心就业服务窗口申请续登，也可以在网上办理。")
+    way = "网上办：打开随申办，搜索“出生一件事”，用父母一方账号实名登录，勾选要联办的事项并填写信息。"
+    assert _step(way) == fit(way, FACT_SYLLABLES, whole_label=False)[0]  # a way, said by its label: not longer
+    assert _step("带上身份证到户籍所在街道（镇）社区事务受理服务中心社会救助窗口，说明用途，当场开具。") \
+        == "带上身份证到户籍所在街道（镇）社区事务受理服务中心社会救助窗口"  # says where already
+
+
 def test_clarify_names_each_choice_distinguishably(kb):
     g = kb.guides[0]
     twin = dataclasses.replace(g, id="twin", title=g.short_name + "（续办）")
