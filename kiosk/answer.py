@@ -115,7 +115,8 @@ def fit(text: str, budget: int, prefer: str = "", whole_label: bool = True) -> t
             joined = True
         out += clause
     if prefer and not re.search(prefer, out):
-        out = next((c for c in clauses if re.search(prefer, c)), out)
+        # not an exception (部分银行网点可以当场领卡) in place of the rule before it (领卡时间以窗口告知为准)
+        out = next((c for c in clauses if re.search(prefer, c) and not c.startswith(("部分", "个别", "少数"))), out)
     if count_syllables(out) > budget + OVERRUN and not joined:  # a clause a little too long is said whole
         # a cut must leave at least half the budget: 本人 of 本人或代办人带身份证… says nothing
         items = [m.end() for m in re.finditer("、", out) if budget // 2 <= count_syllables(out[:m.start()]) <= budget]
@@ -292,13 +293,18 @@ def _items(guide: Guide, section: str, amount: bool = False) -> str:
 
 
 # What the answer to a one-line section must contain: a duration, an amount, a phone number.
-_ESSENTIAL = {"time_limit": r"\d|当场|即时|当天|立即|马上|日|天|月", "fees": r"\d|元|免费|不收|收取",
+# (缴纳 counts: 参加时按当期标准缴纳互助金 is what is paid, not 申请给付不收费.)
+_ESSENTIAL = {"time_limit": r"\d|当场|即时|当天|立即|马上|日|天|月", "fees": r"\d|元|免费|不收|收取|缴纳|交纳|承担|自付",
               "contact": r"\d", "hours": r"\d|全天"}
 
 
 def _one_line(guide: Guide, section: str, kb: KnowledgeBase) -> str:
-    budget = FACT_SYLLABLES + (12 if section == "hours" else 8)  # weekdays and Saturday: 25 syllables
-    value, _ = fit(guide.section_lines(section, kb.centre)[0], budget, _ESSENTIAL.get(section, ""))
+    budget = FACT_SYLLABLES + (12 if section in ("hours", "fees") else 8)  # weekdays and Saturday: 25 syllables
+    line = guide.section_lines(section, kb.centre)[0]
+    if section == "fees":  # 不收费（医保费按年龄段标准另行缴纳）: the bracket is what the resident pays, said too
+        line = re.sub(r"（([^）]{4,})）", lambda m: "".join(
+            f"，{part}" for part in m.group(1).split("，") if "不收费" not in part), line)
+    value, _ = fit(line, budget, _ESSENTIAL.get(section, ""))
     if section == "fees" and "费" in value:
         return value
     return f"{SECTION_LEAD[section]}：{value}" if section in ("time_limit", "fees", "contact") else value
@@ -569,7 +575,10 @@ def section_speech(guide: Guide, section: str, kb: KnowledgeBase, age: int | Non
         # name when that is not too long (老年人坐公交免费吗 lands on 退役军人优待证: the resident hears which)
         what = guide.short_name if count_syllables(guide.short_name) <= 2 * NAME_SYLLABLES else "这项业务"
         fact = f"办理{what}{fact}"
-    return _bounded(f"{name}{'，' if name and section in ('location', 'hours', 'benefits') else ''}{fact}")
+    comma = name and section in ("location", "hours", "benefits")
+    if name and not comma and fact.startswith(name[-2:]):  # 公证咨询 + 咨询不收费: 公证咨询不收费
+        fact = fact[2:]
+    return _bounded(f"{name}{'，' if comma else ''}{fact}")
 
 
 #: A clause that leans on the one before it (也可以到窗口办理, 都可以到中心办理): said alone, it is half a thought.

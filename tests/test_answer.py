@@ -164,6 +164,19 @@ def test_a_first_step_that_only_sets_the_scene_is_said_with_its_action(kb):
         == "带上身份证到户籍所在街道（镇）社区事务受理服务中心社会救助窗口"  # says where already
 
 
+def test_fees_and_time_limits_say_the_rule_not_its_exception(kb, guide):
+    """参加时按当期标准缴纳互助金 is what a resident pays, not 申请给付不收费 after it; 领卡时间以窗口告知为准 the
+    wait, not 部分银行网点可以当场领卡; a bracket holding what is paid is said; a name is not said twice."""
+    g = dataclasses.replace(guide, spoken_name="互助", fees="参加时按当期标准缴纳互助金；申请给付不收费",
+                            time_limit="受理后制卡，领卡时间以窗口告知为准；部分银行网点可以当场制卡领卡")
+    assert "缴纳互助金" in answer_guide(g, kb, "fees").text
+    assert "部分银行" not in answer_guide(g, kb, "time_limit").text
+    g = dataclasses.replace(g, spoken_name="医保登记", fees="不收费（登记不收费，医保费按年龄段标准另行缴纳）")
+    assert answer_guide(g, kb, "fees").text.endswith("不收费，医保费按年龄段标准另行缴纳。")
+    g = dataclasses.replace(g, spoken_name="公证咨询", fees="咨询不收费；办理公证按标准收费")
+    assert answer_guide(g, kb, "fees").text.startswith("公证咨询不收费")
+
+
 def test_clarify_names_each_choice_distinguishably(kb):
     g = kb.guides[0]
     twin = dataclasses.replace(g, id="twin", title=g.short_name + "（续办）")
