@@ -608,9 +608,12 @@ def summary_speech(guide: Guide) -> str:
     the whole summary."""
     name = guide.short_name  # whole, however long: the first answer confirms which service this is
     clauses = _CLAUSE.findall(for_ear(guide.summary))
-    offer = _who_offer(clauses, WHO_OFFER_SYLLABLES - count_syllables(name)) or next(
+    budget = WHO_OFFER_SYLLABLES - count_syllables(name)
+    first = re.split(r"[。！？]", for_ear(guide.summary))[0]
+    offer = _who_offer(clauses, budget) or next(
         (c.rstrip("，；。") for c in clauses
-         if "可以" in c and count_syllables(c) <= FACT_SYLLABLES + 2 and not _LEANS.match(c)), "")
+         if "可以" in c and count_syllables(c) <= FACT_SYLLABLES + 2 and not _LEANS.match(c)), "") or (
+        first if count_syllables(first) <= budget else "")  # 从来没办过上海社保卡的人，第一次申领社保卡看这里
     return _bounded(f"{name}。{offer}" if offer else f"找到了{name}", CLOSING)
 
 
