@@ -313,6 +313,10 @@ def _one_line(guide: Guide, section: str, kb: KnowledgeBase) -> str:
 _SAYS_WHERE = re.compile(r"^[在到去]|(?<!所)[在到]|[：:]|电话|拨打")
 
 
+_ONLINE = re.compile(r"在?(?:随申办|“?一网通办|网上|手机|国家医保服务平台|“移民局”)")
+_AT_A_WINDOW = ("全市通办", "本区通办", "户籍地", "居住地")
+
+
 def _location(guide: Guide, kb: KnowledgeBase) -> str:
     if guide.location == CENTRE_DEFAULT:
         place = "就在" + fit(kb.centre.address, FACT_SYLLABLES)[0]
@@ -326,6 +330,9 @@ def _location(guide: Guide, kb: KnowledgeBase) -> str:
     if guide.scope == "线上自助" and guide.location == CENTRE_DEFAULT:
         # 中心在哪里 asked of the centre's own guide: "网上就能办" would contradict the place that follows
         scope = ""
+    if scope and guide.scope in _AT_A_WINDOW and _ONLINE.match(place):
+        # 在随申办网上办理 first: which centre is for the window, not for the app (要到居住地办，在随申办… had said both)
+        return place if re.search(r"中心|窗口|街道", place) else f"{place}；到窗口办的话，{scope}"
     return f"{scope}，{place}" if scope else place
 
 

@@ -221,6 +221,17 @@ def test_a_question_about_the_centre_itself_gets_the_centres_own_fact(kb):
     assert "哪一项业务" in compose(Match("要带什么材料", "要带什么材料", "none", (), "materials"), kb).text
 
 
+def test_an_online_place_is_not_said_after_where_to_go(kb):
+    """要到居住地办，在随申办网上办理 tells the resident to go somewhere and to stay home at once."""
+    import dataclasses as dc
+
+    g = kb.get("residence-03")
+    online = dc.replace(g, scope="居住地", location="随申办网上办理")
+    assert section_fact(online, "location", kb) == "在随申办网上办理；到窗口办的话，要到居住地办"
+    both = dc.replace(g, scope="户籍地", location="随申办网上申领；或户籍所在街道（镇）的社区事务受理服务中心")
+    assert section_fact(both, "location", kb) == "在随申办网上申领；或户籍所在街道（镇）的社区事务受理服务中心"
+
+
 def test_a_place_is_said_with_one_where(kb):
     """在 goes before a bare place, not before a line that says its own where or how."""
     import dataclasses as dc
