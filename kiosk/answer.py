@@ -72,7 +72,7 @@ SECTION_LEAD = {
 # A clause and the marks that end it; the colon of a clock time (8:30) does not end a clause.
 _CLAUSE = re.compile(r"(?:[^，。；;：:！？!?,]|(?<=\d)[:：](?=\d))+(?:[，。；;！？!?,]|[：:](?!\d))*")
 _SAFE_CUT = re.compile(r"(?=[和或及并])")
-_DANGLING = re.compile(r"[的后时][，；：,;:]*$")
+_DANGLING = re.compile(r"[的后时起中][，；：,;:]*$")
 _LABEL = re.compile(r"^[^，。；;！？!?,]{1,8}[：:]$")
 
 
