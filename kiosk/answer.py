@@ -305,6 +305,8 @@ def _one_line(guide: Guide, section: str, kb: KnowledgeBase) -> str:
         line = re.sub(r"（([^）]{4,})）", lambda m: "".join(
             f"，{part}" for part in m.group(1).split("，") if "不收费" not in part), line)
     value, _ = fit(line, budget, _ESSENTIAL.get(section, ""))
+    if section == "hours" and guide.scope == "其他机构" and guide.hours == CENTRE_DEFAULT:
+        return f"本中心窗口的办公时间是{value}"  # the centre's hours, not the reading room's or the screening's
     if section == "fees" and "费" in value:
         return value
     return f"{SECTION_LEAD[section]}：{value}" if section in ("time_limit", "fees", "contact") else value

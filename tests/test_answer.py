@@ -232,6 +232,12 @@ def test_an_online_place_is_not_said_after_where_to_go(kb):
     assert section_fact(both, "location", kb) == "在随申办网上申领；或户籍所在街道（镇）的社区事务受理服务中心"
 
 
+def test_the_centres_hours_are_not_said_as_another_places(kb):
+    """无障碍电影's hours are the centre window's, where it is asked about, not the screenings'."""
+    assert "本中心窗口的办公时间是" in section_fact(kb.get("disability-13"), "hours", kb)
+    assert "本中心窗口" not in section_fact(kb.get("assistance-01"), "hours", kb)
+
+
 def test_a_place_is_said_with_one_where(kb):
     """在 goes before a bare place, not before a line that says its own where or how."""
     import dataclasses as dc
