@@ -202,6 +202,13 @@ def needed(material) -> str:
     return "some cases"
 
 
+def _one_item(name: str) -> str:
+    """A material's name said as one thing: a 、 inside it (新的银行卡、存折或社会保障卡) would be heard as another
+    item after 要带两样东西, so it is said as 或 (or 和 when the name has no 或)."""
+    name = for_ear(name)
+    return name.replace("、", "或" if "或" in name else "和")
+
+
 def _materials(guide: Guide) -> str:
     """What to bring, counted and named while they fit; forms filled in on the spot are not things to
     bring (要带三样东西 for a card, a certificate and a form the window hands out misleads). What only some
@@ -211,15 +218,18 @@ def _materials(guide: Guide) -> str:
     own = [m for m in brought if not for_proxy(m) and needed(m) == "always"]
     if not own:  # nothing everyone brings: all of them, as they are
         own = [m for m in brought if not for_proxy(m)] or brought
-    names = [for_ear(m.name) for m in own]
-    cases = [for_ear(m.name) for m in brought if m not in own and not for_proxy(m)]
-    proxy = [for_ear(m.name) for m in brought if m not in own and for_proxy(m) and "只在" not in (m.note or "")]
+    names = [_one_item(m.name) for m in own]
+    cases = [_one_item(m.name) for m in brought if m not in own and not for_proxy(m)]
+    proxy = [_one_item(m.name) for m in brought if m not in own and for_proxy(m) and "只在" not in (m.note or "")]
     on_site = "；表格到现场填写" if any(m.form == ON_SITE for m in guide.materials) else ""
     if not names:
         return "不用带材料" + on_site
-    some = f"；按情况还要带{_listed(cases, PROXY_SYLLABLES)}" if cases else ""
-    others = f"；别人代办的，另带{_listed(proxy, PROXY_SYLLABLES)}" if proxy else ""
-    return f"要带{_count_word(len(names))}样东西：{_listed(names, MATERIALS_SYLLABLES)}{some}{others}{on_site}"
+    some = f"；有的还要带{_listed(cases, PROXY_SYLLABLES)}" if cases else ""
+    others = f"；代办的另带{_listed(proxy, PROXY_SYLLABLES)}" if proxy else ""
+    listed = "、".join(names) if len(names) <= 2 else _listed(names, MATERIALS_SYLLABLES)  # two: both, whatever their length
+    if others and count_syllables(listed + some) > MATERIALS_SYLLABLES + 6:
+        others = ""  # a long list already: who comes instead is on the screen (and asked: 可以叫儿子来办伐)
+    return f"要带{_count_word(len(names))}样东西：{listed}{some}{others}{on_site}"
 
 
 #: A step's first clause that only sets the scene (发现卡丢了, 带齐材料, 在失业登记到期前): the action follows.
