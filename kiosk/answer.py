@@ -48,7 +48,7 @@ MAX_SYLLABLES = 60
 MATERIALS_SYLLABLES = FACT_SYLLABLES + 8
 #: A first condition this short (具有本市户籍) is said with the second.
 SHORT_CONDITION = 8
-#: ... and what someone coming for the resident brings besides, said after it.
+#: ... and what only some residents, or someone coming for the resident, bring besides, said after it.
 PROXY_SYLLABLES = 10
 
 # How each scope is said aloud before the place itself.
@@ -212,7 +212,7 @@ def _one_item(name: str) -> str:
 def _materials(guide: Guide) -> str:
     """What to bring, counted and named while they fit; forms filled in on the spot are not things to
     bring (要带三样东西 for a card, a certificate and a form the window hands out misleads). What only some
-    residents bring (损坏的旧卡, 因残疾申请的残疾人证) is said after, as 按情况还要带, and what only someone
+    residents bring (损坏的旧卡, 因残疾申请的残疾人证) is said after, as 有的还要带, and what only someone
     coming for the resident brings after that (a resident who comes himself needs no 委托书)."""
     brought = [m for m in guide.materials if m.form != ON_SITE and needed(m) != "never"]
     own = [m for m in brought if not for_proxy(m) and needed(m) == "always"]
@@ -226,7 +226,8 @@ def _materials(guide: Guide) -> str:
         return "不用带材料" + on_site
     some = f"；有的还要带{_listed(cases, PROXY_SYLLABLES)}" if cases else ""
     others = f"；代办的另带{_listed(proxy, PROXY_SYLLABLES)}" if proxy else ""
-    listed = "、".join(names) if len(names) <= 2 else _listed(names, MATERIALS_SYLLABLES)  # two: both, whatever their length
+    # two are both said, however long (副食品补贴 had said 两样 and named one)
+    listed = "、".join(names) if len(names) <= 2 else _listed(names, MATERIALS_SYLLABLES)
     if others and count_syllables(listed + some) > MATERIALS_SYLLABLES + 6:
         others = ""  # a long list already: who comes instead is on the screen (and asked: 可以叫儿子来办伐)
     return f"要带{_count_word(len(names))}样东西：{listed}{some}{others}{on_site}"
@@ -240,7 +241,7 @@ def _step(step: str) -> str:
     """One step, short: its first clause, or, when that only sets the scene (发现卡丢了，马上拨打962222挂失), the
     clause with the action too."""
     said, cut = fit(step, FACT_SYLLABLES, whole_label=False)
-    label = _CLAUSE.findall(for_ear(step))[:1] == [said + "："] or _CLAUSE.findall(for_ear(step))[:1] == [said + ":"]
+    label = _CLAUSE.findall(for_ear(step))[:1] in ([said + "："], [said + ":"])  # 网上办：, a way to do it
     nowhere = not re.search(r"[到：:]", said)  # 带好身份证、户口簿和住所证明 says what, not where
     short = count_syllables(said) <= SHORT_CONDITION and nowhere
     if cut and not label and (short or _SCENE.search(said) or (nowhere and re.match(r"(?:本人)?带", said))):

@@ -198,7 +198,7 @@ class State:
     others: tuple[Guide, ...] = ()  # the runners-up of the question the guide on screen answers, for 不是这个
     asked: str | None = None  # while choosing: the question asked of each guide (answer.ASKED: 网上能办吗)
     paying: bool = True  # the question behind the choices had a word for paying (see answer.money_section)
-    age: int | None = None  # the age the question behind the choices gave (我九十二岁: the benefit for 92)
+    age: int | None = None  # the age the question behind the choices or the guide on screen gave (我九十二岁: 92)
     document: str | None = None  # the document the question behind the choices asks where to get (火化证明)
 
 
@@ -433,7 +433,6 @@ class Dialogue:
         guide = self.state.guide
         if guide is None or self.state.mode != GUIDE:
             return None
-        leaves = self._names_another(match, guide)
         if match.section is None:
             # 那到了八十岁以后呢, with a guide whose benefit is set out by age on screen: that age's benefit
             age = asked_age(match.normalized)
@@ -446,7 +445,7 @@ class Dialogue:
             sibling = self._sibling(guide, how_verb(match.normalized), match.normalized, "steps")
             if sibling is not None:
                 return sibling
-            if leaves or match.referral:
+            if match.referral or self._names_another(match, guide):
                 return None
             # 要去医院伐? 要照片伐? of the guide on screen: its own line on the hospital, the photo
             words = strip_section_words(match.normalized)
@@ -455,7 +454,7 @@ class Dialogue:
         rest = strip_section_words(match.normalized)
         # 几点下班? names no service: that part of the guide on screen, not the centre's own hours; 还能申请吗
         # points back at it, whatever the situation told names
-        if not names_nothing(rest) and not refers_back(clean(match.query)) and leaves:
+        if not names_nothing(rest) and not refers_back(clean(match.query)) and self._names_another(match, guide):
             return None  # the resident names another service
         # 补办要钱伐? of 社保卡挂失: that part of 社保卡补领、换领, the guide about the same card 补办 belongs to
         sibling = self._sibling(guide, rest if rest in VERBS else None, match.normalized, match.section)
