@@ -11,7 +11,7 @@ import yaml
 
 from ..knowledge.events import Event, load_events
 from ..knowledge.model import Guide, KnowledgeBase, title_variants
-from .ranker import (ANSWER, CLARIFY, NONE, NAME_KINDS, Candidate, Entry, Match, Ranker, Settings,
+from .ranker import (ANSWER, CLARIFY, NONE, NAME_KINDS, Candidate, Entry, Match, Ranker, Settings, Topic,
                      make_phrases, name_parts)
 from .grouping import group_similar
 from .sections import detect_section
@@ -106,7 +106,7 @@ def event_entry(e: Event) -> Entry:
 def load_topics(path: Path = OUT_OF_SCOPE_FILE) -> list[Entry]:
     data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or []
     return [
-        Entry(t["id"], t["title"], tuple(make_phrases(t.get("names", []), "owned") + make_phrases(t["aliases"], "topic")),
+        Topic(t["id"], t["title"], tuple(make_phrases(t.get("names", []), "owned") + make_phrases(t["aliases"], "topic")),
               referral=t["referral"], elsewhere=bool(t.get("elsewhere", True)), kind=t.get("kind", ""))
         for t in data
     ]
