@@ -17,8 +17,8 @@ from typing import Callable, Iterator, Sequence
 
 from .knowledge.model import CENTRE_DEFAULT, SECTION_NAMES, SECTIONS, Guide, KnowledgeBase
 from .matching import ANSWER, CLARIFY, Match
-from .matching.sections import (DOCUMENT_KINDS, asked_age, asked_document, asks_amount, asks_online, asks_who_comes,
-                                gives_only_an_age, states_paying)
+from .matching.sections import (DOCUMENT_KINDS, asked_age, asked_document, asks_amount, asks_online, asks_who,
+                                asks_who_comes, gives_only_an_age, states_paying)
 from .matching.text import clean
 from .speech.textprep import cardinal, count_syllables
 
@@ -116,7 +116,10 @@ def fit(text: str, budget: int, prefer: str = "", whole_label: bool = True) -> t
         out += clause
     if prefer and not re.search(prefer, out):
         # not an exception (部分银行网点可以当场领卡) in place of the rule before it (领卡时间以窗口告知为准)
-        out = next((c for c in clauses if re.search(prefer, c) and not c.startswith(("部分", "个别", "少数"))), out)
+        k = next((i for i, c in enumerate(clauses) if re.search(prefer, c) and not c.startswith(("部分", "个别", "少数"))),
+                 None)
+        if k is not None:  # with the clause before it when that one leans on it (参与表决的业主中，…四分之三以上同意)
+            out = clauses[k - 1] + clauses[k] if k and _DANGLING.search(clauses[k - 1]) else clauses[k]
     if count_syllables(out) > budget + OVERRUN and not joined:  # a clause a little too long is said whole
         # a cut must leave at least half the budget: 本人 of 本人或代办人带身份证… says nothing
         items = [m.end() for m in re.finditer("、", out) if budget // 2 <= count_syllables(out[:m.start()]) <= budget]
@@ -270,7 +273,11 @@ _AMOUNT_LINE = re.compile(r"\d+(?:\.\d+)?元")
 _AMOUNT_WORD = re.compile(r"金额|标准[由按]|按.{1,20}(?:计算|核定)")
 
 
-def _items(guide: Guide, section: str, amount: bool = False) -> str:
+#: A condition on who applies or claims (申请人是去世者的配偶、子女…), said first when the question asks who.
+_CLAIMANT = re.compile(r"申请人(?:是|为|应当是|须是)|直系亲属|继承人|由.{0,12}(?:申领|申请)")
+
+
+def _items(guide: Guide, section: str, amount: bool = False, who: bool = False) -> str:
     """``amount``: the question asked how much (失业金能领多少): benefits are read from the first line with an
     amount in yuan, not from one on how long they are paid."""
     items = list(getattr(guide, section))
@@ -285,6 +292,10 @@ def _items(guide: Guide, section: str, amount: bool = False) -> str:
     if section == "conditions":
         if len(items) == 1:
             return f"条件是：{first}"
+        claimant = next((line for line in items if _CLAIMANT.search(line)), None) if who else None
+        if claimant is not None and claimant != items[0]:
+            # 谁可以去领 of 丧葬补助金: the condition on who claims, not the first one (about the deceased)
+            return f"条件有{_count_word(len(items))}条，其中：{fit(claimant, FACT_SYLLABLES + 8)[0]}"
         said = f"条件有{_count_word(len(items))}条，第一条，{first}"
         if count_syllables(first) <= SHORT_CONDITION:
             # 具有本市户籍 alone says little of who may apply: the second condition too (属于低保…救助对象)
@@ -310,7 +321,8 @@ _ESSENTIAL = {"time_limit": r"\d|当场|即时|当天|立即|马上|日|天|月"
 
 
 def _one_line(guide: Guide, section: str, kb: KnowledgeBase) -> str:
-    budget = FACT_SYLLABLES + (12 if section in ("hours", "fees") else 8)  # weekdays and Saturday: 25 syllables
+    # hours: weekdays and Saturday, 25 syllables; fees: what is free and what may cost (卡片有效期满…的不收费；因个人原因遗失…)
+    budget = FACT_SYLLABLES + {"hours": 12, "fees": 34}.get(section, 8)
     line = guide.section_lines(section, kb.centre)[0]
     if section == "fees":  # 不收费（医保费按年龄段标准另行缴纳）: the bracket is what the resident pays, said too
         line = re.sub(r"（([^）]{4,})）", lambda m: "".join(
@@ -349,7 +361,7 @@ def _location(guide: Guide, kb: KnowledgeBase) -> str:
     return f"{scope}，{place}" if scope else place
 
 
-def section_fact(guide: Guide, section: str, kb: KnowledgeBase, amount: bool = False) -> str:
+def section_fact(guide: Guide, section: str, kb: KnowledgeBase, amount: bool = False, who: bool = False) -> str:
     """The asked fact of one section, short, without the guide's name or the closing words (``amount``: see
     :func:`_items`)."""
     if section == "materials":
@@ -357,7 +369,7 @@ def section_fact(guide: Guide, section: str, kb: KnowledgeBase, amount: bool = F
     if section == "steps":
         return _steps(guide)
     if section in ("conditions", "benefits", "basis"):
-        return _items(guide, section, amount)
+        return _items(guide, section, amount, who)
     if section == "location":
         return _location(guide, kb)
     return _one_line(guide, section, kb)
@@ -583,13 +595,13 @@ def benefit_for_age(guide: Guide, age: int) -> str | None:
 
 
 def section_speech(guide: Guide, section: str, kb: KnowledgeBase, age: int | None = None,
-                   amount: bool = False) -> str:
+                   amount: bool = False, who: bool = False) -> str:
     """One section read aloud: the short name if it is short, then the asked fact; no closing words,
     the resident heard them with the first answer about the guide. ``age``: the age the question gave
     (她八十岁了，钱有多少): the benefit for that age, not the first tier; ``amount``: it asked how much."""
     name = spoken_name(guide)
     tier = benefit_for_age(guide, age) if section == "benefits" and age is not None else None
-    fact = fit(tier, FACT_SYLLABLES + 10)[0].rstrip("。") if tier else section_fact(guide, section, kb, amount)
+    fact = fit(tier, FACT_SYLLABLES + 10)[0].rstrip("。") if tier else section_fact(guide, section, kb, amount, who)
     if section == "fees" and not name and fact.startswith(("不收费", "免费")):
         # 不收费 alone, after 残疾人坐公交车免费吗, sounds like the ride is free: say what costs nothing, by its
         # name when that is not too long (老年人坐公交免费吗 lands on 退役军人优待证: the resident hears which)
@@ -803,13 +815,13 @@ def money_section(guide: Guide, section: str | None, paying: bool) -> str | None
 
 def answer_guide(guide: Guide, kb: KnowledgeBase, section: str | None = None,
                  also: tuple[str, ...] = (), paying: bool = True, age: int | None = None,
-                 amount: bool = False) -> Reply:
+                 amount: bool = False, who: bool = False) -> Reply:
     """The answer about one guide: its summary, or a section (and the sections shown with it). ``paying``:
     whether the question had a word for paying (see :func:`money_section`); a tapped tab counts as one.
     ``age``: an age the question gave, ``amount``: it asked how much (see :func:`section_speech`)."""
     section = money_section(guide, section, paying)
     if section:
-        text = section_speech(guide, section, kb, age, amount)
+        text = section_speech(guide, section, kb, age, amount, who)
         extra = [section_fact(guide, s, kb) for s in also if s in SECTIONS and s != section]
         if extra:
             text = _bounded("。".join([text.rstrip("。"), *extra]))
@@ -826,7 +838,8 @@ def answer_asked(guide: Guide, kb: KnowledgeBase, norm: str, section: str | None
     age = asked_age(norm) or age
     if sourced is None and section is None and gives_only_an_age(norm) and benefit_for_age(guide, age):
         section = "benefits"  # 八十岁以后呢, asked of a guide whose benefit is set out by age: that age's
-    return sourced or answer_guide(guide, kb, section, paying=states_paying(norm), age=age, amount=asks_amount(norm))
+    return sourced or answer_guide(guide, kb, section, paying=states_paying(norm), age=age, amount=asks_amount(norm),
+                                   who=asks_who(norm))
 
 
 def clarify(choices: tuple[Guide, ...], section: str | None = None, doubtful: bool = False) -> Reply:

@@ -173,6 +173,8 @@ def test_fees_and_time_limits_say_the_rule_not_its_exception(kb, guide):
     assert "部分银行" not in answer_guide(g, kb, "time_limit").text
     g = dataclasses.replace(g, spoken_name="医保登记", fees="不收费（登记不收费，医保费按年龄段标准另行缴纳）")
     assert answer_guide(g, kb, "fees").text.endswith("不收费，医保费按年龄段标准另行缴纳。")
+    card = kb.get("sscard-02")  # what is free and what may cost, both
+    assert "遗失" in answer_guide(card, kb, "fees").text and "不收费" in answer_guide(card, kb, "fees").text
     g = dataclasses.replace(g, spoken_name="公证咨询", fees="咨询不收费；办理公证按标准收费")
     assert answer_guide(g, kb, "fees").text.startswith("公证咨询不收费")
 

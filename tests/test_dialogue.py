@@ -304,3 +304,15 @@ def test_an_age_given_before_is_kept_for_the_benefit_asked_after(d):
     assert d.state.guide.id == "elderly-01"
     acts = d.handle(Heard("一个月好拿几钿"), now=1)
     assert "150元" in said(acts)[0]
+
+
+def test_who_may_claim_is_answered_with_the_condition_on_who_claims(d):
+    """谁可以去领 of 丧葬补助金: the claimant's condition (配偶、子女…), not the first (about the deceased)."""
+    _, text = _follow(d, "pension-17", "谁可以去领")
+    assert "配偶" in text and "其中" in text
+
+
+def test_a_line_found_keeps_the_clause_it_leans_on(d):
+    """要几户人家同意 of 加装电梯: 参与表决的业主中，…四分之三以上同意, not the share alone."""
+    _, text = _follow(d, "housing-11", "要几户人家同意")
+    assert "参与表决的业主中" in text and "四分之三" in text

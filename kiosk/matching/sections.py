@@ -304,6 +304,14 @@ def asks_amount(norm: str) -> bool:
     return bool(_AMOUNT.search(_DURATION.sub("", norm))) and not re.search(r"百分之|几成|比例", norm)
 
 
+_WHO = re.compile(r"谁|什么人|哪些人|什么样的人|哪种人|哪类人|啥人")
+
+
+def asks_who(norm: str) -> bool:
+    """Whether a normalised question asks who may apply or claim (谁可以去领, 哪些人能申请)."""
+    return bool(_WHO.search(norm))
+
+
 def gives_only_an_age(text: str) -> bool:
     """Whether a normalised question says nothing but an age (八十岁以后呢): a follow-up about that age."""
     return asked_age(text) is not None and not _AGE_ONLY.sub("", text)
