@@ -651,7 +651,7 @@ def summary_speech(guide: Guide) -> str:
 
 # -- a follow-up's words found in the guide on screen ------------------------------------------------
 #: Characters that say nothing of what a follow-up is about (要去医院伐: 医院 says it, 要去 does not).
-_PLAIN = set("要的了吗呢吧伐是有没在去到办弄做好可以能会我你他她它们这那个些一还也都就先再和或跟给让把被得着过")
+PLAIN_CHARS = set("要的了吗呢吧伐是有没在去到办弄做好可以能会我你他她它们这那个些一还也都就先再和或跟给让把被得着过")
 _line_df: dict[int, tuple[dict[str, int], int]] = {}
 
 
@@ -667,7 +667,7 @@ def _guide_lines(guide: Guide) -> list[tuple[str | None, str]]:
 
 def _grams(text: str) -> set[str]:
     """The character 2-grams of a text that are not made of plain characters only."""
-    return {text[i:i + 2] for i in range(len(text) - 1) if not set(text[i:i + 2]) <= _PLAIN}
+    return {text[i:i + 2] for i in range(len(text) - 1) if not set(text[i:i + 2]) <= PLAIN_CHARS}
 
 
 def _document_frequency(kb: KnowledgeBase) -> tuple[dict[str, int], int]:

@@ -10,9 +10,9 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence, Union
 
-from .answer import (ASK_AGAIN, MAX_SYLLABLES, NOT_FOUND, ORDINALS, Reply, answer_guide, asked_reply, choice_list,
-                     clarify, answer_asked, benefit_for_age, compose, document_source, find_in_guide, line_reply,
-                     MORE_PROMPT, more_of)
+from .answer import (ASK_AGAIN, MAX_SYLLABLES, MORE_PROMPT, NOT_FOUND, ORDINALS, PLAIN_CHARS, Reply, answer_asked,
+                     answer_guide, asked_reply, benefit_for_age, choice_list, clarify, compose, document_source,
+                     find_in_guide, line_reply, more_of)
 from .knowledge.model import SECTION_NAMES, SECTIONS, Guide, KnowledgeBase
 from .matching import ANSWER, CLARIFY, NONE, Candidate, Match, Matcher
 from .matching import commands as spoken
@@ -175,6 +175,13 @@ def _covered(name: str, words: str) -> float:
     """The share of a short name's characters (three or more) that a question's words have: 0 for shorter."""
     chars = set(normalize(name))
     return sum(c in words for c in chars) / len(chars) if len(chars) >= 3 else 0.0
+
+
+def _in_title(words: str, guide: Guide) -> bool:
+    """Whether a question's words have a two-character word of the guide's title or short name (not made of
+    particles only: 还有 is no word of a title)."""
+    title = normalize(guide.title + " " + guide.short_name)
+    return any(words[i:i + 2] in title and not set(words[i:i + 2]) <= PLAIN_CHARS for i in range(len(words) - 1))
 
 
 def _says_part_of(text: str, guide: Guide) -> bool:
@@ -495,6 +502,8 @@ class Dialogue:
         other = self.kb.get(best.id)
         if other is not None and _covered(other.short_name, words) >= 0.75 > _covered(guide.short_name, words):
             return True  # 我儿子失业了要去登记: every word of 失业登记, said apart
+        if other is not None and _in_title(words, other) and not _in_title(words, guide):
+            return True  # 退休了还有伐 of 独生子女费: 退休 is in 退休独生子女奖励's title, not in the one on screen
         return len(words) >= NEW_QUESTION_CHARS and own_score < LEAVE_SHARE * score
 
     def _show_picked(self, guide: Guide) -> list[Action]:

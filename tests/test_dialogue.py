@@ -277,6 +277,16 @@ def test_a_short_follow_up_stays_with_the_guide_on_screen(d, guide_id, text, sec
     assert show.guide.id == guide_id and show.section == section
 
 
+def test_a_word_of_another_guides_title_leaves_for_it(d):
+    """退休了还有伐 of 独生子女费: 退休 is a word of 退休独生子女奖励's title, not of the guide on screen."""
+    d.handle(TappedGuide("family-04"), now=0)
+    acts = d.handle(Heard("退休了还有伐"), now=1)
+    listed = [a for a in acts if isinstance(a, ShowChoices)]
+    shown = [a for a in acts if isinstance(a, ShowGuide)]
+    first = listed[0].choices[0].id if listed else shown[0].guide.id
+    assert first == "family-05"
+
+
 @pytest.mark.parametrize("guide_id,text,other", [
     ("elderly-01", "那失业金呢", "employment-05"),  # a name of another service heard whole
     ("assistance-01", "我儿子失业了要去登记", "employment-01"),  # every word of 失业登记, said apart
