@@ -652,7 +652,9 @@ def summary_speech(guide: Guide) -> str:
 # -- a follow-up's words found in the guide on screen ------------------------------------------------
 #: Characters that say nothing of what a follow-up is about (要去医院伐: 医院 says it, 要去 does not).
 PLAIN_CHARS = set("要的了吗呢吧伐是有没在去到办弄做好可以能会我你他她它们这那个些一还也都就先再和或跟给让把被得着过")
-_line_df: dict[int, tuple[dict[str, int], int]] = {}
+# Per knowledge base (by id, holding it so that the id cannot be reused while cached): each 2-gram's number
+# of guide lines, and the number of lines.
+_line_df: dict[int, tuple[KnowledgeBase, dict[str, int], int]] = {}
 
 
 def _guide_lines(guide: Guide) -> list[tuple[str | None, str]]:
@@ -680,32 +682,26 @@ def _document_frequency(kb: KnowledgeBase) -> tuple[dict[str, int], int]:
                 n += 1
                 for gram in _grams(line):
                     df[gram] = df.get(gram, 0) + 1
-        cached = _line_df[id(kb)] = (df, n)
+        cached = _line_df[id(kb)] = (kb, df, n)
         if len(_line_df) > 4:  # knowledge bases reloaded: keep the newest few
             del _line_df[next(iter(_line_df))]
-    return cached
+    return cached[1], cached[2]
 
 
 def find_in_guide(guide: Guide, kb: KnowledgeBase, words: str) -> tuple[str | None, str] | None:
     """The guide's own line a short follow-up's words point at (要去医院伐 of 残疾人证新办: the line on the
     hospital; 要照片伐: the photo among its materials), with the section it is shown under; None when no line
     shares a word of two characters with them. Of several, the one sharing the rarest words (over all guides)."""
-    score, found = line_for(guide, kb, words)
-    return found if score > 0 else None
-
-
-def line_for(guide: Guide, kb: KnowledgeBase, words: str) -> tuple[float, tuple[str | None, str] | None]:
-    """:func:`find_in_guide` with how much the line shares with the words (0: nothing)."""
     grams = _grams(words)
     if not grams:
-        return 0.0, None
+        return None
     df, n = _document_frequency(kb)
     best, best_score = None, 0.0
     for section, line in _guide_lines(guide):
         score = sum(math.log(1 + n / (1 + df.get(g, 0))) for g in grams if g in line)
         if score > best_score:
             best, best_score = (section, line), score
-    return best_score, best
+    return best
 
 
 #: 还有呢 with nothing more to tell of the part on screen: what else can be asked.

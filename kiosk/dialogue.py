@@ -494,8 +494,7 @@ class Dialogue:
         best = match.best
         if match.status not in (ANSWER, CLARIFY) or best is None or best.id == guide.id:
             return False
-        score, named = self.matcher.standing(match.query, best.id)
-        own_score, own_named = self.matcher.standing(match.query, guide.id)
+        (score, named), (own_score, own_named) = self.matcher.standing(match.query, (best.id, guide.id))
         if named >= 2 and named > own_named:
             return True
         words = strip_section_words(match.normalized)

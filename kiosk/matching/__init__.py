@@ -152,11 +152,11 @@ class Matcher:
     def match(self, query: str, top: int = 3) -> Match:
         return self.ranker.match(query, top=top)
 
-    def standing(self, query: str, guide_id: str) -> tuple[float, int]:
-        """How a question stands to one guide: its score (0-100, as the candidates' are) and how many sounds of
-        the guide's longest title or alias are heard whole in it (0: none). Used to keep a follow-up on the
-        guide on screen unless it names another service."""
-        return self.ranker.standing(query, guide_id)
+    def standing(self, query: str, guide_ids: tuple[str, ...]) -> tuple[tuple[float, int], ...]:
+        """How a question stands to each of some guides: its score (0-100, as the candidates' are) and how many
+        sounds of the guide's longest title or alias are heard whole in it (0: none). Used to keep a follow-up
+        on the guide on screen unless it names another service."""
+        return self.ranker.standing(query, guide_ids)
 
     def pick(self, query: str, ids: list[str]) -> str | None:
         """Which of the guides ids the query names, when it clearly names one (used while clarifying)."""

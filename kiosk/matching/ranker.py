@@ -35,10 +35,10 @@ FIELD_WEIGHTS: dict[str, float] = {
     "title": 3.0, "alias": 3.0, "spoken": 3.0, "question": 2.0, "situation": 2.0, "event": 2.0,
     "topic": 3.0, "owned": 3.0, "faq": 1.5, "summary": 1.0, "benefit": 0.8, "condition": 0.6,
 }
-#: Phrases whose words heard whole in a question lift their guide (a stored question counts by the
-#: words that name the service, as the question's own core is compared).
 #: An owned name heard in an answered question is what it asks about when it is this share of the core.
 FOREIGN_SHARE = 0.4
+#: Phrases whose words heard whole in a question lift their guide (a stored question counts by the
+#: words that name the service, as the question's own core is compared).
 NAME_KINDS = ("title", "alias", "spoken", "topic", "owned", "question")
 #: Topic phrases: "owned" names a thing only that other office issues (护照, 驾驶证); "topic" any other way
 #: residents name the topic (天气, 银行), words that may also come up in a question about our own guides.
@@ -368,13 +368,18 @@ class Ranker:
             return None
         return self.entries[scored[0][1]].id
 
-    def standing(self, query: str, entry_id: str) -> tuple[float, int]:
-        i = self.index_of(entry_id)
+    def standing(self, query: str, entry_ids: Sequence[str]) -> tuple[tuple[float, int], ...]:
+        """Per entry: its score on the question and the longest name of it heard whole (see Matcher.standing),
+        from one scoring pass."""
         norm = normalize(query) if isinstance(query, str) else ""
         core = self.service_core(norm) if norm else ""
-        if i is None or not core:
-            return 0.0, 0
-        return round(float(self.scores_with_topics(core, norm)[0][i]), 1), self.named(i, code(norm))
+        scores = self.scores_with_topics(core, norm)[0] if core else None
+        qc = code(norm)
+        out = []
+        for entry_id in entry_ids:
+            i = self.index_of(entry_id)
+            out.append((0.0, 0) if i is None or scores is None else (round(float(scores[i]), 1), self.named(i, qc)))
+        return tuple(out)
 
     def core_of(self, norm: str) -> str:
         return strip_section_words(norm) if self.settings.strip_question_words else norm
@@ -413,7 +418,7 @@ class Ranker:
             return Match(text, norm, NONE, (), section)
         core, scores, tscores, guides = first
         cands = tuple(Candidate(self.entries[i].id, self.entries[i].title, round(s, 1)) for s, i in guides[: max(top, 1)])
-        topic, topic_seen = self.best_topic(norm, core, tscores, guides)
+        topic, topic_seen, heard = self.best_topic(norm, core, tscores, guides)
         event = event_seen = None
         offered: tuple[Candidate, ...] = ()
         if len(self._events):
@@ -437,7 +442,7 @@ class Ranker:
         if source == "topic":
             e = self.entries[topic]
             return Match(text, norm, NONE, cands, section, referral=e.referral, topic=e.title, out_of_scope=scope,
-                         elsewhere=e.elsewhere, topic_named=bool(topic_seen and topic_seen[1] and self._heard(topic, norm, guides)))
+                         elsewhere=e.elsewhere, topic_named=bool(heard))
         if source == "event":
             return Match(text, norm, status, offered, section, event=event.title, out_of_scope=scope)
         foreign = ""
@@ -445,8 +450,7 @@ class Ranker:
             # 银行卡密码忘了 answered with 社保卡密码重置: when the other office's thing is much of what the question
             # says, the answer layer says what the guide says of it first (see kiosk.answer.foreign_line); a
             # thing named in passing (知青子女…把户口迁到外婆家，现在要查当初怎么批的) is not what it asks
-            foreign = next((p.text for p in self._heard(topic, norm, guides)
-                            if p.kind == "owned" and len(p.text) >= FOREIGN_SHARE * len(core)), "")
+            foreign = next((p.text for p in heard if p.kind == "owned" and len(p.text) >= FOREIGN_SHARE * len(core)), "")
         if status == CLARIFY:
             cands = cands[:offered_count(st, [c.score for c in cands])]
         return Match(text, norm, status, cands, section, out_of_scope=scope, doubtful=source == "scope",
@@ -469,33 +473,32 @@ class Ranker:
         near 0 when the guide never speaks of the thing named."""
         return float(self.index.fused(name)[guide]) if name else 1.0
 
-    def topic_features(self, topic: tuple[float, int], norm: str, guides: list[tuple[float, int]], core: str = ""
-                       ) -> tuple[float, bool, float]:
+    def topic_features(self, topic: tuple[float, int], norm: str, guides: list[tuple[float, int]], core: str = "",
+                       heard: list[Phrase] | None = None) -> tuple[float, bool, float]:
         """(score, named whole, the least share of a thing the topic's office owns, named in the question,
         that the best guide explains; 1 if none is named) of the best topic. A question whose service words
         (``core``) are nothing but such a thing (电梯在哪里, 身份证怎么办) asks about that thing itself, however
-        much a guide speaks of it (加装电梯, every guide's 带身份证): its share counts as 0."""
-        heard = self._heard(topic[1], norm, guides)
+        much a guide speaks of it (加装电梯, every guide's 带身份证): its share counts as 0. ``heard``: the
+        topic's names heard (``_heard``), when already found."""
+        heard = self._heard(topic[1], norm, guides) if heard is None else heard
         owned = [p.text for p in heard if p.kind == "owned"] if guides else []
         if core and core in owned:
             return topic[0], True, 0.0
         return topic[0], bool(heard), min((self.mention(t, guides[0][1]) for t in owned), default=1.0)
 
     def best_topic(self, norm: str, core: str, tscores: np.ndarray, guides: list[tuple[float, int]]
-                   ) -> tuple[int | None, tuple[float, bool, float] | None]:
-        """The best out-of-scope topic for a question and what the decision needs of it (topic_features), or
-        (None, None). Topics see the whole question: 现在几点了 must not lose its 几点."""
-        if not len(self._topics):
-            return None, None
-        t = self.ranked(norm, self._topics, 1, tscores)
+                   ) -> tuple[int | None, tuple[float, bool, float] | None, list[Phrase]]:
+        """The best out-of-scope topic for a question, what the decision needs of it (topic_features) and its
+        names heard, or (None, None, []). Topics see the whole question: 现在几点了 must not lose its 几点."""
+        t = self.ranked(norm, self._topics, 1, tscores) if len(self._topics) else []
         if not t:
-            return None, None
-        heard = self._heard(t[0][1], norm, guides) if guides else []
+            return None, None, []
+        heard = self._heard(t[0][1], norm, guides)
         if guides and self._asks_for_certificate(norm, heard, guides[0][1]):
-            return None, None  # 考公务员政审要开户籍证明: the other office's business is what the certificate is for
+            return None, None, []  # 考公务员政审要开户籍证明: the other office's business is what it is for
         if guides and self._a_detail_of(norm, t[0][1], heard, guides[0][1]):
-            return None, None  # 敬老卡换到建设银行: a bank named in changing the card's bank
-        return t[0][1], self.topic_features(t[0], norm, guides, core)
+            return None, None, []  # 敬老卡换到建设银行: a bank named in changing the card's bank
+        return t[0][1], self.topic_features(t[0], norm, guides, core, heard), heard
 
     def _a_detail_of(self, norm: str, topic: int, heard: list[Phrase], best: int) -> bool:
         """The topic's names heard are all instances of its kind (工商银行, 建设银行: 银行), the best guide's title

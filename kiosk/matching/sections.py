@@ -215,7 +215,7 @@ def sibling_for(verb: str, guide_name: str, others: Iterable[tuple[str, str]]) -
     thing = _ACTION_WORDS.sub("", guide_name)
     if len(thing) < 2 or not verb:
         return None
-    found = [gid for gid, names in others if thing in names and re.search(_VERB_IN_NAMES[verb], names)]
+    found = [gid for gid, names in others if thing in names and fits_verb(verb, names)]
     return found[0] if len(found) == 1 else None
 
 
@@ -223,11 +223,8 @@ def asks_how_only(norm: str, names: str | None = None) -> bool:
     """Whether a normalised question is nothing but "how" (怎么补, 具体怎么办): the steps of the guide in view.
     With ``names`` (the guide's title and aliases), a particular verb must be one of them (怎么补 fits 敬老卡补领,
     not 敬老卡申领)."""
-    m = _HOW_ONLY.fullmatch(norm)
-    if m is None:
-        return False
-    verb = m.group("verb") or ""
-    return names is None or verb in _ANY_SERVICE or bool(re.search(_VERB_IN_NAMES[verb], names))
+    verb = how_verb(norm)
+    return verb is not None and (names is None or verb == "" or fits_verb(verb, names))
 
 
 # 要本人来吗? 可以叫儿子来办伐? 能代办吗? Who must come in person, and whether someone else may: not a part of
