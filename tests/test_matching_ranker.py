@@ -232,3 +232,26 @@ def test_hours_or_address_with_no_service_named_are_the_centres(kb):
     assert m.match("敬老卡几点下班").best.id == "t-04"   # a service named: that service's
     assert m.match("要带什么材料").status == NONE       # materials of nothing named: nothing to answer
     assert m.match("电话多少").status == NONE           # the answer layer gives the centre's own number
+
+
+def test_a_pair_is_heard_in_either_order_a_few_characters_apart():
+    from kiosk.matching.ranker import PAIR_GAP, pair_heard
+
+    assert pair_heard(("户口", "迁"), "户口从外地迁到本市")
+    assert pair_heard(("户口", "迁"), "想迁户口")
+    assert pair_heard(("户口", "迁"), "户口" + "一" * PAIR_GAP + "迁")
+    assert not pair_heard(("户口", "迁"), "户口" + "一" * (PAIR_GAP + 1) + "迁")
+    assert not pair_heard(("户口", "迁"), "户口本丢了")
+
+
+def test_moving_a_hukou_is_the_police_unless_it_is_background_or_the_guide_speaks_of_it(matcher):
+    """户口…迁 asked as the point of the question goes to the police's window; the same act told as background
+    to a question about one of our services (医保) stays with that service, and a guide that speaks of the move
+    itself (残疾人证迁移) answers it."""
+    for q in ("想把老家的户口迁进上海，到哪里去办", "老公的户口怎么转到我家里来"):
+        m = matcher.match(q)
+        assert m.status == NONE and m.topic == "户口迁移和落户" and m.topic_named, (q, m)
+    background = matcher.match("儿子户口刚迁过来，想给他办居民医保，要带什么")
+    assert background.status == ANSWER and background.best.id == "medical-01"
+    own = matcher.match("我户口迁走了，原来的残疾证怎么办")
+    assert own.status == ANSWER and own.best.id == "disability-03"

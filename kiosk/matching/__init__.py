@@ -107,7 +107,8 @@ def load_topics(path: Path = OUT_OF_SCOPE_FILE) -> list[Entry]:
     data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or []
     return [
         Topic(t["id"], t["title"], tuple(make_phrases(t.get("names", []), "owned") + make_phrases(t["aliases"], "topic")),
-              referral=t["referral"], elsewhere=bool(t.get("elsewhere", True)), kind=t.get("kind", ""))
+              referral=t["referral"], elsewhere=bool(t.get("elsewhere", True)), kind=t.get("kind", ""),
+              pairs=tuple(tuple(normalize(h) for h in pair.split("…")) for pair in t.get("pairs", [])))
         for t in data
     ]
 

@@ -15,6 +15,7 @@ the guides' own questions (``kiosk eval --tune``), not on one set.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -92,6 +93,22 @@ class Topic(Entry):
     each carry the field (one more attribute on every Entry cost 7 MB there)."""
 
     kind: str = ""
+    #: (thing, act) pairs, each heard when both are said in either order a few characters apart (户口…迁 in
+    #: 户口从外地迁到上海): a thing our guides speak of (户口) and an act on it only the topic's office does
+    pairs: tuple[tuple[str, str], ...] = ()
+
+
+#: How many characters may stand between the two halves of a topic's pair (户口 从外地 迁).
+PAIR_GAP = 6
+#: A pair counts only when its topic scores at least this share of the best guide: the act is then the point of
+#: the question, not its background (刚把户口迁来上海，…没交过职工医保 asks about medical insurance).
+PAIR_SHARE = 0.5
+
+
+def pair_heard(pair: tuple[str, str], norm: str) -> bool:
+    """Both halves of a pair in the question, in either order, at most PAIR_GAP characters apart."""
+    a, b = (re.escape(x) for x in pair)
+    return re.search(f"{a}.{{0,{PAIR_GAP}}}{b}|{b}.{{0,{PAIR_GAP}}}{a}", norm) is not None
 
 
 @dataclass(frozen=True)
@@ -460,13 +477,16 @@ class Ranker:
         """Names of topic i heard whole in the question, longest first, that no candidate guide is heard by
         a longer name (身份证过期了 is the police's; 残疾人交通补贴要带身份证吗 is ours). A thing another
         office issues, named as fully as any guide is (工商银行 beside 密码忘了), still counts."""
-        heard = [p for p in self.entries[i].phrases if p.kind in TOPIC_KINDS and len(p.text) >= 2 and p.text in norm]
+        entry = self.entries[i]
+        heard = [p for p in entry.phrases if p.kind in TOPIC_KINDS and len(p.text) >= 2 and p.text in norm]
+        heard += [Phrase("…".join(pair), "pair") for pair in getattr(entry, "pairs", ()) if pair_heard(pair, norm)]
         if not heard:
             return []
         qc = code(norm)
         longest = max((self.named(g, qc) for _, g in guides), default=0)
-        return sorted((p for p in heard if len(p.text) > longest or (p.kind == "owned" and len(p.text) == longest)),
-                      key=lambda p: (-len(p.text), p.kind != "owned", p.text))
+        return sorted((p for p in heard if p.kind == "pair" or len(p.text) > longest or
+                       (p.kind == "owned" and len(p.text) == longest)),
+                      key=lambda p: (p.kind == "pair", -len(p.text), p.kind != "owned", p.text))
 
     def mention(self, name: str, guide: int) -> float:
         """The share (0-1) of a name's information (chars and sounds) that a guide's text explains:
@@ -484,7 +504,11 @@ class Ranker:
         owned = [p.text for p in heard if p.kind == "owned"] if guides else []
         if core and core in owned:
             return topic[0], True, 0.0
-        return topic[0], bool(heard), min((self.mention(t, guides[0][1]) for t in owned), default=1.0)
+        shares = [self.mention(t, guides[0][1]) for t in owned]
+        # a pair: the guide must speak of the act as well as the thing (居住证 speaks of 户口, never of moving it)
+        shares += [min(self.mention(half, guides[0][1]) for half in p.text.split("…"))
+                   for p in heard if p.kind == "pair" and guides]
+        return topic[0], bool(heard), min(shares, default=1.0)
 
     def best_topic(self, norm: str, core: str, tscores: np.ndarray, guides: list[tuple[float, int]]
                    ) -> tuple[int | None, tuple[float, bool, float] | None, list[Phrase]]:
@@ -494,6 +518,8 @@ class Ranker:
         if not t:
             return None, None, []
         heard = self._heard(t[0][1], norm, guides)
+        if guides and t[0][0] < PAIR_SHARE * guides[0][0]:
+            heard = [p for p in heard if p.kind != "pair"]
         if guides and self._asks_for_certificate(norm, heard, guides[0][1]):
             return None, None, []  # 考公务员政审要开户籍证明: the other office's business is what it is for
         if guides and self._a_detail_of(norm, t[0][1], heard, guides[0][1]):
