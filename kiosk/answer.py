@@ -233,7 +233,10 @@ def _materials(guide: Guide) -> str:
     listed = "、".join(names) if len(names) <= 2 else _listed(names, MATERIALS_SYLLABLES)
     if others and count_syllables(listed + some) > MATERIALS_SYLLABLES + 6:
         others = ""  # a long list already: who comes instead is on the screen (and asked: 可以叫儿子来办伐)
-    return f"要带{_count_word(len(names))}样东西：{listed}{some}{others}{on_site}"
+    said = f"要带{_count_word(len(names))}样东西：{listed}{some}{others}"
+    if count_syllables(said + on_site) > MATERIALS_SYLLABLES + PROXY_SYLLABLES:
+        on_site = ""  # a long list: that the form is filled in at the window is on the screen
+    return said + on_site
 
 
 #: A step's first clause that only sets the scene (发现卡丢了, 带齐材料, 在失业登记到期前): the action follows.
