@@ -598,11 +598,13 @@ def benefit_for_age(guide: Guide, age: int) -> str | None:
 
 
 def section_speech(guide: Guide, section: str, kb: KnowledgeBase, age: int | None = None,
-                   amount: bool = False, who: bool = False) -> str:
+                   amount: bool = False, who: bool = False, named: bool = False) -> str:
     """One section read aloud: the short name if it is short, then the asked fact; no closing words,
     the resident heard them with the first answer about the guide. ``age``: the age the question gave
-    (她八十岁了，钱有多少): the benefit for that age, not the first tier; ``amount``: it asked how much."""
-    name = spoken_name(guide)
+    (她八十岁了，钱有多少): the benefit for that age, not the first tier; ``amount``: it asked how much.
+    ``named``: the short name is said however long (a new question answered with this part: the resident
+    hears which service the fact is about, as with a first answer)."""
+    name = guide.short_name if named else spoken_name(guide)
     tier = benefit_for_age(guide, age) if section == "benefits" and age is not None else None
     fact = fit(tier, FACT_SYLLABLES + 10)[0].rstrip("。") if tier else section_fact(guide, section, kb, amount, who)
     if section == "fees" and not name and fact.startswith(("不收费", "免费")):
@@ -610,7 +612,9 @@ def section_speech(guide: Guide, section: str, kb: KnowledgeBase, age: int | Non
         # name when that is not too long (老年人坐公交免费吗 lands on 退役军人优待证: the resident hears which)
         what = guide.short_name if count_syllables(guide.short_name) <= 2 * NAME_SYLLABLES else "这项业务"
         fact = f"办理{what}{fact}"
-    comma = name and section in ("location", "hours", "benefits")
+    # 社保卡补领换领，卡片有效期满…: a long name said before a fee is set off, or it runs into the fee's subject
+    comma = name and (section in ("location", "hours", "benefits") or
+                      (section == "fees" and count_syllables(name) > NAME_SYLLABLES))
     if name and not comma and fact.startswith(name[-2:]):  # 公证咨询 + 咨询不收费: 公证咨询不收费
         fact = fact[2:]
     return _bounded(f"{name}{'，' if comma else ''}{fact}")
@@ -773,7 +777,7 @@ def compose(match: Match, kb: KnowledgeBase, section: str | None = None) -> Repl
             line = foreign_line(guide, match.foreign, match.normalized) if section is None else ""
             if line:
                 return Reply("answer", guide, None, _bounded(f"{guide.short_name}。{line}", CLOSING))
-            return answer_asked(guide, kb, match.normalized, section)
+            return answer_asked(guide, kb, match.normalized, section, named=True)
     document = asked_document(match.normalized) if match.status != ANSWER and not match.referral else None
     sourced = document_anywhere(kb, document) if document else None
     if sourced is not None:  # 诊断证明去哪开: who issues it, not a list of services that issue other papers
@@ -814,13 +818,14 @@ def money_section(guide: Guide, section: str | None, paying: bool) -> str | None
 
 def answer_guide(guide: Guide, kb: KnowledgeBase, section: str | None = None,
                  also: tuple[str, ...] = (), paying: bool = True, age: int | None = None,
-                 amount: bool = False, who: bool = False) -> Reply:
+                 amount: bool = False, who: bool = False, named: bool = False) -> Reply:
     """The answer about one guide: its summary, or a section (and the sections shown with it). ``paying``:
     whether the question had a word for paying (see :func:`money_section`); a tapped tab counts as one.
-    ``age``: an age the question gave, ``amount``: it asked how much (see :func:`section_speech`)."""
+    ``age``: an age the question gave, ``amount``: it asked how much, ``named``: say the service's name
+    however long (see :func:`section_speech`)."""
     section = money_section(guide, section, paying)
     if section:
-        text = section_speech(guide, section, kb, age, amount, who)
+        text = section_speech(guide, section, kb, age, amount, who, named)
         extra = [section_fact(guide, s, kb) for s in also if s in SECTIONS and s != section]
         if extra:
             text = _bounded("。".join([text.rstrip("。"), *extra]))
@@ -828,17 +833,19 @@ def answer_guide(guide: Guide, kb: KnowledgeBase, section: str | None = None,
     return Reply("answer", guide, None, summary_speech(guide))
 
 
-def answer_asked(guide: Guide, kb: KnowledgeBase, norm: str, section: str | None, age: int | None = None) -> Reply:
+def answer_asked(guide: Guide, kb: KnowledgeBase, norm: str, section: str | None, age: int | None = None,
+                 named: bool = False) -> Reply:
     """The answer about one guide to a question (normalised): where to get a document it asks for
     (:func:`document_source`), else the section asked, read with the question's word for paying and its age
-    (``age``: the one the conversation gave before, when the question gives none)."""
+    (``age``: the one the conversation gave before, when the question gives none; ``named``: a new
+    question, so the service's name is said with the part asked)."""
     document = asked_document(norm)
     sourced = document_source(guide, kb, document) if document else None
     age = asked_age(norm) or age
     if sourced is None and section is None and gives_only_an_age(norm) and benefit_for_age(guide, age):
         section = "benefits"  # 八十岁以后呢, asked of a guide whose benefit is set out by age: that age's
     return sourced or answer_guide(guide, kb, section, paying=states_paying(norm), age=age, amount=asks_amount(norm),
-                                   who=asks_who(norm))
+                                   who=asks_who(norm), named=named)
 
 
 def clarify(choices: tuple[Guide, ...], section: str | None = None, doubtful: bool = False) -> Reply:

@@ -82,6 +82,19 @@ def test_a_long_title_is_not_repeated_before_a_fact_but_a_short_name_is(kb, guid
     assert "低保" in summary_speech(named)[:5]
 
 
+def test_a_new_question_answered_with_a_part_hears_which_service_however_long_its_name(kb):
+    """老房子的档案去哪里查 answered with one guide's place: the resident hears which service the place is for, so
+    a wrong one is noticed; a follow-up about the guide on screen (answer_guide) does not repeat a long name."""
+    from kiosk.matching import Matcher
+
+    m = Matcher.for_knowledge(kb).match("外地人做失业登记，需要准备哪些材料")
+    guide = kb.get(m.best.id)
+    assert m.status == "answer" and m.section == "materials" and guide.id == "employment-03"
+    assert count_syllables(guide.short_name) > 5  # longer than a name said before every fact
+    assert compose(m, kb).text.startswith(guide.short_name + "要带")
+    assert not answer_guide(guide, kb, "materials").text.startswith(guide.short_name)
+
+
 def test_hours_are_said_as_people_say_them(kb, guide):
     from kiosk.speech.textprep import spoken_form
 
