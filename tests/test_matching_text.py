@@ -318,3 +318,12 @@ def test_section_patterns_led_by_a_lookahead_match_as_written():
         plain = re.compile(p)
         assert rx.findall(block) == plain.findall(block), name
         assert rx.sub("", block) == plain.sub("", block), name
+
+
+def test_where_the_money_goes_is_not_where_the_service_is_done():
+    """打到哪张卡 / 发到哪个银行 ask which account is paid, not the service's place (the reply had read out the
+    window's location); 到哪里办 still asks the place."""
+    for q in ("退休金每月打到哪张卡上", "补贴发到哪个银行", "钱转到哪里去了"):
+        assert detect_section(normalize(q)) != "location", q
+    for q in ("敬老卡到哪里办", "要到哪个窗口", "去哪儿申请"):
+        assert detect_section(normalize(q)) == "location", q
