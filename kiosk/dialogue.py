@@ -37,6 +37,12 @@ DOUBTFUL_PROMPT = "这件事可能不在本中心办理。是不是下面这几�
 WHAT_TO_DO = "请问您要办理什么事情？可以直接说，比如“敬老卡怎么办”。"
 SLOWER_NOW = "好的，我说慢一点，字也放大了。"
 NORMAL_NOW = "好的，恢复正常语速和字号。"
+LOUDER_NOW = "好的，声音大一点。"
+QUIETER_NOW = "好的，声音小一点。"
+QUIETEST = "声音已经是最小了。"
+#: Speech volume as a share of the configured one: each 声音小一点 one step down, 声音大一点 one step back up;
+#: a new resident starts at full volume again (the next one may hear less well).
+VOLUME_STEPS = (1.0, 0.7, 0.5, 0.35)
 THANKED = "不客气。还有别的事，可以接着问。"
 NOTED = "好的。还有别的事，可以接着问。"
 SAY_IT_OTHERWISE = "请换个说法，再说一遍您要办的事。"
@@ -133,6 +139,7 @@ class ShowNotFound:
 class Say:
     text: str
     slow: bool = False
+    volume: float = 1.0  # share of the configured speech volume (VOLUME_STEPS)
 
 
 @dataclass(frozen=True)
@@ -200,6 +207,7 @@ class State:
     last_reply: str = ""
     last_activity: float | None = None
     elder: bool = False
+    volume: int = 0  # index into VOLUME_STEPS: how many times the resident asked for it quieter
     history: tuple[str, ...] = field(default_factory=tuple)  # guide ids shown this session
     offered: tuple[Guide, ...] = ()  # the choices the guide on screen was picked from, for Back
     others: tuple[Guide, ...] = ()  # the runners-up of the question the guide on screen answers, for 不是这个
@@ -243,7 +251,7 @@ class Dialogue:
         """Swap in a reloaded knowledge base; a guide on screen that no longer exists goes home."""
         self.kb, self.matcher = kb, matcher
         if self.state.guide is not None and kb.get(self.state.guide.id) is None:
-            self.state = State(last_activity=self.state.last_activity, elder=self.state.elder)
+            self.state = State(last_activity=self.state.last_activity, elder=self.state.elder, volume=self.state.volume)
 
     # -- entry point ------------------------------------------------------------------------------
     def handle(self, event: Event, now: float) -> list[Action]:
@@ -277,7 +285,7 @@ class Dialogue:
             self.state = replace(self.state, elder=event.on)
             return [SetElder(event.on)]
         if isinstance(event, GoHome):
-            self.state = State(last_activity=now, elder=self.state.elder)
+            self.state = State(last_activity=now, elder=self.state.elder, volume=self.state.volume)
             return [StopSpeaking(), Reset(), SetElder(self.state.elder)]
         if isinstance(event, Touched):
             return [StopSpeaking()]
@@ -302,7 +310,7 @@ class Dialogue:
 
     # -- speech -----------------------------------------------------------------------------------
     def _say(self, text: str) -> Say:
-        return Say(text, slow=self.state.elder)
+        return Say(text, slow=self.state.elder, volume=VOLUME_STEPS[self.state.volume])
 
     def _heard(self, event: Heard) -> list[Action]:
         texts = [t for t in (event.text, *event.alternatives) if isinstance(t, str) and t.strip()]
@@ -397,10 +405,22 @@ class Dialogue:
         if said == spoken.NORMAL:
             self.state = replace(s, elder=False)
             return [SetElder(False), self._say(NORMAL_NOW)]
+        if said == spoken.HUSH:
+            return []  # the voice was stopped on hearing; the screen stays, and 再说一遍 says it again
+        if said == spoken.QUIETER:
+            if s.volume == len(VOLUME_STEPS) - 1:
+                return [self._say(QUIETEST)]
+            self.state = replace(s, volume=s.volume + 1)
+            return [self._say(QUIETER_NOW + (s.last_reply or WHAT_TO_DO))]
+        if said == spoken.LOUDER:
+            if s.volume == 0:  # full volume already: slower speech and larger text, as 说慢一点 gives
+                return self._command(spoken.SLOWER, text)
+            self.state = replace(s, volume=s.volume - 1)
+            return [self._say(LOUDER_NOW + (s.last_reply or WHAT_TO_DO))]
         if said == spoken.BACK and s.mode == GUIDE and s.offered:
             return self._spoken_back()
         # 首页, and 返回 with no choice list to go back to: a fresh start, as the 首页 button gives
-        self.state = State(last_activity=s.last_activity, elder=s.elder)
+        self.state = State(last_activity=s.last_activity, elder=s.elder, volume=s.volume)
         return [Reset(), SetElder(s.elder)]
 
     def _spoken_back(self) -> list[Action]:

@@ -49,11 +49,15 @@ SPEECH_POLL_SECONDS = 0.25
 LISTEN_AGAIN_SECONDS = 0.3
 
 
-def speak(speaker: Any, text: str, slow: bool) -> None:
-    """Say text; slow (elder mode) sets the speaker's elder rate first when it has one."""
+def speak(speaker: Any, text: str, slow: bool, volume: float = 1.0) -> None:
+    """Say text; slow (elder mode) sets the speaker's elder rate first, and volume (a share of the configured
+    one) its volume, when it has them."""
     set_elder = getattr(speaker, "set_elder", None)
     if callable(set_elder):
         set_elder(slow)
+    set_volume = getattr(speaker, "set_volume", None)
+    if callable(set_volume):
+        set_volume(volume)
     speaker.say(text)
 
 
@@ -546,7 +550,7 @@ class Session:
         elif isinstance(action, Say):
             speaker = self.speaker
             if speaker is not None and getattr(speaker, "available", False):
-                speak(speaker, action.text, action.slow)
+                speak(speaker, action.text, action.slow, action.volume)
                 if self.mic_state in ("ready", "thinking"):
                     self._set_mic("speaking")
             elif self.mic_state == "thinking":

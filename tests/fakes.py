@@ -15,6 +15,7 @@ class FakeSpeaker:
         self.said: list[str] = []
         self.stops = 0
         self.elder = False
+        self.volume = 1.0
         self.elder_calls: list[bool] = []
         self._speaking = False
         self.closed = False
@@ -33,6 +34,10 @@ class FakeSpeaker:
     def replay(self) -> None:
         if self.said:
             self.say(self.said[-1])
+
+    def set_volume(self, share: float) -> None:
+        self.calls.append(("set_volume", share))
+        self.volume = share
 
     def set_elder(self, on: bool) -> None:
         self.calls.append(("set_elder", on))

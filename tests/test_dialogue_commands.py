@@ -9,8 +9,8 @@ from kiosk.dialogue import (CHOICES, GUIDE, HOME, NO_LIST, NOT_FOUND_MODE, NOTED
                             WHAT_TO_DO, Dialogue, Heard, Reset, Say, SetElder, ShowChoices, ShowGuide, TappedChoice,
                             TappedGuide)
 from kiosk.matching import Matcher
-from kiosk.matching.commands import (BACK, HOME as GO_HOME, MORE, NORMAL, NOT_IT, REPEAT, SLOWER, THANKS, command,
-                                     command_words)
+from kiosk.matching.commands import (BACK, HOME as GO_HOME, HUSH, LOUDER, MORE, NORMAL, NOT_IT, QUIETER, REPEAT, SLOWER,
+                                     THANKS, command, command_words)
 from kiosk.session import Services, Session
 
 TITLE = "城乡居民最低生活保障申请"
@@ -19,17 +19,19 @@ TITLE = "城乡居民最低生活保障申请"
 @pytest.mark.parametrize("text,expected", [
     ("再说一遍", REPEAT), ("请你再说一遍好吗", REPEAT), ("没听清楚", REPEAT), ("刚才说什么", REPEAT),
     ("再讲一遍", REPEAT), ("重复一下", REPEAT),
-    ("说慢一点", SLOWER), ("你说慢点好伐", SLOWER), ("声音大一点", SLOWER), ("听不清", SLOWER),
+    ("说慢一点", SLOWER), ("你说慢点好伐", SLOWER), ("声音大一点", LOUDER), ("听不清", SLOWER),
     ("字太小了", SLOWER), ("看不清楚", SLOWER), ("长者模式", SLOWER),
     # what the resident points at comes first: the screen, the voice, themselves
     ("你的声音太轻了，我听不到", SLOWER), ("上面的字我看不见", SLOWER), ("屏幕上的字看不清", SLOWER),
     ("说快一点", NORMAL), ("退出长者模式", NORMAL), ("能快点吗", NORMAL), ("能不能快一点", NORMAL),
-    ("讲大声点", SLOWER), ("恢复正常", NORMAL), ("正常速度", NORMAL),
+    ("讲大声点", LOUDER), ("恢复正常", NORMAL), ("正常速度", NORMAL),
+    ("声音小一点", QUIETER), ("太响了", QUIETER), ("声音轻一点好伐", QUIETER), ("音量调小一点", QUIETER),
+    ("别说了", HUSH), ("安静", HUSH), ("不要说了，谢谢", HUSH),
     ("还有呢", MORE), ("然后呢", MORE), ("还有吗", MORE), ("还有什么补贴", None),
     ("返回", BACK), ("上一步", BACK),
     ("回首页", GO_HOME), ("返回首页", GO_HOME), ("重新开始", GO_HOME), ("算了", GO_HOME), ("不问了", GO_HOME),
     # questions that contain such words are still questions
-    ("我耳朵听不清，能办残疾人证吗", None), ("我眼睛看不见", None), ("快点办低保", None), ("知青返城", None), ("再说一遍低保要带什么", None), ("低保", None),
+    ("我耳朵听不清，能办残疾人证吗", None), ("停车费多少", None), ("小声音", None), ("我眼睛看不见", None), ("快点办低保", None), ("知青返城", None), ("再说一遍低保要带什么", None), ("低保", None),
     ("", None), ("。。。", None), ("嗯嗯嗯", None),
 ])
 def test_which_utterances_are_commands(text, expected):
@@ -86,6 +88,41 @@ def test_slower_turns_on_elder_mode_and_says_the_answer_again_slowly(d):
     assert _said(d.handle(Heard("要带什么材料"), now=2))[0].slow  # and stays slow
     acts = d.handle(Heard("说快一点"), now=3)
     assert SetElder(False) in acts and not d.state.elder and not _said(acts)[0].slow
+
+
+def test_quieter_steps_the_voice_down_louder_back_up_and_a_new_resident_starts_at_full_volume(d):
+    from kiosk.dialogue import LOUDER_NOW, QUIETER_NOW, QUIETEST, VOLUME_STEPS, Tick
+
+    first = _said(d.handle(Heard(TITLE), now=0))[0]
+    assert first.volume == 1.0
+    say = _said(d.handle(Heard("声音小一点"), now=1))[0]
+    assert say.volume == VOLUME_STEPS[1] < 1.0 and say.text == QUIETER_NOW + first.text  # the answer again
+    assert d.state.mode == GUIDE and not d.state.elder
+    for t in range(2, len(VOLUME_STEPS)):
+        d.handle(Heard("太响了"), now=t)
+    say = _said(d.handle(Heard("声音再小一点"), now=10))[0]
+    assert say.text == QUIETEST and say.volume == VOLUME_STEPS[-1]
+    assert _said(d.handle(Heard("要带什么材料"), now=11))[0].volume == VOLUME_STEPS[-1]  # answers stay quiet
+    say = _said(d.handle(Heard("声音大一点"), now=12))[0]
+    assert say.volume == VOLUME_STEPS[-2] and say.text.startswith(LOUDER_NOW) and not d.state.elder
+    d.handle(Heard("回首页"), now=13)
+    assert _said(d.handle(Heard(TITLE), now=14))[0].volume == VOLUME_STEPS[-2]  # the same resident
+    d.handle(Tick(), now=14 + 10 * d.idle_seconds)  # gone: the next resident may hear less well
+    assert _said(d.handle(Heard(TITLE), now=15 + 10 * d.idle_seconds))[0].volume == 1.0
+
+
+def test_louder_at_full_volume_is_elder_mode(d):
+    first = _said(d.handle(Heard(TITLE), now=0))[0]
+    acts = d.handle(Heard("讲大声点"), now=1)
+    assert SetElder(True) in acts and _said(acts)[0].text == SLOWER_NOW + first.text and _said(acts)[0].volume == 1.0
+
+
+def test_hush_stops_the_voice_and_keeps_the_screen(d):
+    from kiosk.dialogue import StopSpeaking
+
+    d.handle(Heard(TITLE), now=0)
+    acts = d.handle(Heard("别说了"), now=1)
+    assert acts == [StopSpeaking()] and d.state.mode == GUIDE and d.state.guide.title == TITLE  # nothing said
 
 
 def test_back_returns_to_the_choices_a_guide_was_picked_from(kb):

@@ -139,6 +139,17 @@ def test_elder_mode_reaches_the_speaker_as_a_slower_rate(small_kb):
     assert s.elder and services.speaker.elder_calls[-1] is True
 
 
+def test_a_quieter_voice_reaches_the_speaker_with_each_answer(small_kb):
+    from kiosk.dialogue import Heard
+
+    services, s, _, _ = make(small_kb)
+    s.tapped_guide("assistance-01")
+    s.send(Heard("声音小一点"))
+    volumes = [c[1] for c in services.speaker.calls if c[0] == "set_volume"]
+    assert volumes[0] == 1.0 and volumes[-1] < 1.0
+    assert services.speaker.calls[-1][0] == "say"  # set before the words, as the elder rate is
+
+
 def test_clarification_choice_and_back_through_the_view(small_kb):
     _, s, view, _ = make(small_kb)
     s.send(Heard("双胞补助"))

@@ -105,6 +105,18 @@ def test_volume_from_config_scales_the_audio(tmp_path):
     assert 0.15 < ratio < 0.5
 
 
+def test_a_resident_asking_for_it_quieter_gets_a_share_of_the_configured_volume(tmp_path):
+    loud, quiet = tmp_path / "loud.wav", tmp_path / "quiet.wav"
+    speak_to_wav(loud, "办理居住证。", volume=1.0)
+    speaker = make_speaker(config(volume=1.0), output=WavFileOutput(quiet))
+    speaker.set_volume(0.35)  # the quietest of the dialogue's steps
+    speaker.say("办理居住证。")
+    assert speaker.wait(60)
+    speaker.close()
+    ratio = sox_stat(quiet)["RMS     amplitude"] / sox_stat(loud)["RMS     amplitude"]
+    assert 0.15 < ratio < 0.6
+
+
 def test_stop_cuts_a_long_answer_within_the_first_piece():
     out = ClockOutput()  # keeps real time like a sound card
     speaker = make_speaker(config(), output=out)

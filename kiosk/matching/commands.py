@@ -1,7 +1,7 @@
 """Spoken commands to the kiosk itself: say it again, slower, go back, start over, thanks, not that one.
 
 A resident who did not catch an answer says 再说一遍 or 没听清; one who finds it too fast or too small
-says 说慢一点 or 字大一点; one who is done says 回首页 or 算了, or just 好的, 谢谢; one shown the wrong
+says 说慢一点 or 字大一点; too loud or too soft, 声音小一点 or 声音大一点; 别说了 stops the voice; one who is done says 回首页 or 算了, or just 好的, 谢谢; one shown the wrong
 guide says 不是这个. These are not questions about a service:
 matched against the guides, 返回 found 知青返城档案查询 and 听不清 found 残疾人证新办. The dialogue asks
 :func:`command` first and acts on what it returns.
@@ -17,6 +17,7 @@ from .text import clean, strip_fillers
 
 REPEAT, SLOWER, NORMAL, BACK, HOME = "repeat", "slower", "normal", "back", "home"
 THANKS, NOT_IT, MORE = "thanks", "not_it", "more"
+LOUDER, QUIETER, HUSH = "louder", "quieter", "hush"
 
 # Each command: the phrases that are it, as regular-expression alternatives (一 before 点 is optional:
 # 慢点 and 慢一点 alike).
@@ -25,12 +26,19 @@ _PHRASES: dict[str, str] = {
             r"|没听清楚?|没听清爽|没听到|没听见|没听懂|听不懂|没有听清楚?|没有听到|没有听懂"
             r"|刚才说什么|你说什么|刚刚说什么|刚才讲什么|刚才讲啥|说的什么|讲的啥",
     SLOWER: r"说慢一?点|讲慢一?点|慢一?点说|慢一?点讲|慢慢说|慢慢讲|说得?太快了?|讲得?太快了?|太快了"
-            r"|声音大一?点|声音响一?点|大声一?点|[讲说]大声一?点|大声[讲说]|响一?点|声音太小了?|声音太轻了?"
             r"|听不清楚?|听不清爽|听不见|听不到"
             r"|字大一?点|字放大一?点?|字太小了?|看不清楚?|看不见|看不到|放大一?点"
             r"|长者模式|老人模式|打开长者模式|开长者模式",
     NORMAL: r"说快一?点|讲快一?点|快一?点说|快一?点|说得?太慢了?|讲得?太慢了?|字小一?点|字太大了?"
             r"|关掉长者模式|关闭长者模式|退出长者模式|关长者模式|普通模式|正常速度|恢复正常|恢复正常速度|恢复正常语速|正常一?点|正常[讲说]",
+    # 声音大一点: the volume back up after 声音小一点; at full volume, elder mode (slower speech, larger text)
+    LOUDER: r"声音大一?点|声音响一?点|大声一?点|[讲说]大声一?点|大声[讲说]|响一?点|声音太小了?|声音太轻了?"
+            r"|音量大一?点|音量调大一?点?|声音调大一?点?|调大一?点|开大一?点|声音再大一?点|再响一?点|大一?点声",
+    QUIETER: r"声音小一?点|声音轻一?点|小声一?点|[讲说]轻一?点|轻一?点[讲说]|小声[讲说]|轻一?点"
+             r"|声音太大了?|声音太响了?|太响了|太吵了|音量小一?点|音量调小一?点?|声音调小一?点?|调小一?点|关小一?点"
+             r"|声音再小一?点|再轻一?点|小一?点声",
+    # 别说了: stop talking now; what is on the screen stays
+    HUSH: r"别说了|不要说了|不用说了|别讲了|不要讲了|不用讲了|别念了|不要念了|停一下|停下来?|安静|闭嘴|静音",
     BACK: r"返回|返回上一步|上一步|上一页|回上一页|回到上一页|后退|退回去|回去|往回",
     # 好的, 谢谢: the resident acknowledges; matched as a question, 好的 found 婚姻登记预约. Not 嗯 or 哦: in
     # front of a microphone they are hesitation, and the recogniser's other guesses may hold the question.
@@ -52,12 +60,12 @@ _ONE = "|".join(f"(?P<{name}>{phrases})" for name, phrases in _PHRASES.items())
 _UTTERANCE = re.compile(rf"(?:{_BEFORE}(?:{_ONE}){_AFTER})+")
 _PIECE = re.compile(rf"{_BEFORE}(?:{_ONE}){_AFTER}")
 #: When several are said together, the one acted on: 说慢一点 also says it again; 回首页 leaves the rest.
-_PRIORITY = (SLOWER, NORMAL, HOME, BACK, REPEAT, MORE, NOT_IT, THANKS)
+_PRIORITY = (HUSH, SLOWER, LOUDER, QUIETER, NORMAL, HOME, BACK, REPEAT, MORE, NOT_IT, THANKS)
 
 
 def command(text: str) -> str | None:
-    """The command a whole utterance gives (REPEAT, SLOWER, NORMAL, BACK, HOME, THANKS, NOT_IT or MORE), or None
-    for a question."""
+    """The command a whole utterance gives (REPEAT, SLOWER, LOUDER, QUIETER, HUSH, NORMAL, BACK, HOME, THANKS,
+    NOT_IT or MORE), or None for a question."""
     t = clean(text)
     if not t or len(t) > 24:
         return None

@@ -39,6 +39,9 @@ class Speaker(Protocol):
     def set_elder(self, on: bool) -> None:
         """Elder mode: speak slower from the next sentence on."""
 
+    def set_volume(self, share: float) -> None:
+        """Speak at this share (0-1) of the configured volume from the next sentence on."""
+
     @property
     def is_speaking(self) -> bool: ...
 
@@ -93,6 +96,9 @@ class Unavailable:
         pass
 
     def set_elder(self, on: bool) -> None:
+        pass
+
+    def set_volume(self, share: float) -> None:
         pass
 
     @property

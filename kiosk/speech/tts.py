@@ -313,6 +313,7 @@ class Pyttsx3Speaker:
         self._engine = engine
         self._rates = (int(rate), int(elder_rate))
         self._volume = float(volume)
+        self._share = 1.0  # of _volume, as the resident asked (set_volume)
         self._elder = False
         self._piece_chars = piece_chars
         self._lock = threading.Lock()
@@ -356,6 +357,10 @@ class Pyttsx3Speaker:
         """Elder mode speaks slower (``speech.elder_rate``), from the next piece on."""
         self._elder = bool(on)
 
+    def set_volume(self, share: float) -> None:
+        """Speak at this share of ``speech.volume`` (声音小一点), from the next piece on."""
+        self._share = max(0.0, min(1.0, float(share)))
+
     @property
     def is_speaking(self) -> bool:
         return self._speaking
@@ -379,7 +384,8 @@ class Pyttsx3Speaker:
     # the worker
 
     def _settings(self) -> RenderSettings:
-        return RenderSettings(self.voice.id, self._rates[1] if self._elder else self._rates[0], self._volume)
+        return RenderSettings(self.voice.id, self._rates[1] if self._elder else self._rates[0],
+                              self._volume * self._share)
 
     def _engine_text(self, piece: str) -> str:
         return to_pinyin(piece) if self.voice.text_form == "pinyin" else piece
