@@ -22,7 +22,7 @@ from typing import Any, Callable, Protocol
 
 from .answer import Reply
 from .config import Config
-from .dialogue import (Action, Back, Dialogue, GoHome, Heard, Replay, Reset, Say, SetElder, SetElderMode, ShowChoices,
+from .dialogue import (VOLUME_STEPS, Action, Back, Dialogue, GoHome, Heard, Replay, Reset, Say, SetElder, SetElderMode, ShowChoices,
                        ShowGuide, ShowNotFound, StopSpeaking, TappedChoice, TappedGuide, TappedSection, Tick, Touched)
 from .knowledge import KnowledgeBase
 from .matching import Match, Matcher
@@ -426,9 +426,12 @@ class Session:
             match = self._matcher.match(query)
             obj = answer_object(query, match, compose(match, self.dialogue.kb))
         actions = self.send(Heard(query, alternatives))
-        said = next((a.text for a in actions if isinstance(a, Say)), None)
-        if said is not None:  # in a session the dialogue answers (要本人来吗 of the guide on screen): say that
-            obj["reply"] = said
+        say = next((a for a in actions if isinstance(a, Say)), None)
+        if say is not None:  # in a session the dialogue answers (要本人来吗 of the guide on screen): say that
+            obj["reply"] = say.text
+        if command is not None:
+            # a robot that speaks for itself is told how: elder mode (slower) and the volume share asked for
+            obj["slow"], obj["volume"] = self.dialogue.state.elder, VOLUME_STEPS[self.dialogue.state.volume]
         return obj, actions
 
     @property

@@ -157,6 +157,8 @@ def test_a_robot_asking_through_a_session_gets_the_command_and_what_is_said(kb):
     again, actions = s.ask("再说一遍")
     assert again["status"] == "command" and again["command"] == REPEAT and again["results"] == []
     assert again["reply"] == obj["reply"] and _said(actions)[0].text == obj["reply"]
+    quieter, _ = s.ask("声音小一点")
+    assert quieter["command"] == QUIETER and quieter["volume"] < 1.0 and quieter["slow"] is False
 
 
 @pytest.mark.parametrize("text,expected", [
