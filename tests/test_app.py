@@ -31,13 +31,14 @@ def test_a_factory_that_raises_is_contained(monkeypatch):
     assert isinstance(rec, Unavailable) and rec.problem == NO_RECOGNIZER
 
 
-def test_speak_sets_the_elder_rate_before_speaking():
+def test_speak_sets_the_elder_rate_and_the_volume_before_speaking():
     from fakes import FakeSpeaker
 
     sp = FakeSpeaker()
     speak(sp, "你好", True)
-    speak(sp, "再见", False)
-    assert sp.calls == [("set_elder", True), ("say", "你好"), ("set_elder", False), ("say", "再见")]
+    speak(sp, "再见", False, 0.5)
+    assert sp.calls == [("set_elder", True), ("set_volume", 1.0), ("say", "你好"),
+                        ("set_elder", False), ("set_volume", 0.5), ("say", "再见")]
 
 
 def test_speak_works_with_a_speaker_without_elder_mode():
