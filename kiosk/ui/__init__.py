@@ -74,14 +74,19 @@ class StopOnSignal:
 
         first = self.received is None
         self.received = signal.Signals(signum).name
-        log.info("%s received: stopping", self.received)
+        # nothing is logged here: the handler runs between two bytecodes of the main thread, which may be
+        # inside a log call itself (a speech warning at start-up), and the nested write was lost
         if first and self.app is not None:
             self._stop_app()
 
     def _stop_app(self) -> None:
         from kivy.clock import Clock
 
-        Clock.schedule_once(lambda dt: self.app.leave(), 0)
+        def leave(_dt) -> None:
+            log.info("%s received: stopping", self.received)
+            self.app.leave()
+
+        Clock.schedule_once(leave, 0)
 
     def restore(self) -> None:
         import signal
