@@ -19,7 +19,7 @@ from .knowledge.model import CENTRE_DEFAULT, SECTION_NAMES, SECTIONS, Guide, Kno
 from .matching import ANSWER, CLARIFY, Match
 from .matching.sections import (DOCUMENT_KINDS, asked_age, asked_document, asks_amount, asks_online, asks_who,
                                 asks_who_comes, gives_only_an_age, states_paying)
-from .matching.text import clean
+from .matching.text import clean, normalize
 from .speech.textprep import cardinal, count_syllables
 
 ORDINALS = ("第一", "第二", "第三", "第四", "第五")
@@ -85,6 +85,7 @@ class Reply:
     choices: tuple[Guide, ...] = ()
     doubtful: bool = False  # a choice list for a question that may be handled elsewhere
     elsewhere: bool = False  # no guide: the question is handled elsewhere, and the text says where
+    shown: str = ""  # what the screen shows when it is more than what is said (a long referral), else text
 
 
 def for_ear(text: str) -> str:
@@ -788,8 +789,10 @@ def compose(match: Match, kb: KnowledgeBase, section: str | None = None) -> Repl
             return clarify(choices, section, doubtful=getattr(match, "doubtful", False))
     if match.referral:
         # an office named by nothing the resident said (加油卡充值 landing on 公共交通卡) is a guess: said as one
-        text = match.referral if match.topic_named or not match.elsewhere else f"如果您问的是{match.topic}：{match.referral}"
-        return Reply("none", None, section, text, elsewhere=match.elsewhere)
+        guess = "" if match.topic_named or not match.elsewhere else f"如果您问的是{match.topic}："
+        said = referral_speech(match.referral, match.normalized)
+        shown = guess + match.referral if said != match.referral else ""
+        return Reply("none", None, section, guess + said, elsewhere=match.elsewhere, shown=shown)
     if section in CENTRE_ANSWERS and not match.candidates:
         # 礼拜六开门伐 / 你们在哪里: with no service named, the resident means this centre itself.
         c = kb.centre
@@ -798,6 +801,24 @@ def compose(match: Match, kb: KnowledgeBase, section: str | None = None) -> Repl
     if section and not match.candidates:
         return Reply("none", None, section, ASK_WHICH)
     return Reply("none", None, section, NOT_FOUND)
+
+
+def referral_speech(referral: str, norm: str) -> str:
+    """A referral as said: whole when it is short; else the one of its parts (split at 。 and ；) that shares
+    the most of the question's words (研究生落户 → the graduates' part of the hukou referral, not the police's),
+    the first when none does, and the rest left to the screen. A 40-second referral had been read whole."""
+    if count_syllables(referral) <= MAX_SYLLABLES:
+        return referral
+    parts = [p for p in re.split(r"(?<=[。；])", referral) if p.strip("。；")]
+    grams = {norm[i:i + 2] for i in range(len(norm) - 1)}
+
+    def shared(part: str) -> int:
+        n = normalize(part)
+        return sum(n[i:i + 2] in grams for i in range(len(n) - 1))
+
+    best = max(range(len(parts)), key=lambda i: (shared(parts[i]), -i))
+    said = fit(parts[best], MAX_SYLLABLES - count_syllables(f"，其余的{MORE_ON_SCREEN}。"))[0]
+    return f"{said}，其余的{MORE_ON_SCREEN}。"
 
 
 _COSTS_NOTHING = re.compile(r"(?:首次申领)?(?:不收费|免费)。?")
@@ -863,7 +884,8 @@ def choice_list(choices: tuple[Guide, ...]) -> str:
 
 
 def every_reply(kb: KnowledgeBase) -> Iterator[tuple[str, Reply]]:
-    """Every reply the answer layer can build for kb, labelled by section ("summary", "clarify", "none")."""
+    """Every reply the answer layer can build for kb, labelled by section ("summary", "clarify", "none",
+    "referral")."""
     for guide in kb.guides:
         yield "summary", answer_guide(guide, kb)
         for section in SECTIONS:
@@ -874,3 +896,11 @@ def every_reply(kb: KnowledgeBase) -> Iterator[tuple[str, Reply]]:
             yield "clarify", clarify(guides[i:i + 3])
     for text in (NOT_FOUND, ASK_AGAIN, ASK_WHICH):
         yield "none", Reply("none", None, None, text)
+    from .matching import load_topics
+
+    for topic in load_topics():  # every part of a referral that can be said (see referral_speech)
+        referral = topic.referral or ""
+        parts = [p for p in re.split(r"(?<=[。；])", referral) if p.strip("。；")]
+        for part in parts if referral_speech(referral, "") != referral else [referral]:
+            said = referral_speech(referral, normalize(part))
+            yield "referral", Reply("none", None, None, said, elsewhere=topic.elsewhere)

@@ -627,5 +627,5 @@ class Dialogue:
             return [ShowChoices(reply.choices, prompt), self._say(reply.text)]
         self.state = replace(s, mode=NOT_FOUND_MODE, guide=None, section=None, choices=(), last_reply=reply.text,
                              offered=(), others=(), asked=None)
-        return [ShowNotFound(reply.text, query, reply.elsewhere), self._say(reply.text)]
+        return [ShowNotFound(reply.shown or reply.text, query, reply.elsewhere), self._say(reply.text)]
 

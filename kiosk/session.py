@@ -74,6 +74,7 @@ def answer_object(query: str, match: Match, reply: Reply) -> dict:
         "results": [{"id": c.id, "title": c.title, "score": c.score} for c in match.candidates],
         "section": reply.section,
         "reply": reply.text,
+        **({"shown": reply.shown} if reply.shown else {}),  # a long referral: said in part, shown whole
     }
 
 

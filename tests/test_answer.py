@@ -95,6 +95,23 @@ def test_a_new_question_answered_with_a_part_hears_which_service_however_long_it
     assert not answer_guide(guide, kb, "materials").text.startswith(guide.short_name)
 
 
+def test_a_long_referral_says_the_part_the_question_is_about_and_shows_it_whole(kb):
+    """The hukou referral ran to 40 seconds read whole; now the part that shares the question's words is said
+    (the graduates' part for 毕业生, the police's for moving a hukou) and the screen shows all of it."""
+    from kiosk.matching import Matcher
+    from kiosk.speech.textprep import count_syllables as syllables
+
+    matcher = Matcher.for_knowledge(kb)
+    graduates = compose(matcher.match("应届生落户去哪里办"), kb)
+    assert graduates.status == "none" and graduates.text.startswith("应届高校毕业生落户由用人单位")
+    assert graduates.text.endswith("其余的请看屏幕。") and syllables(graduates.text) <= 60
+    assert graduates.shown.startswith("户口迁入") and "学生事务中心" in graduates.shown
+    moving = compose(matcher.match("想把老家的户口迁进上海，到哪里去办"), kb)
+    assert moving.text.startswith("户口迁入、迁出") and moving.shown == graduates.shown
+    short = compose(matcher.match("护照过期了到哪里换"), kb)
+    assert short.text.startswith("护照") and not short.shown  # short enough: said whole, shown as said
+
+
 def test_hours_are_said_as_people_say_them(kb, guide):
     from kiosk.speech.textprep import spoken_form
 

@@ -52,6 +52,21 @@ def test_say_elder_is_slower(cli, tmp_path):
     assert seconds(slow) > 1.15 * seconds(normal)
 
 
+@pytest.mark.audio
+def test_say_volume_is_a_share_of_the_configured_one(cli, tmp_path):
+    loud, quiet = tmp_path / "loud.wav", tmp_path / "quiet.wav"
+    assert cli("say", "--wav", str(loud), SENTENCE).code == 0
+    assert cli("say", "--volume", "0.35", "--wav", str(quiet), SENTENCE).code == 0
+
+    def rms(path):
+        out = subprocess.run(["sox", str(path), "-n", "stat"], capture_output=True, text=True).stderr
+        return float(next(line.split(":")[1] for line in out.splitlines() if line.startswith("RMS     amplitude")))
+
+    assert 0.15 < rms(quiet) / rms(loud) < 0.6
+    res = cli("say", "--volume", "1.5", "请带好身份证。")
+    assert res.code == 2 and res.err.strip() == "音量要在 0 到 1 之间（1 是配置里的 speech.volume）：1.5"
+
+
 def test_say_nothing_to_say(cli, tmp_path):
     res = cli("say", "--wav", str(tmp_path / "x.wav"), "……")
     assert res.code == 1

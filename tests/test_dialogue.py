@@ -124,6 +124,14 @@ def test_a_referral_is_shown_as_handled_elsewhere_and_plain_not_found_is_not(d):
     assert shown and not shown[0].elsewhere
 
 
+def test_a_long_referral_is_shown_whole_and_said_in_part(d):
+    acts = d.handle(Heard("应届生落户去哪里办"), now=0)
+    shown = [a for a in acts if isinstance(a, ShowNotFound)][0]
+    said = [a for a in acts if isinstance(a, Say)][0]
+    assert "派出所" in shown.text and "学生事务中心" in shown.text  # every office the referral names
+    assert "学生事务中心" in said.text and "派出所" not in said.text and said.text.endswith("其余的请看屏幕。")
+
+
 def test_empty_speech_asks_again_without_changing_screen(d):
     d.handle(Heard(TITLE), now=0)
     acts = d.handle(Heard("   ", ("",)), now=1)

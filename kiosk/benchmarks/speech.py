@@ -80,7 +80,9 @@ def reply_lengths(ctx: Context, speaker, sample_size: int) -> list[Row]:
     sections: dict[str, list[tuple[int, float]]] = {}
     for section, _, syllables, pauses in replies:
         sections.setdefault(section, []).append((syllables, a * syllables + b * pauses))
-    everything = [v for section, values in sections.items() if section not in ("clarify", "none") for v in values]
+    # a referral is where to go instead, not one of the guides' answers: shown, with no target of its own
+    untargeted = ("clarify", "none", "referral")
+    everything = [v for section, values in sections.items() if section not in untargeted for v in values]
     med_t, p90_t, max_t = LENGTH_TARGETS
     for section, values in [("all answers", everything), *sections.items()]:
         secs = [t for _, t in values]
@@ -88,7 +90,7 @@ def reply_lengths(ctx: Context, speaker, sample_size: int) -> list[Row]:
         m, p, x = statistics.median(secs), _quantile(secs, 0.9), max(secs)
         rows.append(Row(f"  {section} ({len(values)}) syllables p50/p90/max",
                         f"{statistics.median(syl):.0f}/{_quantile(syl, 0.9):.0f}/{max(syl)}"))
-        if section in ("clarify", "none"):  # not a section's answer: which guide (names), or not found
+        if section in untargeted:  # not a section's answer: which guide (names), not found, or where to go
             rows.append(Row(f"  {section} seconds p50/p90/max", f"{m:.1f}/{p:.1f}/{x:.1f}"))
             continue
         ok = m <= med_t and p <= p90_t and x <= max_t

@@ -68,6 +68,8 @@ def _print_plain(query, match, reply, kb, env: Environment) -> None:
 
     env.out(f"问：{query}")
     env.out(f"答：{reply.text}")
+    if reply.shown:
+        env.out(f"  【屏幕】{reply.shown}")
     if reply.guide is not None and reply.section:
         env.out(f"  【{SECTION_NAMES[reply.section]}】")
         for line in reply.guide.section_lines(reply.section, kb.centre):

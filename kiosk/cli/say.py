@@ -14,6 +14,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--wav", metavar="FILE", help="write the speech to this WAV file instead of the speakers")
     p.add_argument("--elder", action="store_true", help="elder mode: speak at speech.elder_rate")
     p.add_argument("--voice", metavar="ID", help="voice id (default: speech.voice in config)")
+    p.add_argument("--volume", metavar="SHARE", type=float, default=1.0,
+                   help="share of speech.volume, 0-1, as a resident's 声音小一点 sets it (default 1)")
     p.add_argument("--show", action="store_true",
                    help="print the pieces as they will be said, and what the voice is given; speak nothing")
     p.add_argument("--voices", action="store_true", help="list the installed voices; * marks the one used")
@@ -23,7 +25,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 class CliVoice:
     """A speaker for a command: each ``speak`` waits until the text has been said."""
 
-    def __init__(self, config, env: Environment, wav: str | None = None, elder: bool = False) -> None:
+    def __init__(self, config, env: Environment, wav: str | None = None, elder: bool = False,
+                 volume: float = 1.0) -> None:
         import logging
 
         from ..speech.playback import WavFileOutput
@@ -43,6 +46,9 @@ class CliVoice:
         elif getattr(self.speaker, "fallback_note", None):
             env.err(self.speaker.fallback_note)
         self.speaker.set_elder(elder)
+        set_volume = getattr(self.speaker, "set_volume", None)
+        if callable(set_volume):
+            set_volume(volume)
 
     def speak(self, text: str) -> None:
         if self.failed:
@@ -72,7 +78,8 @@ def open_voice(args: argparse.Namespace, config, env: Environment) -> CliVoice:
     overrides = {"voice": args.voice} if getattr(args, "voice", None) else {}
     if overrides:
         config = config.with_overrides({"speech": overrides})
-    return CliVoice(config, env, wav=getattr(args, "wav", None), elder=getattr(args, "elder", False))
+    return CliVoice(config, env, wav=getattr(args, "wav", None), elder=getattr(args, "elder", False),
+                    volume=getattr(args, "volume", 1.0))
 
 
 def _texts(args: argparse.Namespace, env: Environment):
@@ -88,6 +95,9 @@ def _texts(args: argparse.Namespace, env: Environment):
 def run(args: argparse.Namespace, env: Environment) -> int:
     from ..speech.textprep import prepare, to_pinyin
 
+    if not 0.0 < args.volume <= 1.0:
+        env.err(f"音量要在 0 到 1 之间（1 是配置里的 speech.volume）：{args.volume:g}")
+        return 2
     config = config_of(args, env)
     if args.voices:
         return _list_voices(config, env)
