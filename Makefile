@@ -27,6 +27,8 @@ eval:
 	  tests/data/heldout-2026-12-02/elderly.tsv
 	$(KIOSK) eval tests/data/heldout-c/inscope_1.tsv tests/data/heldout-c/inscope_2.tsv \
 	  tests/data/heldout-c/oos_1.tsv tests/data/heldout-c/oos_2.tsv
+	$(KIOSK) eval tests/data/probe-d/inscope_A.tsv tests/data/probe-d/inscope_B.tsv tests/data/probe-d/oos.tsv \
+	  tests/data/probe-e/inscope.tsv tests/data/probe-e/oos.tsv
 
 # After guide edits: refit the guide model and the second stage's weights (about 3 minutes; scikit-learn).
 train:
