@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
-from typing import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Callable, Iterator, Mapping, Sequence
 
 from .knowledge.model import CENTRE_DEFAULT, SECTION_NAMES, SECTIONS, Guide, KnowledgeBase
 from .matching import ANSWER, CLARIFY, Match
@@ -389,17 +389,26 @@ class _Asked:
     unknown: str  # said when the guide does not say it, before the telephone
     brings: re.Pattern | None = None  # materials that imply it: 代办人的身份证 says someone may come instead
     not_it: re.Pattern | None = None  # lines that say the words but not the thing
+    narrow: Mapping[str, re.Pattern] = field(default_factory=dict)  # fields where only this says it
+    first: re.Pattern | None = None  # of the clauses that say it, the one to begin with when there is one
 
 
 ASKED = {
     # 要本人来吗? 可以叫儿子来办伐?
     "proxy": _Asked(asks_who_comes,
-                    re.compile(r"代办|代理人|代领|代查|代为|委托|受托|帮办|亲自|本人(?:办理|到场|来|去|申请|前往|查询)"
-                               r"|限本人|须本人|由本人|只能本人|必须本人|家属.{0,6}办"),
-                    (("conditions", "conditions"), ("notes", None)),
+                    re.compile(r"代办|代理人|代领|代查|代为|代签|委托|受托|帮办|亲自"
+                               r"|本人(?:办理|到场|来|去|申请|前往|查询|完成|刷脸|签名|签字|签署|带|到)"
+                               r"|限本人|须本人|由本人|只能本人|必须本人|由[^，。；]{1,12}本人|家属.{0,6}办"),
+                    # the steps last: 本人带身份证到中心 says who comes only where nothing else does
+                    (("conditions", "conditions"), ("notes", None), ("steps", "steps")),
                     "指南里没有写能不能请别人代办，请先问清楚。",
                     brings=re.compile(r"代办|代理|委托|受托"),
-                    not_it=re.compile(r"广告|诉讼")),  # 不要相信收费代办的广告, 不代理诉讼
+                    not_it=re.compile(r"广告|诉讼"),  # 不要相信收费代办的广告, 不代理诉讼
+                    # a step says who comes by the resident (本人带身份证到…) or by who may come instead, not by
+                    # 委托设计单位 or 帮办
+                    narrow={"steps": re.compile(r"本人|代办人|代为|(?:委托|请)[^，。；]{0,4}(?:他人|家属|亲属|子女|居委)")},
+                    # 本人到中心申请；本人申请有困难的，可以委托他人代为提出: begin where someone else may come
+                    first=re.compile(r"(?<![不能得可])(?:代办|代为|代签|委托|受托)")),
     # 网上能办吗? 手机上能查伐?
     "online": _Asked(asks_online,
                      re.compile(r"随申办|一网通办|网上|手机(?!号)|线上|小程序|app|APP|自助终端|自助机|微信|支付宝|电脑"),
@@ -423,14 +432,21 @@ def asked_fact(guide: Guide, kb: KnowledgeBase, kind: str) -> tuple[str, str | N
     for f in guide.faq:
         if asked.asks(clean(f.q)):
             return f.a, None
-    for field, section in asked.fields:
-        for line in _lines(guide, field):
-            if asked.says.search(line) and not (asked.not_it and asked.not_it.search(line)):
+    for name, section in asked.fields:
+        narrow = asked.narrow.get(name)
+        for line in _lines(guide, name):
+            if asked.says.search(line) and not (asked.not_it and asked.not_it.search(line)) and (
+                    narrow is None or narrow.search(line)):
                 return line, section
     brought = [m.name for m in guide.materials if asked.brings and asked.brings.search(m.name)]
     if brought:
         return f"可以请人代办，代办的要带{'、'.join(brought)}", "materials"
     return asked.unknown + section_fact(guide, "contact", kb), "contact"
+
+
+def _from_clause(clauses: list[str], at: int) -> int:
+    """Where to begin saying the clause at ``at``: with the condition before it (行动不便的，可以由家属代办)."""
+    return at - 1 if at and clauses[at - 1].rstrip("，,").endswith("的") else at
 
 
 def asked_reply(guide: Guide, kb: KnowledgeBase, kind: str) -> Reply:
@@ -442,17 +458,20 @@ def asked_reply(guide: Guide, kb: KnowledgeBase, kind: str) -> Reply:
     clauses = _CLAUSE.findall(for_ear(fact))
     # from the clause that says it (with the condition before it: 行动不便的，可以由家属代办), so a long
     # line cut to fit keeps what was asked
-    says = ASKED[kind].says
-    at = next((i for i, c in enumerate(clauses) if says.search(c)), 0)
-    if at and clauses[at - 1].rstrip("，,").endswith("的"):
-        at -= 1
+    says, first = ASKED[kind].says, ASKED[kind].first
     budget = FACT_SYLLABLES + 16
+    at = _from_clause(clauses, next((i for i, c in enumerate(clauses) if says.search(c)), 0))
+    if first is not None and not first.search(fit("".join(clauses[at:]), budget)[0]):
+        # 本人到中心申请；本人申请有困难的，可以委托他人代为提出, too long for both: where someone else may come
+        later = next((i for i, c in enumerate(clauses) if i > at and says.search(c) and first.search(c)), None)
+        at = at if later is None else _from_clause(clauses, later)
     label = clauses[at] if clauses[at + 1:] and clauses[at].rstrip().endswith(("：", ":")) else ""
     if label:  # 手机查询：在随申办…: the label with as much of what follows it as fits, never the label alone
         body, _ = fit("".join(clauses[at + 1:]), budget - count_syllables(label))
         text = label + body
     else:
         text, _ = fit("".join(clauses[at:]), budget)
+    text = re.sub(r"^(?:然后|再|先)(?=本人)", "", text)  # 先办好失业登记，再本人带身份证…: from 本人
     return Reply("answer", guide, section, _bounded(f"{name}，{text}" if name else text))
 
 
@@ -655,6 +674,7 @@ def summary_speech(guide: Guide) -> str:
          if "可以" in c and count_syllables(c) <= FACT_SYLLABLES + 2 and not _LEANS.match(c)), "") or (
         first if count_syllables(first) <= budget else "")  # 从来没办过上海社保卡的人，第一次申领社保卡看这里
     return _bounded(f"{name}。{offer}" if offer else f"找到了{name}", CLOSING)
+
 
 
 # -- a follow-up's words found in the guide on screen ------------------------------------------------

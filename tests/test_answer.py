@@ -387,6 +387,18 @@ def test_who_must_come_is_answered_from_the_guide_in_order_of_how_directly_it_sa
     long = dataclasses.replace(bare, spoken_name="试办", conditions=(
         "具有本市户籍，年满六十五周岁，持有效居民身份证，按规定在户籍所在地的街道办理，行动不便的，可以由家属凭双方身份证代办。",))
     assert proxy_reply(long, kb).text == "试办，行动不便的，可以由家属凭双方身份证代办。"
+    # 认证必须由领取养老金的老人本人完成 says it (养老金认证要本人来伐 had heard 指南里没有写)
+    by_self = dataclasses.replace(bare, notes=("认证必须由领取的老人本人完成，别人不能代替。",))
+    assert proxy_fact(by_self, kb) == ("认证必须由领取的老人本人完成，别人不能代替。", None)
+    # the steps say it only where nothing else does, and only of who comes: not 委托设计单位 or 帮办
+    stepped = dataclasses.replace(bare, spoken_name="试办", steps=(
+        "居委会委托设计单位出方案。", "能当场帮办的当场办理。",
+        "本人带身份证到户籍所在街道（镇）社区事务受理服务中心窗口提出申请；本人申请有困难的，可以委托居委会或他人代为提出。"))
+    assert proxy_fact(stepped, kb)[1] == "steps"
+    # too long to say whole: begin where someone else may come, the answer to 可以叫儿子来办伐
+    assert proxy_reply(stepped, kb).text == "试办，本人申请有困难的，可以委托居委会或他人代为提出。"
+    assert proxy_fact(dataclasses.replace(stepped, steps=stepped.steps[:2]), kb)[0].startswith(NO_PROXY_WORD)
+    assert proxy_fact(dataclasses.replace(stepped, notes=("行动不便的，可以委托家属代办。",)), kb)[1] is None
 
 
 def test_a_benefit_set_out_by_age_is_said_for_the_age_asked(kb):
