@@ -40,6 +40,12 @@ NORMAL_NOW = "好的，恢复正常语速和字号。"
 LOUDER_NOW = "好的，声音大一点。"
 QUIETER_NOW = "好的，声音小一点。"
 QUIETEST = "声音已经是最小了。"
+LOUDEST = "声音已经是最大了。"
+#: 回首页 said aloud: the screen goes home and the resident hears that it did (a tap on 首页 is seen).
+HOME_NOW = "好的，回到首页。请问您要办理什么事情？"
+#: 再见, 不办了, 算了: the resident is leaving.
+FAREWELL = "好的，再见，您慢走。"
+_LEAVING = re.compile(r"再见|拜拜|走了|不问了|不办了|不要了|算了|没事了|结束")
 #: Speech volume as a share of the configured one: each 声音小一点 one step down, 声音大一点 one step back up;
 #: a new resident starts at full volume again (the next one may hear less well).
 VOLUME_STEPS = (1.0, 0.7, 0.5, 0.35)
@@ -414,14 +420,21 @@ class Dialogue:
             return [self._say(QUIETER_NOW + (s.last_reply or WHAT_TO_DO))]
         if said == spoken.LOUDER:
             if s.volume == 0:  # full volume already: slower speech and larger text, as 说慢一点 gives
-                return self._command(spoken.SLOWER, text)
+                again = s.last_reply or WHAT_TO_DO
+                if s.elder:
+                    return [self._say(LOUDEST + again)]
+                self.state = replace(s, elder=True)
+                return [SetElder(True), self._say(LOUDEST + SLOWER_NOW.removeprefix("好的，") + again)]
             self.state = replace(s, volume=s.volume - 1)
             return [self._say(LOUDER_NOW + (s.last_reply or WHAT_TO_DO))]
         if said == spoken.BACK and s.mode == GUIDE and s.offered:
             return self._spoken_back()
-        # 首页, and 返回 with no choice list to go back to: a fresh start, as the 首页 button gives
+        # 首页, and 返回 with no choice list to go back to: a fresh start, as the 首页 button gives, said aloud
+        # for a resident who spoke (返回 on the first screen changes nothing to say)
         self.state = State(last_activity=s.last_activity, elder=s.elder, volume=s.volume)
-        return [Reset(), SetElder(s.elder)]
+        if said != spoken.HOME:
+            return [Reset(), SetElder(s.elder)]
+        return [Reset(), SetElder(s.elder), self._say(FAREWELL if _LEAVING.search(text) else HOME_NOW)]
 
     def _spoken_back(self) -> list[Action]:
         """Back to the list the guide on screen was picked from, said again for a resident who is listening."""

@@ -5,7 +5,8 @@ import pytest
 
 from fakes import FakeSpeaker, kb_with_twins
 from kiosk.config import load_config
-from kiosk.dialogue import (CHOICES, GUIDE, HOME, NO_LIST, NOT_FOUND_MODE, NOTED, SAY_IT_OTHERWISE, SLOWER_NOW, THANKED,
+from kiosk.dialogue import (CHOICES, FAREWELL, GUIDE, HOME, HOME_NOW, LOUDEST, NO_LIST, NOT_FOUND_MODE, NOTED,
+                            SAY_IT_OTHERWISE, SLOWER_NOW, THANKED,
                             WHAT_TO_DO, Dialogue, Heard, Reset, Say, SetElder, ShowChoices, ShowGuide, TappedChoice,
                             TappedGuide)
 from kiosk.matching import Matcher
@@ -28,7 +29,7 @@ TITLE = "城乡居民最低生活保障申请"
     ("声音小一点", QUIETER), ("太响了", QUIETER), ("声音轻一点好伐", QUIETER), ("音量调小一点", QUIETER),
     ("别说了", HUSH), ("安静", HUSH), ("不要说了，谢谢", HUSH),
     ("还有呢", MORE), ("然后呢", MORE), ("还有吗", MORE), ("还有什么补贴", None),
-    ("返回", BACK), ("上一步", BACK),
+    ("返回", BACK), ("上一步", BACK), ("都不是", NOT_IT), ("全都不是啊", NOT_IT), ("不对", NOT_IT),
     ("回首页", GO_HOME), ("返回首页", GO_HOME), ("重新开始", GO_HOME), ("算了", GO_HOME), ("不问了", GO_HOME),
     # questions that contain such words are still questions
     ("我耳朵听不清，能办残疾人证吗", None), ("停车费多少", None), ("小声音", None), ("我眼睛看不见", None), ("快点办低保", None), ("知青返城", None), ("再说一遍低保要带什么", None), ("低保", None),
@@ -114,7 +115,29 @@ def test_quieter_steps_the_voice_down_louder_back_up_and_a_new_resident_starts_a
 def test_louder_at_full_volume_is_elder_mode(d):
     first = _said(d.handle(Heard(TITLE), now=0))[0]
     acts = d.handle(Heard("讲大声点"), now=1)
-    assert SetElder(True) in acts and _said(acts)[0].text == SLOWER_NOW + first.text and _said(acts)[0].volume == 1.0
+    # the resident hears that louder is not possible, and what is done instead
+    assert SetElder(True) in acts and d.state.elder
+    assert _said(acts)[0].text == LOUDEST + SLOWER_NOW.removeprefix("好的，") + first.text
+    assert _said(acts)[0].volume == 1.0
+    again = d.handle(Heard("声音大一点"), now=2)  # elder mode already on: nothing more to change
+    assert SetElder(True) not in again and _said(again)[0].text == LOUDEST + first.text
+
+
+def test_home_said_aloud_is_answered_and_leaving_is_a_goodbye(d):
+    d.handle(Heard(TITLE), now=0)
+    acts = d.handle(Heard("回首页"), now=1)
+    assert Reset() in acts and _said(acts)[0].text == HOME_NOW and d.state.mode != GUIDE
+    d.handle(Heard(TITLE), now=2)
+    acts = d.handle(Heard("好了不办了再见"), now=3)
+    assert Reset() in acts and _said(acts)[0].text == FAREWELL
+
+
+def test_none_of_them_with_a_guide_on_screen_is_not_it(d):
+    # 都不是 had been matched as a question and answered 婚姻登记预约
+    d.handle(Heard(TITLE), now=0)
+    acts = d.handle(Heard("都不是"), now=1)
+    assert not [a for a in acts if isinstance(a, ShowGuide)]
+    assert [a for a in acts if isinstance(a, ShowChoices)] or _said(acts)[0].text == SAY_IT_OTHERWISE
 
 
 def test_hush_stops_the_voice_and_keeps_the_screen(d):

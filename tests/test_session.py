@@ -9,7 +9,7 @@ import pytest
 from fakes import FakeRecognizer, FakeSpeaker, ManualScheduler, RecordingView, SilentRecognizer, kb_with_twins
 from kiosk.answer import answer_guide
 from kiosk.config import load_config
-from kiosk.dialogue import Heard, ShowChoices, ShowGuide, ShowNotFound
+from kiosk.dialogue import HOME_NOW, Heard, ShowChoices, ShowGuide, ShowNotFound
 from kiosk.knowledge.model import KnowledgeBase
 from kiosk.matching import Matcher
 from kiosk.session import LOADING, NO_RECOGNIZER, Services, Session, Unavailable
@@ -321,7 +321,11 @@ def test_spoken_commands_through_the_microphone_and_the_prompt_that_tells_of_the
     rec.final = Transcript("回首页")
     s.mic_pressed()
     sched.advance(0.1)
-    assert view.resets >= 1 and s.prompt == PROMPTS["ready"] and s.dialogue.state.guide is None
+    assert view.resets >= 1 and s.dialogue.state.guide is None
+    assert services.speaker.said[-1] == HOME_NOW  # said aloud, so it is answered aloud
+    services.speaker.finish()
+    sched.advance(0.3)
+    assert s.prompt == PROMPTS["ready"]
     s.stop()
 
 

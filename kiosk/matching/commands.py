@@ -45,7 +45,7 @@ _PHRASES: dict[str, str] = {
     THANKS: r"好的?|好吧|好了|行|行了|可以了|知道了|晓得了|明白了|懂了|清楚了|听清楚?了|没问题"
             r"|好额|好个|谢谢你?|谢谢您|谢谢侬|多谢|多谢侬|谢啦|感谢|麻烦你了|辛苦了",
     # 不是这个: the guide on screen is not what was meant (while choosing, 不是 is 都不是: see the dialogue).
-    NOT_IT: r"不是|不对|不是这个|不是这项|不是这个事|搞错了|弄错了|错了|不是我要的|不是我问的",
+    NOT_IT: r"不是|不对|都不是|都不对|全都不是|不是这个|不是这项|不是这个事|搞错了|弄错了|错了|不是我要的|不是我问的",
     # 还有呢 / 然后呢: the rest of what was being told (the other conditions, the other steps)
     MORE: r"还有呢|还有吗|还有没有|还有什么|还有别的吗?|然后呢|接下来呢|后面呢|下面呢|继续说?|接着说|说下去",
     HOME: r"回首页|回到首页|返回首页|首页|主页|回主页|回到主页|重新开始|从头开始|重新来|从头来|重来"
