@@ -666,15 +666,28 @@ def summary_speech(guide: Guide) -> str:
     (the clauses up to the first 可以), else what the guide offers when that is short; the screen shows
     the whole summary."""
     name = guide.short_name  # whole, however long: the first answer confirms which service this is
+    if guide.spoken_summary:  # written for the ear by staff
+        return _bounded(f"{name}。{for_ear(guide.spoken_summary).rstrip('。')}", CLOSING)
     clauses = _CLAUSE.findall(for_ear(guide.summary))
     budget = WHO_OFFER_SYLLABLES - count_syllables(name)
     first = re.split(r"[。！？]", for_ear(guide.summary))[0]
     offer = _who_offer(clauses, budget) or next(
         (c.rstrip("，；。") for c in clauses
-         if "可以" in c and count_syllables(c) <= FACT_SYLLABLES + 2 and not _LEANS.match(c)), "") or (
+         if "可以" in c and count_syllables(c) <= FACT_SYLLABLES + 2 and not _LEANS.match(c)
+         and not _repeats_name(c, guide)), "") or (
         first if count_syllables(first) <= budget else "")  # 从来没办过上海社保卡的人，第一次申领社保卡看这里
     return _bounded(f"{name}。{offer}" if offer else f"找到了{name}", CLOSING)
 
+
+# What an offer says besides its object: 可以申请 / 可以到中心办理.
+_OFFER_WORDS = re.compile(r"可以|申请|申领|办理|查询|办|来中心|到中心|认定为|认定|的|。|，|；")
+
+
+def _repeats_name(clause: str, guide: Guide) -> bool:
+    """Whether an offer says nothing but the service's own name (医疗救助申请: 可以申请医疗救助)."""
+    rest = _OFFER_WORDS.sub("", clause)
+    names = guide.short_name + guide.title
+    return len(rest) < 2 or all(rest[i:i + 2] in names for i in range(len(rest) - 1))
 
 
 # -- a follow-up's words found in the guide on screen ------------------------------------------------

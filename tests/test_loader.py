@@ -272,3 +272,19 @@ def test_each_guide_keeps_the_line_of_every_field_and_list_item(guide_dir, centr
             assert lines[g.item_line(key, text) - 1].strip() == f"- {text}", (key, text)
     assert g.item_line("aliases", "不是这个指南的别名") == g.line_of("aliases")
     assert g.item_line("title", g.title) == g.line_of("title")
+
+
+def test_a_long_spoken_summary_is_a_warning_at_its_line(guide_dir, cli):
+    path = guide_dir / "assistance" / "assistance-01.yaml"
+    text = path.read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if not line.startswith("spoken_summary:")]
+    at = next(i for i, line in enumerate(lines) if line.startswith("summary:"))
+    long = "家里人均收入低于本市低保标准、财产也符合规定的本市户籍家庭可以申请每月救助"
+    lines.insert(at + 1, f"spoken_summary: {long}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = cli("validate", str(guide_dir))
+    assert res.code == 0
+    assert f"{path}:{_line_of(path, 'spoken_summary:')}: 警告：spoken_summary 有 {len(long)} 个字，第一次回答读它，" \
+           f"请不超过 24 字；其余的写在 summary 里给屏幕看" in _lines(res.out)
+    _edit(path, long, "收入低的本市户籍家庭，每月可以领救助金")
+    assert "spoken_summary" not in cli("validate", str(guide_dir)).out

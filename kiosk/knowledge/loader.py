@@ -39,6 +39,8 @@ CATALOGUE_FILE = "catalogue.tsv"
 MIN_ALIASES = 6
 MIN_QUESTIONS = 4
 MAX_CONDITION_CHARS = 60
+#: The first answer says the short name, spoken_summary and how to ask on: about 13 seconds in all.
+MAX_SPOKEN_SUMMARY_CHARS = 24
 #: Limits that keep one bad file from using up the kiosk's time and memory.
 MAX_DEPTH = 12
 MAX_LIST_ITEMS = 200
@@ -70,6 +72,7 @@ GUIDE_FIELDS: dict[str, tuple[str, bool]] = {
     "faq": ("faq", False),
     "shared_with": ("strlist", False),
     "spoken_name": ("str", False),
+    "spoken_summary": ("str", False),
     "situations": ("strlist", False),
     "benefits": ("strlist", False),
     "sources": ("sources", False),
@@ -474,6 +477,10 @@ def _check_guide_values(values: dict[str, Any], file: Path, categories: set[str]
         if len(item) > MAX_CONDITION_CHARS:
             ctx.warn(line("conditions"), f"conditions 第 {i} 项有 {len(item)} 个字，读出来太长，"
                                          f"请拆成不超过 {MAX_CONDITION_CHARS} 字的几条")
+    spoken = values.get("spoken_summary")
+    if spoken and len(spoken) > MAX_SPOKEN_SUMMARY_CHARS:
+        ctx.warn(line("spoken_summary"), f"spoken_summary 有 {len(spoken)} 个字，第一次回答读它，"
+                                         f"请不超过 {MAX_SPOKEN_SUMMARY_CHARS} 字；其余的写在 summary 里给屏幕看")
     n = len(values["summary"])
     if n > 120:
         ctx.warn(line("summary"), f"summary 有 {n} 个字，读出来太长，建议 60 字左右")

@@ -138,6 +138,9 @@ class Guide:
     shared_with: tuple[str, ...] = ()
     #: A short name to say aloud instead of the full title (no brackets).
     spoken_name: str | None = None
+    #: What the first answer says after the short name: one short sentence for the ear, from the summary's
+    #: own facts (the screen shows the whole summary). None: the summary's who-may-apply-for-what clause.
+    spoken_summary: str | None = None
     #: Life events and circumstances residents describe when this guide is what they need.
     situations: tuple[str, ...] = ()
     #: What the resident receives (待遇标准): amounts and tiers, or how the amount is decided.

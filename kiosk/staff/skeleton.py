@@ -52,6 +52,7 @@ def skeleton(seed: Seed) -> str:
         f"questions:   # 居民会怎么问，用居民自己的话，至少 {MIN_QUESTIONS} 句",
         *q_lines,
         f"spoken_name: {TODO}   # 可选：读出来用的简短名称（不带括号）；标题好读时删掉这一行",
+        f"spoken_summary: {TODO}   # 可选：第一次回答时在简称后面读的一句话，不超过24字，只用本指南写了的事实",
         "situations:   # 可选：居民会描述的生活情形（不点业务名），如 家里老人中风了",
         f"  - {TODO}",
         "conditions:   # 申办条件，每条一句，不超过60字",
