@@ -398,7 +398,8 @@ ASKED = {
     "proxy": _Asked(asks_who_comes,
                     re.compile(r"代办|代理人|代领|代查|代为|代签|委托|受托|帮办|亲自"
                                r"|本人(?:办理|到场|来|去|申请|前往|查询|完成|刷脸|签名|签字|签署|带|到)"
-                               r"|限本人|须本人|由本人|只能本人|必须本人|由[^，。；]{1,12}本人|家属.{0,6}办"),
+                               r"|限本人|须本人|由本人|只能本人|必须本人|由[^，。；]{1,12}本人|家属.{0,6}办"
+                               r"|由(?:家属|亲属|子女)|(?:家属|亲属|子女)(?:带|可以|来)"),
                     # the steps last: 本人带身份证到中心 says who comes only where nothing else does
                     (("conditions", "conditions"), ("notes", None), ("steps", "steps")),
                     "指南里没有写能不能请别人代办，请先问清楚。",
@@ -406,9 +407,11 @@ ASKED = {
                     not_it=re.compile(r"广告|诉讼"),  # 不要相信收费代办的广告, 不代理诉讼
                     # a step says who comes by the resident (本人带身份证到…) or by who may come instead, not by
                     # 委托设计单位 or 帮办
-                    narrow={"steps": re.compile(r"本人|代办人|代为|(?:委托|请)[^，。；]{0,4}(?:他人|家属|亲属|子女|居委)")},
-                    # 本人到中心申请；本人申请有困难的，可以委托他人代为提出: begin where someone else may come
-                    first=re.compile(r"(?<![不能得可])(?:代办|代为|代签|委托|受托)")),
+                    narrow={"steps": re.compile(r"本人|代办人|代为|由(?:家属|亲属|子女)"
+                                                r"|(?:委托|请)[^，。；]{0,4}(?:他人|家属|亲属|子女|居委)")},
+                    # 本人到中心申请；本人申请有困难的，可以委托他人代为提出: begin where someone else may come, but
+                    # not where an employer or an agency files for the resident (在职职工也可以由原单位代为申报)
+                    first=re.compile(r"(?<![不能得可])(?<!单位)(?<!机构)(?:代办|代为|代签|委托|受托)")),
     # 网上能办吗? 手机上能查伐?
     "online": _Asked(asks_online,
                      re.compile(r"随申办|一网通办|网上|手机(?!号)|线上|小程序|app|APP|自助终端|自助机|微信|支付宝|电脑"),
@@ -627,11 +630,13 @@ def section_speech(guide: Guide, section: str, kb: KnowledgeBase, age: int | Non
     name = guide.short_name if named else spoken_name(guide)
     tier = benefit_for_age(guide, age) if section == "benefits" and age is not None else None
     fact = fit(tier, FACT_SYLLABLES + 10)[0].rstrip("。") if tier else section_fact(guide, section, kb, amount, who)
-    if section == "fees" and not name and fact.startswith(("不收费", "免费")):
-        # 不收费 alone, after 残疾人坐公交车免费吗, sounds like the ride is free: say what costs nothing, by its
-        # name when that is not too long (老年人坐公交免费吗 lands on 退役军人优待证: the resident hears which)
-        what = guide.short_name if count_syllables(guide.short_name) <= 2 * NAME_SYLLABLES else "这项业务"
-        fact = f"办理{what}{fact}"
+    if section == "fees" and fact.startswith(("不收费", "免费")) and (not name or count_syllables(name) > NAME_SYLLABLES):
+        # 不收费 alone, or after a long name (残疾人交通补贴，不收费), after 残疾人坐公交车免费吗 sounds like the ride
+        # is free: say what costs nothing, 办理 and its name (said whole when named, as a new question's answer
+        # is; else when not too long: 老年人坐公交免费吗 lands on 退役军人优待证 and the resident hears which).
+        # A short name stays before the fee: 低保不收费.
+        what = name or (guide.short_name if count_syllables(guide.short_name) <= 2 * NAME_SYLLABLES else "这项业务")
+        fact, name = f"办理{what}{fact}", ""
     # 社保卡补领换领，卡片有效期满…: a long name said before a fee is set off, or it runs into the fee's subject
     comma = name and (section in ("location", "hours", "benefits") or
                       (section == "fees" and count_syllables(name) > NAME_SYLLABLES))
@@ -662,9 +667,9 @@ def _who_offer(clauses: list[str], budget: int) -> str:
 
 
 def summary_speech(guide: Guide) -> str:
-    """The first answer about a guide: its short name, and who may use it for what when that is short
-    (the clauses up to the first 可以), else what the guide offers when that is short; the screen shows
-    the whole summary."""
+    """The first answer about a guide: its short name, then the guide's spoken_summary when staff wrote one,
+    else who may use it for what when that is short (the clauses up to the first 可以), else what the guide
+    offers when that is short and says more than the name; the screen shows the whole summary."""
     name = guide.short_name  # whole, however long: the first answer confirms which service this is
     if guide.spoken_summary:  # written for the ear by staff
         return _bounded(f"{name}。{for_ear(guide.spoken_summary).rstrip('。')}", CLOSING)
