@@ -227,7 +227,7 @@ _ORDINAL = re.compile(r"^(?:第|选)?([一二三四五1-5两]|头一?)(?:个|项
 _LAST = re.compile(r"^(?:最后一?个|最后那个|最后一项)$")
 _ORDINAL_VALUE = {"一": 0, "1": 0, "头": 0, "二": 1, "两": 1, "2": 1, "三": 2, "3": 2, "四": 3, "4": 3,
                   "五": 4, "5": 4}
-_NONE_OF_THEM = re.compile(r"^(?:都不是|都不对|不是这些|没有我要的|不是)$")
+_NONE_OF_THEM = re.compile(r"^(?:全?都不是|全?都不对|不是这些|没有我要的|不是)(?:的|啊|呀|了|啦|哦)*$")
 
 
 def ordinal_choice(text: str, count: int) -> int | None:

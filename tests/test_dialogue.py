@@ -117,6 +117,14 @@ def test_none_of_them_and_not_found(d):
     assert isinstance(acts[1], ShowNotFound)
 
 
+@pytest.mark.parametrize("said", ["都不是的", "全都不对", "都不对啊"])
+def test_none_of_them_however_it_ends(d, said):
+    # 都不是的 had been matched as a question while choosing, and answered 婚姻登记预约
+    _to_choices(d)
+    acts = d.handle(Heard(said), now=1)
+    assert isinstance(acts[1], ShowNotFound) and d.state.mode == NOT_FOUND_MODE
+
+
 def test_a_referral_is_shown_as_handled_elsewhere_and_plain_not_found_is_not(d):
     shown = [a for a in d.handle(Heard("办护照要去哪里"), now=0) if isinstance(a, ShowNotFound)]
     assert shown and shown[0].elsewhere and "出入境" in shown[0].text

@@ -326,7 +326,7 @@ def test_section_patterns_led_by_a_lookahead_match_as_written():
 def test_where_the_money_goes_is_not_where_the_service_is_done():
     """打到哪张卡 / 发到哪个银行 ask which account is paid, not the service's place (the reply had read out the
     window's location); 到哪里办 still asks the place."""
-    for q in ("退休金每月打到哪张卡上", "补贴发到哪个银行", "钱转到哪里去了"):
+    for q in ("退休金每月打到哪张卡上", "补贴发到哪个银行", "钱转到哪里去了", "养老金打到哪儿", "补贴打在哪张卡"):
         assert detect_section(normalize(q)) != "location", q
-    for q in ("敬老卡到哪里办", "要到哪个窗口", "去哪儿申请"):
+    for q in ("敬老卡到哪里办", "要到哪个窗口", "去哪儿申请", "在哪儿办", "哪儿能办残疾证", "在哪里申请"):
         assert detect_section(normalize(q)) == "location", q

@@ -33,10 +33,11 @@ _PHRASES: dict[str, str] = {
             r"|关掉长者模式|关闭长者模式|退出长者模式|关长者模式|普通模式|正常速度|恢复正常|恢复正常速度|恢复正常语速|正常一?点|正常[讲说]",
     # 声音大一点: the volume back up after 声音小一点; at full volume, elder mode (slower speech, larger text)
     LOUDER: r"声音大一?点|声音响一?点|大声一?点|[讲说]大声一?点|大声[讲说]|响一?点|声音太小了?|声音太轻了?"
-            r"|音量大一?点|音量调大一?点?|声音调大一?点?|调大一?点|开大一?点|声音再大一?点|再响一?点|大一?点声",
+            r"|音量大一?点|音量调大一?点?|声音调大一?点?|调大一?点|开大一?点|声音再大一?点|再响一?点|大一?点声"
+            r"|声音高一?点|调高一?点",
     QUIETER: r"声音小一?点|声音轻一?点|小声一?点|[讲说]轻一?点|轻一?点[讲说]|小声[讲说]|轻一?点"
              r"|声音太大了?|声音太响了?|太响了|太吵了|音量小一?点|音量调小一?点?|声音调小一?点?|调小一?点|关小一?点"
-             r"|声音再小一?点|再轻一?点|小一?点声",
+             r"|声音再小一?点|再轻一?点|小一?点声|声音低一?点|调低一?点|太大声了?|[讲说]得太响了?|声音太吵了?",
     # 别说了: stop talking now; what is on the screen stays
     HUSH: r"别说了|不要说了|不用说了|别讲了|不要讲了|不用讲了|别念了|不要念了|停一下|停下来?|安静|闭嘴|静音",
     BACK: r"返回|返回上一步|上一步|上一页|回上一页|回到上一页|后退|退回去|回去|往回",
@@ -45,7 +46,7 @@ _PHRASES: dict[str, str] = {
     THANKS: r"好的?|好吧|好了|行|行了|可以了|知道了|晓得了|明白了|懂了|清楚了|听清楚?了|没问题"
             r"|好额|好个|谢谢你?|谢谢您|谢谢侬|多谢|多谢侬|谢啦|感谢|麻烦你了|辛苦了",
     # 不是这个: the guide on screen is not what was meant (while choosing, 不是 is 都不是: see the dialogue).
-    NOT_IT: r"不是|不对|都不是|都不对|全都不是|不是这个|不是这项|不是这个事|搞错了|弄错了|错了|不是我要的|不是我问的",
+    NOT_IT: r"不是|不对|都不是|都不对|全都不是|全都不对|不是这个|不是这项|不是这个事|搞错了|弄错了|错了|不是我要的|不是我问的",
     # 还有呢 / 然后呢: the rest of what was being told (the other conditions, the other steps)
     MORE: r"还有呢|还有吗|还有没有|还有什么|还有别的吗?|然后呢|接下来呢|后面呢|下面呢|继续说?|接着说|说下去",
     HOME: r"回首页|回到首页|返回首页|首页|主页|回主页|回到主页|重新开始|从头开始|重新来|从头来|重来"
@@ -54,13 +55,14 @@ _PHRASES: dict[str, str] = {
 # Politeness before and particles after: 请你, 麻烦, 能不能, 可以 ... 好吗, 吧, 了. Before, also what the
 # resident points at: 屏幕上的字太小, 你的声音太轻, 我听不见.
 _BEFORE = r"(?:请|你的?|您的?|侬|麻烦|能不能|能否|能|可不可以|可以|帮我|再|给我|我的?|屏幕上?的?|上面的?|这个|字|声音)*"
-_AFTER = r"(?:好吗|好伐|好不好|行吗|行伐|可以吗|可以伐|吗|伐|吧|呀|啊|了|啦|哦|喔|点|一下|谢谢)*"
+_AFTER = r"(?:好吗|好伐|好不好|行吗|行伐|可以吗|可以伐|吗|伐|吧|呀|啊|了|啦|哦|喔|的|点|一下|谢谢)*"
 _ONE = "|".join(f"(?P<{name}>{phrases})" for name, phrases in _PHRASES.items())
 # One command or several run together (没听清楚，再说一遍; 算了，回首页), around politeness and particles.
 _UTTERANCE = re.compile(rf"(?:{_BEFORE}(?:{_ONE}){_AFTER})+")
 _PIECE = re.compile(rf"{_BEFORE}(?:{_ONE}){_AFTER}")
-#: When several are said together, the one acted on: 说慢一点 also says it again; 回首页 leaves the rest.
-_PRIORITY = (HUSH, SLOWER, LOUDER, QUIETER, NORMAL, HOME, BACK, REPEAT, MORE, NOT_IT, THANKS)
+#: When several are said together, the one acted on: 说慢一点 also says it again; 回首页 leaves the rest;
+#: 停一下，再说一遍 wants it again, not silence.
+_PRIORITY = (SLOWER, LOUDER, QUIETER, NORMAL, HOME, BACK, REPEAT, HUSH, MORE, NOT_IT, THANKS)
 
 
 def command(text: str) -> str | None:
