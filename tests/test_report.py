@@ -141,3 +141,12 @@ def test_what_residents_said_to_the_kiosk_is_counted_with_a_hint_for_the_speech_
     assert "居民对终端说的话" in page and page.endswith("</html>")
     quiet = build_report([r for r in records if r.status != "command"], kb)
     assert "居民对终端说的话" not in "\n".join(render_text(quiet))
+    # the voice commands are named too, and only they said: no empty line (they had been left out)
+    loud = Dialogue(kb, Matcher.for_knowledge(kb))
+    qlog2 = QuestionLog(tmp_path / "log2")
+    loud.on_asked = qlog2.record_asked
+    for i, text in enumerate(["敬老卡怎么办", "声音大一点", "讲大声点", "别说了"]):
+        loud.handle(Heard(text), now=i)
+    lines = render_text(build_report(read_log(qlog2.path).records, kb))
+    said = lines[lines.index("五、居民对终端说的话") + 1]
+    assert "声音大一点 2 次" in said and "别说了 1 次" in said and "speech.volume" in "\n".join(lines)

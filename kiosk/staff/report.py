@@ -26,7 +26,8 @@ STATUS_NAMES = {"answer": "直接回答", "clarify": "需要选择", "none": "�
                 "command": "对终端说的话"}
 #: Spoken commands (kiosk.matching.commands) as staff read them.
 COMMAND_NAMES = {"repeat": "再说一遍", "slower": "说慢一点/字大一点", "normal": "说快一点", "back": "返回",
-                 "home": "回首页/算了", "thanks": "好的/谢谢", "not_it": "不是这个"}
+                 "home": "回首页/算了", "thanks": "好的/谢谢", "not_it": "不是这个", "more": "还有呢",
+                 "louder": "声音大一点", "quieter": "声音小一点", "hush": "别说了"}
 #: Asked to say it again or slower this often (share of all questions), the speech may be too fast.
 SLOW_HINT_SHARE = 0.05
 EXAMPLES = 3
@@ -186,6 +187,10 @@ def command_lines(rep: Report) -> list[str]:
     if rep.records and again / rep.records >= SLOW_HINT_SHARE:
         lines.append(f"  要求再说一遍或说慢一点的占全部问题的 {_pct(again, rep.records)}：可以考虑把语速"
                      "（配置 speech.rate）调慢一些。")
+    louder = rep.commands["louder"]
+    if rep.records and louder / rep.records >= SLOW_HINT_SHARE:
+        lines.append(f"  要求声音大一点的占全部问题的 {_pct(louder, rep.records)}：可以考虑把音量（配置 speech.volume）"
+                     "调大一些，或检查喇叭。")
     if rep.commands["not_it"]:
         lines.append("  说“不是这个”的，多半是终端给错了指南：请对照问题记录核对前一句问题。")
     return lines
