@@ -87,6 +87,15 @@ def test_strip_section_words_leaves_the_service():
     assert strip_section_words("低保要带什么材料") == "低保"
     assert strip_section_words(normalize("敬老卡啥辰光发")) == "敬老卡发"  # not 敬老卡时间发
     assert strip_section_words("要带什么材料") == ""
+    # a 要 or 的 left dangling names nothing (低保要 had matched 低保要不要重新算, the 信息变更 guide)
+    assert strip_section_words("低保要什么条件") == strip_section_words("低保的条件") == "低保"
+    assert strip_section_words("重要") == "重要"
+
+
+def test_the_service_named_before_a_part_is_the_one_answered(matcher):
+    for q in ("低保要什么条件", "低保的条件"):
+        m = matcher.match(q)
+        assert m.status == "answer" and m.best.id == "assistance-01" and m.section == "conditions", q
 
 
 def test_a_can_i_question_keeps_the_service_it_names():

@@ -50,6 +50,7 @@ def _compile(pattern: str) -> re.Pattern:
 _COMPILED = tuple((name, _compile(p)) for name, p in _PATTERNS)
 
 # Question words that say nothing about the service itself; removed before matching the service.
+_DANGLING = re.compile(r"(?<=..)(?:要|的)+$", re.MULTILINE)
 _QUESTION_WORDS = re.compile(
     r"什么时候|什么时间|啥时候|需要|怎么样|怎么办理|怎么办|怎么弄|怎么搞|咋办|咋弄|咋整|如何|怎样|怎么|什么|哪些|是什么|是多少|有没有|"
     r"我想|我要|想要|想办|可以|能不能|能否|吗|呢|啊|吧"
@@ -152,7 +153,9 @@ def strip_section_words(text: str) -> str:
     out = _BALANCE.sub(lambda m: m.group(0).replace("多少钱", "钱"), text)
     for _, rx in _COMPILED:
         out = rx.sub("", out)
-    return _QUESTION_WORDS.sub("", out)
+    # 低保要什么条件 and 低保的条件 leave 低保要 and 低保的: a 要 or 的 left dangling at the end names nothing, and
+    # 低保要 had matched 低保要不要重新算 (信息变更) above the 低保 guide itself
+    return _DANGLING.sub("", _QUESTION_WORDS.sub("", out))
 
 
 # Words that, left alone once the section words are gone, still name no service: 电话多少 and
