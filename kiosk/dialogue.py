@@ -604,6 +604,9 @@ class Dialogue:
             fresh = self.matcher.match(t)
             if fresh.status == ANSWER and fresh.best and fresh.best.id not in ids:
                 return None  # a new question (医保卡丢了哪能办 while 宝宝社保卡 is offered), not a pick
+            if fresh.status == CLARIFY and fresh.best and fresh.best.id not in ids:
+                # 残疾证坏掉了好换伐 while 办残疾证 is offered: it names 残疾证, but 换领 ranks above the offered one
+                return None
             if fresh.status == NONE:
                 return None  # names nothing any guide has: not a pick, whatever the list resembles
             return next(g for g in choices if g.id == gid)

@@ -381,3 +381,18 @@ def test_more_tells_the_rest_of_the_part_on_screen_then_what_else_to_ask(d, kb):
     assert rest.startswith("第二条，") and second[:8] in rest
     again = [a.text for a in d.handle(Heard("然后呢"), now=3) if isinstance(a, Say)][0]
     assert again == MORE_PROMPT and d.state.guide.id == "assistance-01"
+
+
+def test_a_new_question_that_names_an_offered_service_but_ranks_another_first_is_not_a_pick(kb):
+    # 残疾证坏掉了好换伐 while 办残疾证 is offered: it says 残疾证, but the matcher's own list puts 换领补领 first
+    from dataclasses import replace
+
+    from kiosk.dialogue import State
+
+    d = Dialogue(kb, Matcher.for_knowledge(kb))
+    offered = (kb.get("disability-12"), kb.get("disability-01"))
+    d.state = replace(State(), mode=CHOICES, choices=offered)
+    acts = d.handle(Heard("残疾证坏掉了好换伐"), now=1)
+    assert not [a for a in acts if isinstance(a, ShowGuide) and a.guide.id == "disability-01"]
+    lists = [a for a in acts if isinstance(a, ShowChoices)]
+    assert lists and lists[0].choices[0].id == "disability-02"
