@@ -24,6 +24,8 @@ TITLE = "城乡居民最低生活保障申请"
     ("字太小了", SLOWER), ("看不清楚", SLOWER), ("长者模式", SLOWER),
     # what the resident points at comes first: the screen, the voice, themselves
     ("你的声音太轻了，我听不到", SLOWER), ("上面的字我看不见", SLOWER), ("屏幕上的字看不清", SLOWER),
+    ("我眼睛不好，字看不清", SLOWER), ("我耳朵不大好，声音大一点", LOUDER), ("我眼睛不好", None),
+    ("我耳朵不好，能办残疾证吗", None),
     ("说快一点", NORMAL), ("退出长者模式", NORMAL), ("能快点吗", NORMAL), ("能不能快一点", NORMAL),
     ("讲大声点", LOUDER), ("恢复正常", NORMAL), ("正常速度", NORMAL),
     ("声音小一点", QUIETER), ("太响了", QUIETER), ("声音低一点", QUIETER), ("太大声了", QUIETER), ("讲得太响了", QUIETER),

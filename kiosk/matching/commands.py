@@ -53,8 +53,10 @@ _PHRASES: dict[str, str] = {
           r"|不问了|不办了|不要了|算了|没事了|结束|再见|拜拜|我走了|我要走了|我先走了|先走了",
 }
 # Politeness before and particles after: 请你, 麻烦, 能不能, 可以 ... 好吗, 吧, 了. Before, also what the
-# resident points at: 屏幕上的字太小, 你的声音太轻, 我听不见.
-_BEFORE = r"(?:请|你的?|您的?|侬|麻烦|能不能|能否|能|可不可以|可以|帮我|再|给我|我的?|屏幕上?的?|上面的?|这个|字|声音)*"
+# resident points at (屏幕上的字太小, 你的声音太轻, 我听不见) and why (我眼睛不好，字看不清).
+_BEFORE = (r"(?:请|你的?|您的?|侬|麻烦|能不能|能否|能|可不可以|可以|帮我|再|给我|我的?|屏幕上?的?|上面的?|这个|字|声音"
+           # why, said first: 我眼睛不好，字看不清 asks for larger text, not for a guide about sight
+           r"|眼睛不(?:大|太)?好|眼神不好|老花眼?|耳朵不(?:大|太)?好|耳朵背|年纪大了|人老了)*")
 _AFTER = r"(?:好吗|好伐|好不好|行吗|行伐|可以吗|可以伐|吗|伐|吧|呀|啊|了|啦|哦|喔|的|点|一下|谢谢)*"
 _ONE = "|".join(f"(?P<{name}>{phrases})" for name, phrases in _PHRASES.items())
 # One command or several run together (没听清楚，再说一遍; 算了，回首页), around politeness and particles.
