@@ -43,9 +43,8 @@ QUIETEST = "声音已经是最小了。"
 LOUDEST = "声音已经是最大了。"
 #: 回首页 said aloud: the screen goes home and the resident hears that it did (a tap on 首页 is seen).
 HOME_NOW = "好的，回到首页。请问您要办理什么事情？"
-#: 再见, 不办了, 算了: the resident is leaving.
+#: 再见, 不办了, 算了: the resident is leaving (commands.leaving).
 FAREWELL = "好的，再见，您慢走。"
-_LEAVING = re.compile(r"再见|拜拜|走了|不问了|不办了|不要了|算了|没事了|结束")
 #: Speech volume as a share of the configured one: each 声音小一点 one step down, 声音大一点 one step back up;
 #: a new resident starts at full volume again (the next one may hear less well).
 VOLUME_STEPS = (1.0, 0.7, 0.5, 0.35)
@@ -227,7 +226,7 @@ _ORDINAL = re.compile(r"^(?:第|选)?([一二三四五1-5两]|头一?)(?:个|项
 _LAST = re.compile(r"^(?:最后一?个|最后那个|最后一项)$")
 _ORDINAL_VALUE = {"一": 0, "1": 0, "头": 0, "二": 1, "两": 1, "2": 1, "三": 2, "3": 2, "四": 3, "4": 3,
                   "五": 4, "5": 4}
-_NONE_OF_THEM = re.compile(r"^(?:全?都不是|全?都不对|不是这些|没有我要的|不是)(?:的|啊|呀|了|啦|哦)*$")
+_NONE_OF_THEM = re.compile(r"^(?:都不是|都不对|不是这些|没有我要的|不是)$")
 
 
 def ordinal_choice(text: str, count: int) -> int | None:
@@ -434,7 +433,7 @@ class Dialogue:
         self.state = State(last_activity=s.last_activity, elder=s.elder, volume=s.volume)
         if said != spoken.HOME:
             return [Reset(), SetElder(s.elder)]
-        return [Reset(), SetElder(s.elder), self._say(FAREWELL if _LEAVING.search(text) else HOME_NOW)]
+        return [Reset(), SetElder(s.elder), self._say(FAREWELL if spoken.leaving(text) else HOME_NOW)]
 
     def _spoken_back(self) -> list[Action]:
         """Back to the list the guide on screen was picked from, said again for a resident who is listening."""
@@ -602,10 +601,9 @@ class Dialogue:
             if gid is None or not _says_part_of(t, next(g for g in choices if g.id == gid)):
                 continue  # 要去医院伐 scores for 残疾人交通补贴 but says nothing of its name: not a pick
             fresh = self.matcher.match(t)
-            if fresh.status == ANSWER and fresh.best and fresh.best.id not in ids:
-                return None  # a new question (医保卡丢了哪能办 while 宝宝社保卡 is offered), not a pick
-            if fresh.status == CLARIFY and fresh.best and fresh.best.id not in ids:
-                # 残疾证坏掉了好换伐 while 办残疾证 is offered: it names 残疾证, but 换领 ranks above the offered one
+            if fresh.status in (ANSWER, CLARIFY) and fresh.best and fresh.best.id not in ids:
+                # a new question (医保卡丢了哪能办 while 宝宝社保卡 is offered; 残疾证坏掉了好换伐 while 办残疾证 is:
+                # it names 残疾证, but its own list puts 换领 first), not a pick
                 return None
             if fresh.status == NONE:
                 return None  # names nothing any guide has: not a pick, whatever the list resembles

@@ -21,6 +21,10 @@ LOUDER, QUIETER, HUSH = "louder", "quieter", "hush"
 
 # Each command: the phrases that are it, as regular-expression alternatives (一 before 点 is optional:
 # 慢点 and 慢一点 alike).
+# 再见, 不办了, 算了: going home because the resident is leaving (the dialogue says goodbye to these).
+_LEAVING_WORDS = r"不问了|不办了|不要了|算了|没事了|结束|再见|拜拜|我走了|我要走了|我先走了|先走了"
+_LEAVING = re.compile(_LEAVING_WORDS)
+
 _PHRASES: dict[str, str] = {
     REPEAT: r"再说一[遍次下]|再讲一[遍次下趟]|再念一[遍次]|重复一[遍次下]|重新说一[遍次]|重说一[遍次]|再来一[遍次]"
             r"|没听清楚?|没听清爽|没听到|没听见|没听懂|听不懂|没有听清楚?|没有听到|没有听懂"
@@ -49,8 +53,7 @@ _PHRASES: dict[str, str] = {
     NOT_IT: r"不是|不对|都不是|都不对|全都不是|全都不对|不是这个|不是这项|不是这个事|搞错了|弄错了|错了|不是我要的|不是我问的",
     # 还有呢 / 然后呢: the rest of what was being told (the other conditions, the other steps)
     MORE: r"还有呢|还有吗|还有没有|还有什么|还有别的吗?|然后呢|接下来呢|后面呢|下面呢|继续说?|接着说|说下去",
-    HOME: r"回首页|回到首页|返回首页|首页|主页|回主页|回到主页|重新开始|从头开始|重新来|从头来|重来"
-          r"|不问了|不办了|不要了|算了|没事了|结束|再见|拜拜|我走了|我要走了|我先走了|先走了",
+    HOME: r"回首页|回到首页|返回首页|首页|主页|回主页|回到主页|重新开始|从头开始|重新来|从头来|重来|" + _LEAVING_WORDS,
 }
 # Politeness before and particles after: 请你, 麻烦, 能不能, 可以 ... 好吗, 吧, 了. Before, also what the
 # resident points at (屏幕上的字太小, 你的声音太轻, 我听不见) and why (我眼睛不好，字看不清).
@@ -83,6 +86,11 @@ def command(text: str) -> str | None:
 # 快点 / 能快点吗 alone: faster speech in elder mode; otherwise the resident more likely means the service
 # (能不能快点, after 多久能拿到), and it is not a command.
 _BARE_HURRY = re.compile(r"(?:请|你|您|能|能不能|可以|可不可以|再)*快一?点(?:吗|伐|好吗|好伐|行吗|嘛|呀|啊|吧|了)*")
+
+
+def leaving(text: str) -> bool:
+    """Whether a HOME command says the resident is leaving (好了不办了, 再见), not only going back to the start."""
+    return bool(_LEAVING.search(clean(text)))
 
 
 def bare_hurry(text: str) -> bool:
